@@ -1,0 +1,28 @@
+import { Controller, Get, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { Roles } from '../auth/decorators.js';
+import { ListAuditQuery } from './audit.dto.js';
+import { AuditService } from './audit.service.js';
+
+@ApiTags('audit')
+@ApiBearerAuth()
+@Controller('audit')
+export class AuditController {
+  constructor(private readonly audit: AuditService) {}
+
+  @Get()
+  @Roles('editor', 'admin')
+  @ApiOperation({ summary: 'List audit events, newest first (roles: editor, admin)' })
+  list(@Query() query: ListAuditQuery) {
+    return this.audit.list({ ...query, afterId: query.cursor, limit: query.limit ?? 50 });
+  }
+
+  @Get('verify')
+  @Roles('editor', 'admin')
+  @ApiOperation({
+    summary: 'Recompute the hash chain and report the first broken link (roles: editor, admin)',
+  })
+  verify() {
+    return this.audit.verifyChain();
+  }
+}

@@ -1,0 +1,102 @@
+import helmet from '@fastify/helmet';
+import { ConsoleLogger, type INestApplication, type LogLevel, Logger } from '@nestjs/common';
+import { NestFactory } from '@nestjs/core';
+import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
+import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { randomUUID } from 'node:crypto';
+import { DataSource } from 'typeorm';
+import type { AppConfig } from '../core/config/app-config.js';
+import { ensureDatabase } from '../core/database/ensure-database.js';
+import { runMigrationsWithLock } from '../core/database/migrate.js';
+import { ErrorFilter, toErrorBody } from '../core/http/error.filter.js';
+import { createValidationPipe } from '../core/http/validation.js';
+
+const NEST_LEVELS: Record<string, LogLevel[]> = {
+  silent: [],
+  fatal: ['fatal'],
+  error: ['fatal', 'error'],
+  warn: ['fatal', 'error', 'warn'],
+  info: ['fatal', 'error', 'warn', 'log'],
+  debug: ['fatal', 'error', 'warn', 'log', 'debug'],
+  trace: ['fatal', 'error', 'warn', 'log', 'debug', 'verbose'],
+};
+
+export function nestLogger(config: AppConfig): ConsoleLogger {
+  return new ConsoleLogger({ json: true, logLevels: NEST_LEVELS[config.env.LOG_LEVEL] });
+}
+
+/** Fastify with pino JSON request logs, a request id on every request and response, and the body limit. */
+export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
+  const adapter = new FastifyAdapter({
+    logger: config.env.LOG_LEVEL === 'silent' ? false : { level: config.env.LOG_LEVEL },
+    bodyLimit: config.env.BODY_LIMIT_BYTES,
+    requestIdHeader: 'x-request-id',
+    genReqId: () => randomUUID(),
+  });
+  const fastify = adapter.getInstance();
+  fastify.addHook('onSend', (request, reply, payload, done) => {
+    void reply.header('x-request-id', request.id);
+    done(null, payload);
+  });
+  return adapter;
+}
+
+/** Everything that makes the HTTP surface behave the same in production and in tests. */
+export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+  const fastify = app.getHttpAdapter().getInstance();
+  fastify.setErrorHandler((error, _request, reply) => {
+    const body = toErrorBody(error);
+    void reply.status(body.statusCode).send(body);
+  });
+  await app.register(helmet, {
+    contentSecurityPolicy: {
+      directives: {
+        defaultSrc: ["'self'"],
+        scriptSrc: ["'self'"],
+        styleSrc: ["'self'", "'unsafe-inline'"],
+        imgSrc: ["'self'", 'data:', 'https:'],
+        objectSrc: ["'none'"],
+        frameAncestors: ["'none'"],
+      },
+    },
+  });
+  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalFilters(new ErrorFilter());
+  app.enableShutdownHooks();
+
+  const document = SwaggerModule.createDocument(
+    app,
+    new DocumentBuilder()
+      .setTitle('Medical editorial review service')
+      .setDescription(
+        'Drafts, physician sign-offs bound to one revision, re-review scheduling and published pages. ' +
+          'Every error has the body { statusCode, error, message, details? }.',
+      )
+      .setVersion('0.1.0')
+      .addBearerAuth()
+      .addServer(config.env.PUBLIC_BASE_URL)
+      .build(),
+  );
+  SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
+}
+
+/** Creates the database if needed, applies pending migrations under an advisory lock, then initialises. */
+export async function prepareDatabase(app: INestApplication, config: AppConfig): Promise<void> {
+  if (!config.env.RUN_MIGRATIONS) return;
+  const applied = await runMigrationsWithLock(app.get(DataSource));
+  if (applied.length)
+    new Logger('Database').log(`applied migrations: ${applied.map((m) => m.name).join(', ')}`);
+}
+
+export async function createApp(config: AppConfig): Promise<NestFastifyApplication> {
+  await ensureDatabase(config.env.DATABASE_URL);
+  // Required only now, after the configuration is valid: module decorators read it (see whenWorker).
+  const { AppModule } = await import('../app.module.js');
+  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(config), {
+    logger: nestLogger(config),
+    bufferLogs: false,
+  });
+  await prepareDatabase(app, config);
+  await configureApp(app, config);
+  return app;
+}

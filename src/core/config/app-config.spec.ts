@@ -1,0 +1,43 @@
+import { ConfigError, loadConfig } from './app-config.js';
+
+const minimal = {
+  ENV_FILE: 'none',
+  DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/x',
+  REDIS_URL: 'redis://127.0.0.1:6379',
+  JWT_SECRET: 'a'.repeat(32),
+  ADMIN_EMAIL: 'admin@example.com',
+  ADMIN_PASSWORD: 'long-enough-password',
+};
+
+describe('configuration', () => {
+  it('applies documented defaults', () => {
+    const config = loadConfig({ ...minimal });
+    expect(config.role).toBe('all');
+    expect(config.env.PORT).toBe(3000);
+    expect(config.env.PUBLICATION_TIMEZONE).toBe('America/New_York');
+    expect(config.env.REVIEW_CADENCE.toISO()).toBe('P12M');
+    expect(config.env.REMINDER_OFFSETS.map((d) => d.toISO())).toEqual(['P30D', 'P7D']);
+  });
+
+  it('names a missing DATABASE_URL in one line', () => {
+    const { DATABASE_URL: _omit, ...rest } = minimal;
+    expect(() => loadConfig(rest)).toThrow(ConfigError);
+    expect(() => loadConfig(rest)).toThrow(/^Invalid configuration: DATABASE_URL is required/);
+  });
+
+  it('names malformed values and what is wrong', () => {
+    expect(() => loadConfig({ ...minimal, PUBLICATION_TIMEZONE: 'Mars/Olympus' })).toThrow(
+      /PUBLICATION_TIMEZONE must be an IANA time zone/,
+    );
+    expect(() => loadConfig({ ...minimal, APP_ROLE: 'both' })).toThrow(/APP_ROLE/);
+    expect(() => loadConfig({ ...minimal, REDIS_URL: 'http://x' })).toThrow(
+      /REDIS_URL must be a URL starting with redis:/,
+    );
+    expect(() => loadConfig({ ...minimal, REVIEW_CADENCE: '12 months' })).toThrow(
+      /REVIEW_CADENCE must be an ISO-8601 duration/,
+    );
+    expect(() => loadConfig({ ...minimal, JWT_SECRET: 'short' })).toThrow(
+      /JWT_SECRET must be at least 32 characters/,
+    );
+  });
+});

@@ -1,0 +1,150 @@
+import { existsSync } from 'node:fs';
+import { Duration } from 'luxon';
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+
+export type AppRole = 'api' | 'worker' | 'all';
+
+const isoDuration = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .refine((value) => Duration.fromISO(value).isValid, 'must be an ISO-8601 duration such as P12M or PT30S')
+    .transform((value) => Duration.fromISO(value));
+
+const isoDurationList = (fallback: string) =>
+  z
+    .string()
+    .default(fallback)
+    .transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (parts) => parts.every((part) => Duration.fromISO(part).isValid),
+      'must be a comma-separated list of ISO-8601 durations such as P30D,P7D',
+    )
+    .transform((parts) => parts.map((part) => Duration.fromISO(part)));
+
+const booleanFlag = (fallback: boolean) =>
+  z
+    .enum(['true', 'false', '1', '0'])
+    .default(fallback ? 'true' : 'false')
+    .transform((value) => value === 'true' || value === '1');
+
+const url = (protocols: string[]) =>
+  z.string().refine(
+    (value) => {
+      try {
+        return protocols.includes(new URL(value).protocol);
+      } catch {
+        return false;
+      }
+    },
+    `must be a URL starting with ${protocols.map((p) => p + '//').join(' or ')}`,
+  );
+
+const envSchema = z.object({
+  NODE_ENV: z.enum(['development', 'production', 'test']).default('development'),
+  APP_ROLE: z.enum(['api', 'worker', 'all']).default('all'),
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  DATABASE_URL: url(['postgres:', 'postgresql:']),
+  REDIS_URL: url(['redis:', 'rediss:']),
+  QUEUE_PREFIX: z
+    .string()
+    .regex(/^[a-zA-Z0-9:_-]+$/, 'must contain only letters, digits, : _ -')
+    .default('mrs'),
+  RUN_MIGRATIONS: booleanFlag(true),
+  JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
+  JWT_TTL: isoDuration('PT15M'),
+  ADMIN_EMAIL: z.email('must be an email address'),
+  ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters'),
+  PUBLIC_BASE_URL: url(['http:', 'https:']).default('http://localhost:3000'),
+  PUBLICATION_TIMEZONE: z
+    .string()
+    .default('America/New_York')
+    .refine((zone) => IANAZone.isValidZone(zone), 'must be an IANA time zone such as America/New_York'),
+  SITE_NAME: z.string().min(1).default('Health Library'),
+  SMTP_URL: url(['smtp:', 'smtps:']).optional(),
+  MAIL_FROM: z.string().min(3).default('Medical Review <no-reply@localhost>'),
+  MAIL_DIR: z.string().default('var/mail'),
+  PUBLISH_DIR: z.string().default('var/publish'),
+  TEMPLATES_DIR: z.string().default('templates'),
+  BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  LOGIN_MAX_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  ASSIGNMENT_DUE: isoDuration('P7D'),
+  REVIEW_CADENCE: isoDuration('P12M'),
+  REMINDER_OFFSETS: isoDurationList('P30D,P7D'),
+  OVERDUE_REMINDER_EVERY: isoDuration('P7D'),
+  SWEEP_EVERY: isoDuration('PT5M'),
+  SWEEP_WINDOW: isoDuration('PT10M'),
+  DIGEST_CRON: z.string().default('0 8 * * *'),
+  WEBHOOK_URLS: z
+    .string()
+    .default('')
+    .transform((value) =>
+      value
+        .split(',')
+        .map((part) => part.trim())
+        .filter(Boolean),
+    )
+    .refine(
+      (urls) => urls.every((u) => /^https?:\/\//.test(u)),
+      'must be a comma-separated list of http(s) URLs',
+    ),
+  WEBHOOK_SECRET: z.string().default(''),
+});
+
+export type Env = z.output<typeof envSchema>;
+
+/** The one typed configuration object, validated at start-up. Inject it by its class. */
+export class AppConfig {
+  constructor(readonly env: Env) {}
+
+  get role(): AppRole {
+    return this.env.APP_ROLE;
+  }
+  get runsApi(): boolean {
+    return this.env.APP_ROLE !== 'worker';
+  }
+  get runsWorkers(): boolean {
+    return this.env.APP_ROLE !== 'api';
+  }
+}
+
+export class ConfigError extends Error {}
+
+/** Loads `.env` (unless ENV_FILE=none) without overriding variables already set, then validates. */
+export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
+  const envFile = source.ENV_FILE ?? '.env';
+  if (source === process.env && envFile !== 'none' && existsSync(envFile)) {
+    process.loadEnvFile(envFile);
+  }
+  const parsed = envSchema.safeParse(source);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => {
+      const name = issue.path.join('.');
+      const reason =
+        issue.code === 'invalid_type' && source[name] === undefined ? 'is required' : issue.message;
+      return `${name} ${reason}`;
+    });
+    throw new ConfigError(`Invalid configuration: ${lines.join('; ')} (see .env.example)`);
+  }
+  return new AppConfig(parsed.data);
+}
+
+let cached: AppConfig | undefined;
+
+/** The process-wide configuration, loaded once. */
+export function getConfig(): AppConfig {
+  cached ??= loadConfig();
+  return cached;
+}
+
+export function resetConfigForTests(): void {
+  cached = undefined;
+}

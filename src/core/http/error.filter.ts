@@ -1,0 +1,75 @@
+import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logger } from '@nestjs/common';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { STATUS_CODES } from 'node:http';
+import { QueryFailedError } from 'typeorm';
+import type { ErrorBody } from './api-error.js';
+
+function isInfrastructureDown(error: unknown): boolean {
+  const text = error instanceof Error ? `${error.name} ${error.message}` : String(error);
+  return /ECONNREFUSED|Connection terminated|Connection is closed|connect ETIMEDOUT|enableOfflineQueue|Stream isn't writeable|MaxRetriesPerRequest|the database system is (starting up|shutting down)|terminating connection/i.test(
+    text,
+  );
+}
+
+/** Turns every error into the one error body; never leaks a stack trace. */
+export function toErrorBody(error: unknown): ErrorBody {
+  if (error instanceof HttpException) {
+    const statusCode = error.getStatus();
+    const response = error.getResponse();
+    const body: ErrorBody = {
+      statusCode,
+      error: STATUS_CODES[statusCode] ?? 'Error',
+      message: error.message,
+    };
+    if (typeof response === 'object' && response !== null) {
+      const { message, details } = response as { message?: unknown; details?: unknown };
+      if (typeof message === 'string') body.message = message;
+      else if (Array.isArray(message)) body.message = message.join('; ');
+      if (Array.isArray(details) && details.length) body.details = details;
+    }
+    return body;
+  }
+  const fastifyStatus = (error as { statusCode?: number } | null)?.statusCode;
+  if (typeof fastifyStatus === 'number' && fastifyStatus >= 400 && fastifyStatus < 500) {
+    return {
+      statusCode: fastifyStatus,
+      error: STATUS_CODES[fastifyStatus] ?? 'Error',
+      message:
+        fastifyStatus === 413
+          ? 'Request body is too large; send a smaller body'
+          : (error as Error).message || 'Bad request',
+    };
+  }
+  if (
+    isInfrastructureDown(error) ||
+    (error instanceof QueryFailedError && isInfrastructureDown(error.driverError))
+  ) {
+    return {
+      statusCode: HttpStatus.SERVICE_UNAVAILABLE,
+      error: STATUS_CODES[503]!,
+      message: 'A backing service (PostgreSQL or Redis) is unavailable; retry shortly',
+    };
+  }
+  return { statusCode: 500, error: STATUS_CODES[500]!, message: 'Internal server error' };
+}
+
+@Catch()
+export class ErrorFilter implements ExceptionFilter {
+  private readonly logger = new Logger('HTTP');
+
+  catch(error: unknown, host: ArgumentsHost): void {
+    const reply = host.switchToHttp().getResponse<FastifyReply>();
+    const request = host.switchToHttp().getRequest<FastifyRequest>();
+    const body = toErrorBody(error);
+    if (body.statusCode >= 500) {
+      this.logger.error(
+        {
+          reqId: request?.id,
+          err: error instanceof Error ? { message: error.message, stack: error.stack } : error,
+        },
+        `${request?.method} ${request?.url} failed`,
+      );
+    }
+    void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+  }
+}

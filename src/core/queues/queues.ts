@@ -1,0 +1,59 @@
+import type { JobsOptions } from 'bullmq';
+
+/** Every queue the service uses. */
+export enum QueueName {
+  Notifications = 'notifications',
+  Scheduling = 'scheduling',
+  Publishing = 'publishing',
+}
+
+/** Every job name; each has exactly one handler. */
+export enum JobName {
+  SendEmail = 'send-email',
+  ReviewSweep = 'review-sweep',
+  ReviewReminder = 'review-reminder',
+  ReviewFallsDue = 'review-falls-due',
+  EditorDigest = 'editor-digest',
+  ScheduledPublish = 'scheduled-publish',
+  DeliverWebhook = 'deliver-webhook',
+  ExportAll = 'export-all',
+}
+
+/** Which queue each job runs on. */
+export const JOB_QUEUE: Record<JobName, QueueName> = {
+  [JobName.SendEmail]: QueueName.Notifications,
+  [JobName.ReviewSweep]: QueueName.Scheduling,
+  [JobName.ReviewReminder]: QueueName.Scheduling,
+  [JobName.ReviewFallsDue]: QueueName.Scheduling,
+  [JobName.EditorDigest]: QueueName.Scheduling,
+  [JobName.ScheduledPublish]: QueueName.Publishing,
+  [JobName.DeliverWebhook]: QueueName.Publishing,
+  [JobName.ExportAll]: QueueName.Publishing,
+};
+
+const retrying: JobsOptions = {
+  attempts: 8,
+  backoff: { type: 'exponential', delay: 1000 },
+  removeOnComplete: { age: 3600, count: 1000 },
+  removeOnFail: { age: 7 * 24 * 3600 },
+};
+
+/** All job options (retries, backoff, retention) are decided here, per job name. */
+export function jobOptions(name: JobName, overrides: JobsOptions = {}): JobsOptions {
+  switch (name) {
+    case JobName.SendEmail:
+    case JobName.DeliverWebhook:
+      return { ...retrying, ...overrides };
+    case JobName.ReviewSweep:
+    case JobName.EditorDigest:
+      return {
+        attempts: 3,
+        backoff: { type: 'exponential', delay: 1000 },
+        removeOnComplete: 50,
+        removeOnFail: 50,
+        ...overrides,
+      };
+    default:
+      return { ...retrying, attempts: 5, ...overrides };
+  }
+}

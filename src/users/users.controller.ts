@@ -1,0 +1,46 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AuthUser } from '../auth/auth-user.js';
+import { CurrentUser, Roles } from '../auth/decorators.js';
+import { CreateUserDto, ReviewerProfileDto } from './users.dto.js';
+import { UsersService } from './users.service.js';
+
+@ApiTags('users')
+@ApiBearerAuth()
+@Controller('users')
+export class UsersController {
+  constructor(private readonly users: UsersService) {}
+
+  @Post()
+  @Roles('admin')
+  @ApiOperation({ summary: 'Create a user (roles: admin)' })
+  create(@CurrentUser() actor: AuthUser, @Body() dto: CreateUserDto) {
+    return this.users.create(actor, dto);
+  }
+
+  @Get()
+  @Roles('admin')
+  @ApiOperation({ summary: 'List users with their reviewer profiles (roles: admin)' })
+  list() {
+    return this.users.list();
+  }
+
+  @Post(':id/deactivate')
+  @HttpCode(200)
+  @Roles('admin')
+  @ApiOperation({ summary: 'Deactivate a user: they can no longer log in or act (roles: admin)' })
+  deactivate(@CurrentUser() actor: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+    return this.users.deactivate(actor, id);
+  }
+
+  @Put(':id/reviewer-profile')
+  @Roles('admin')
+  @ApiOperation({ summary: "Create or replace a physician's reviewer profile and licence (roles: admin)" })
+  putReviewerProfile(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: ReviewerProfileDto,
+  ) {
+    return this.users.putReviewerProfile(actor, id, dto);
+  }
+}

@@ -1,0 +1,22 @@
+import { Module, OnApplicationBootstrap } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { PasswordService } from './password.service.js';
+import { ReviewerProfile } from './reviewer-profile.entity.js';
+import { User } from './user.entity.js';
+import { UsersController } from './users.controller.js';
+import { UsersRepository } from './users.repository.js';
+import { UsersService } from './users.service.js';
+
+@Module({
+  imports: [TypeOrmModule.forFeature([User, ReviewerProfile])],
+  controllers: [UsersController],
+  providers: [UsersRepository, UsersService, PasswordService],
+  exports: [UsersRepository, UsersService, PasswordService],
+})
+export class UsersModule implements OnApplicationBootstrap {
+  constructor(private readonly users: UsersService) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    await this.users.ensureBootstrapAdmin();
+  }
+}

@@ -1,0 +1,74 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import { ReviewerProfile } from './reviewer-profile.entity.js';
+import { User, type Role } from './user.entity.js';
+
+@Injectable()
+export class UsersRepository {
+  constructor(
+    @InjectRepository(User) private readonly users: Repository<User>,
+    @InjectRepository(ReviewerProfile) private readonly profiles: Repository<ReviewerProfile>,
+  ) {}
+
+  findActiveById(id: string): Promise<User | null> {
+    return this.users.findOne({ where: { id, active: true } });
+  }
+
+  findById(id: string): Promise<User | null> {
+    return this.users.findOne({ where: { id } });
+  }
+
+  findByIdWithPasswordHash(id: string): Promise<User | null> {
+    return this.users
+      .createQueryBuilder('user')
+      .addSelect('user.passwordHash')
+      .where('user.id = :id', { id })
+      .getOne();
+  }
+
+  findByEmailWithPasswordHash(email: string): Promise<User | null> {
+    return this.users
+      .createQueryBuilder('user')
+      .addSelect('user.passwordHash')
+      .where('user.email = :email', { email: email.toLowerCase() })
+      .getOne();
+  }
+
+  existsByEmail(email: string): Promise<boolean> {
+    return this.users.exists({ where: { email: email.toLowerCase() } });
+  }
+
+  anyActiveAdmin(): Promise<boolean> {
+    return this.users
+      .createQueryBuilder('user')
+      .where('user.active = true')
+      .andWhere(':role = ANY(user.roles)', { role: 'admin' })
+      .getExists();
+  }
+
+  /** Active users holding a role (for example every editor, to notify them). */
+  findActiveByRole(role: Role, manager?: EntityManager): Promise<User[]> {
+    const repo = manager ? manager.getRepository(User) : this.users;
+    return repo
+      .createQueryBuilder('user')
+      .where('user.active = true')
+      .andWhere(':role = ANY(user.roles)', { role })
+      .orderBy('user.email')
+      .getMany();
+  }
+
+  list(): Promise<User[]> {
+    return this.users.find({ order: { createdAt: 'ASC' } });
+  }
+
+  findProfile(userId: string, manager?: EntityManager): Promise<ReviewerProfile | null> {
+    const repo = manager ? manager.getRepository(ReviewerProfile) : this.profiles;
+    return repo.findOne({ where: { userId } });
+  }
+
+  findProfiles(userIds: string[]): Promise<ReviewerProfile[]> {
+    if (!userIds.length) return Promise.resolve([]);
+    return this.profiles.createQueryBuilder('p').where('p.userId IN (:...userIds)', { userIds }).getMany();
+  }
+}

@@ -1,0 +1,164 @@
+import type { NestFastifyApplication } from '@nestjs/platform-fastify';
+import { Test } from '@nestjs/testing';
+import { randomBytes } from 'node:crypto';
+import { Client } from 'pg';
+import request from 'supertest';
+import { DataSource } from 'typeorm';
+import { dataSourceOptions } from '../../src/core/database/data-source-options.js';
+import { runMigrationsWithLock } from '../../src/core/database/migrate.js';
+import { Clock, FixedClock } from '../../src/core/clock/clock.js';
+import { databaseUrl, templateDatabase, testEnv, ADMIN } from './test-env.js';
+
+export interface TestApp {
+  app: NestFastifyApplication;
+  dataSource: DataSource;
+  clock: FixedClock;
+  env: Record<string, string>;
+  http: () => ReturnType<typeof request>;
+  adminToken: string;
+  close: () => Promise<void>;
+}
+
+export interface TestAppOptions {
+  /** Extra environment (e.g. short scheduling durations). */
+  env?: Record<string, string>;
+  /** Start time of the test clock. */
+  now?: Date;
+}
+
+const TEMPLATE_LOCK = 727_399_001;
+
+/** Creates and migrates this run's template database once, whichever test file asks first. */
+async function ensureTemplate(admin: Client): Promise<void> {
+  await admin.query('SELECT pg_advisory_lock($1)', [TEMPLATE_LOCK]);
+  try {
+    const found = await admin.query('SELECT 1 FROM pg_database WHERE datname = $1', [templateDatabase()]);
+    if (found.rowCount) return;
+    await admin.query(`CREATE DATABASE "${templateDatabase()}"`);
+    const dataSource = await new DataSource(dataSourceOptions(databaseUrl(templateDatabase()))).initialize();
+    try {
+      await runMigrationsWithLock(dataSource);
+    } finally {
+      await dataSource.destroy();
+    }
+  } finally {
+    await admin.query('SELECT pg_advisory_unlock($1)', [TEMPLATE_LOCK]);
+  }
+}
+
+async function cloneTemplate(name: string): Promise<void> {
+  const admin = new Client({ connectionString: databaseUrl('postgres') });
+  await admin.connect();
+  try {
+    await ensureTemplate(admin);
+    for (let attempt = 0; ; attempt++) {
+      try {
+        await admin.query(`CREATE DATABASE "${name}" TEMPLATE "${templateDatabase()}"`);
+        return;
+      } catch (error) {
+        if (attempt >= 20 || !/being accessed by other users/.test((error as Error).message)) throw error;
+        await new Promise((resolve) => setTimeout(resolve, 100 + Math.random() * 200));
+      }
+    }
+  } finally {
+    await admin.end();
+  }
+}
+
+export async function dropDatabase(name: string): Promise<void> {
+  const admin = new Client({ connectionString: databaseUrl('postgres') });
+  await admin.connect();
+  try {
+    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
+  } finally {
+    await admin.end();
+  }
+}
+
+/**
+ * Boots the whole application against real PostgreSQL (a database of its own, cloned from the migrated
+ * template) and real Redis (a key prefix of its own), with a clock the test controls.
+ */
+export async function createTestApp(options: TestAppOptions = {}): Promise<TestApp> {
+  const suffix = randomBytes(4).toString('hex');
+  const databaseName = `mrs_test_${suffix}`;
+  await cloneTemplate(databaseName);
+  const env = { ...testEnv(databaseName, `mrs-test-${suffix}`), ...options.env };
+  Object.assign(process.env, env);
+
+  // Loaded after the environment is set: module decorators read the configuration.
+  const { resetConfigForTests, getConfig } = await import('../../src/core/config/app-config.js');
+  resetConfigForTests();
+  const config = getConfig();
+  const { AppModule } = await import('../../src/app.module.js');
+  const { configureApp, createFastifyAdapter, prepareDatabase } =
+    await import('../../src/bootstrap/create-app.js');
+
+  const clock = new FixedClock(options.now ?? new Date());
+  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
+    .overrideProvider(Clock)
+    .useValue(clock)
+    .compile();
+  const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config), {
+    logger: false,
+  });
+  await prepareDatabase(app, config);
+  await configureApp(app, config);
+  await app.init();
+  await app.getHttpAdapter().getInstance().ready();
+
+  const http = () => request(app.getHttpServer());
+  const login = await http().post('/auth/login').send(ADMIN);
+  if (login.status !== 200)
+    throw new Error(`admin login failed: ${login.status} ${JSON.stringify(login.body)}`);
+
+  return {
+    app,
+    dataSource: app.get(DataSource),
+    clock,
+    env,
+    http,
+    adminToken: login.body.accessToken as string,
+    close: async () => {
+      await app.close();
+      await dropDatabase(databaseName);
+    },
+  };
+}
+
+export interface TestUser {
+  id: string;
+  email: string;
+  password: string;
+  token: string;
+  auth: { Authorization: string };
+}
+
+let userCounter = 0;
+
+/** Creates a user through the API (as the admin) and logs them in. */
+export async function createUser(
+  t: TestApp,
+  roles: string[],
+  overrides: { name?: string; email?: string } = {},
+): Promise<TestUser> {
+  userCounter += 1;
+  const email =
+    overrides.email ?? `${roles.join('-')}-${userCounter}-${randomBytes(3).toString('hex')}@test.local`;
+  const password = `password-${randomBytes(6).toString('hex')}`;
+  const created = await t
+    .http()
+    .post('/users')
+    .set('Authorization', `Bearer ${t.adminToken}`)
+    .send({ email, name: overrides.name ?? `${roles[0]} ${userCounter}`, password, roles });
+  if (created.status !== 201)
+    throw new Error(`create user failed: ${created.status} ${JSON.stringify(created.body)}`);
+  const login = await t.http().post('/auth/login').send({ email, password });
+  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
+  const token = login.body.accessToken as string;
+  return { id: created.body.id, email, password, token, auth: { Authorization: `Bearer ${token}` } };
+}
+
+export function bearer(token: string): { Authorization: string } {
+  return { Authorization: `Bearer ${token}` };
+}
