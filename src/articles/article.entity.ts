@@ -1,5 +1,14 @@
 import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn, UpdateDateColumn } from 'typeorm';
 
+export interface LatestSignOff {
+  id: string;
+  revision: number;
+  contentHash: string;
+  reviewerId: string;
+  signedAt: string;
+  byline: string;
+}
+
 export const ARTICLE_STATUSES = [
   'draft',
   'in_review',
@@ -46,6 +55,11 @@ export class Article {
 
   @Column({ type: 'int', nullable: true })
   publishedRevision!: number | null;
+
+  /** The newest sign-off of this article (any revision), kept here so reads need no join; `revision` tells
+   *  whether it covers the current revision (current) or an older one (stale). */
+  @Column({ type: 'jsonb', nullable: true })
+  latestSignOff!: LatestSignOff | null;
 
   /** ISO-8601 duration overriding the specialty and default re-review cadence. */
   @Column({ type: 'varchar', length: 40, nullable: true })
