@@ -1,0 +1,35 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import { SignOff } from './sign-off.entity.js';
+
+/** Read access to sign-offs for other modules (publishing, scheduling). Sign-offs are only ever inserted. */
+@Injectable()
+export class SignOffsRepository {
+  constructor(@InjectRepository(SignOff) private readonly signOffs: Repository<SignOff>) {}
+
+  findById(id: string, tx?: EntityManager): Promise<SignOff | null> {
+    return (tx ? tx.getRepository(SignOff) : this.signOffs).findOne({ where: { id } });
+  }
+
+  findForArticle(articleId: string, id: string): Promise<SignOff | null> {
+    return this.signOffs.findOne({ where: { id, articleId } });
+  }
+
+  /** The newest sign-off of an article, whatever revision it covers. */
+  findLatestForArticle(articleId: string, tx?: EntityManager): Promise<SignOff | null> {
+    return (tx ? tx.getRepository(SignOff) : this.signOffs).findOne({
+      where: { articleId },
+      order: { signedAt: 'DESC', id: 'DESC' },
+    });
+  }
+
+  listForArticle(articleId: string): Promise<SignOff[]> {
+    return this.signOffs.find({ where: { articleId }, order: { signedAt: 'DESC', id: 'DESC' } });
+  }
+
+  insert(tx: EntityManager, signOff: Omit<SignOff, 'id'>): Promise<SignOff> {
+    const repo = tx.getRepository(SignOff);
+    return repo.save(repo.create(signOff));
+  }
+}
