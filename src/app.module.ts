@@ -5,6 +5,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { ClockModule } from './core/clock/clock.js';
 import { ConfigModule } from './core/config/config.module.js';
 import { DatabaseModule } from './core/database/database.module.js';
+import { DomainEventsModule } from './core/events/domain-events.js';
 import { QueuesModule } from './core/queues/queues.module.js';
 import { RedisModule } from './core/redis/redis.module.js';
 import { HealthModule } from './health/health.module.js';
@@ -20,6 +21,7 @@ import { UsersModule } from './users/users.module.js';
     ConfigModule,
     ClockModule,
     DatabaseModule,
+    DomainEventsModule,
     RedisModule,
     QueuesModule,
     AuditModule,

@@ -3,9 +3,10 @@ import { Column, CreateDateColumn, Entity, Index, PrimaryGeneratedColumn } from 
 export const DECISIONS = ['approve', 'request_changes'] as const;
 export type Decision = (typeof DECISIONS)[number];
 
-/** A reviewer's decision on exactly one revision; one per assignment. */
+/** A reviewer's decision on exactly one revision; one per assignment and revision. */
 @Entity('review_decisions')
 @Index('IDX_review_decisions_article', ['articleId', 'createdAt'])
+@Index('UQ_review_decisions_assignment_revision', ['assignmentId', 'revisionNumber'], { unique: true })
 export class ReviewDecision {
   @PrimaryGeneratedColumn('uuid')
   id!: string;
@@ -13,7 +14,6 @@ export class ReviewDecision {
   @Column({ type: 'uuid' })
   articleId!: string;
 
-  @Index('UQ_review_decisions_assignment', { unique: true })
   @Column({ type: 'uuid' })
   assignmentId!: string;
 
