@@ -30,8 +30,11 @@ export default tseslint.config(
     },
   },
   {
-    files: ['scripts/**/*.js'],
-    languageOptions: { globals: { require: 'readonly', process: 'readonly', console: 'readonly', __dirname: 'readonly', module: 'readonly' } },
     ...tseslint.configs.disableTypeChecked,
+    files: ['scripts/**/*.js', 'test/**/*.js'],
+    languageOptions: {
+      ...tseslint.configs.disableTypeChecked.languageOptions,
+      globals: { URL: 'readonly', process: 'readonly', console: 'readonly' },
+    },
   },
 );

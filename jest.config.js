@@ -14,7 +14,18 @@ const swc = [
 ];
 
 // ESM-only packages that CommonJS dependencies require(); Jest on Node 20 cannot require() ESM, so compile them.
-const requiredEsm = ['content-disposition', 'cookie', 'file-type'];
+const requiredEsm = [
+  'content-disposition',
+  'cookie',
+  'file-type',
+  'htmlparser2',
+  'domhandler',
+  'domutils',
+  'dom-serializer',
+  'domelementtype',
+  'entities',
+  'nanoid',
+];
 const toCommonJs = ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }];
 
 export default {

@@ -8,7 +8,7 @@ import { DataSource } from 'typeorm';
 import type { AppConfig } from '../core/config/app-config.js';
 import { ensureDatabase } from '../core/database/ensure-database.js';
 import { runMigrationsWithLock } from '../core/database/migrate.js';
-import { ErrorFilter, toErrorBody } from '../core/http/error.filter.js';
+import { ErrorFilter } from '../core/http/error.filter.js';
 import { createValidationPipe } from '../core/http/validation.js';
 
 const NEST_LEVELS: Record<string, LogLevel[]> = {
@@ -43,11 +43,6 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
 
 /** Everything that makes the HTTP surface behave the same in production and in tests. */
 export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
-  const fastify = app.getHttpAdapter().getInstance();
-  fastify.setErrorHandler((error, _request, reply) => {
-    const body = toErrorBody(error);
-    void reply.status(body.statusCode).send(body);
-  });
   await app.register(helmet, {
     contentSecurityPolicy: {
       directives: {

@@ -24,6 +24,8 @@ export interface TestAppOptions {
   env?: Record<string, string>;
   /** Start time of the test clock. */
   now?: Date;
+  /** Use the real clock (for flows that wait on real BullMQ delays, like the demo). */
+  realClock?: boolean;
 }
 
 const TEMPLATE_LOCK = 727_399_001;
@@ -95,10 +97,9 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     await import('../../src/bootstrap/create-app.js');
 
   const clock = new FixedClock(options.now ?? new Date());
-  const moduleRef = await Test.createTestingModule({ imports: [AppModule] })
-    .overrideProvider(Clock)
-    .useValue(clock)
-    .compile();
+  const builder = Test.createTestingModule({ imports: [AppModule] });
+  if (!options.realClock) builder.overrideProvider(Clock).useValue(clock);
+  const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config), {
     logger: false,
   });

@@ -1,3 +1,6 @@
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
 /** Where the tests find PostgreSQL and Redis; override with TEST_DATABASE_URL / TEST_REDIS_URL. */
 export const TEST_DATABASE_BASE_URL =
   process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mrs_test';
@@ -29,5 +32,8 @@ export function testEnv(databaseName: string, queuePrefix: string): Record<strin
     PUBLIC_BASE_URL: 'http://localhost:3000',
     PUBLICATION_TIMEZONE: 'America/New_York',
     RUN_MIGRATIONS: 'true',
+    // Never the developer's var/ folders: each test app writes its mail and exports to a temp folder.
+    MAIL_DIR: join(tmpdir(), `${queuePrefix}-mail`),
+    PUBLISH_DIR: join(tmpdir(), `${queuePrefix}-publish`),
   };
 }

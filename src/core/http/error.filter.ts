@@ -22,7 +22,13 @@ export function toErrorBody(error: unknown): ErrorBody {
       message: error.message,
     };
     if (typeof response === 'object' && response !== null) {
-      const { message, details } = response as { message?: unknown; details?: unknown };
+      const { message, details, status, info, error: failed } = response as Record<string, unknown>;
+      if (status === 'error' && typeof failed === 'object' && failed !== null) {
+        // A failed health check: name what is down and keep the whole report.
+        body.message = `Unavailable: ${Object.keys(failed).join(', ')}`;
+        body.details = [{ status, info, error: failed, details }];
+        return body;
+      }
       if (typeof message === 'string') body.message = message;
       else if (Array.isArray(message)) body.message = message.join('; ');
       if (Array.isArray(details) && details.length) body.details = details;

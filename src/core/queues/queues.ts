@@ -10,9 +10,9 @@ export enum QueueName {
 /** Every job name; each has exactly one handler. */
 export enum JobName {
   SendEmail = 'send-email',
+  RelayEmailOutbox = 'relay-email-outbox',
   ReviewSweep = 'review-sweep',
   ReviewReminder = 'review-reminder',
-  ReviewFallsDue = 'review-falls-due',
   EditorDigest = 'editor-digest',
   ScheduledPublish = 'scheduled-publish',
   DeliverWebhook = 'deliver-webhook',
@@ -22,9 +22,9 @@ export enum JobName {
 /** Which queue each job runs on. */
 export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.SendEmail]: QueueName.Notifications,
+  [JobName.RelayEmailOutbox]: QueueName.Notifications,
   [JobName.ReviewSweep]: QueueName.Scheduling,
   [JobName.ReviewReminder]: QueueName.Scheduling,
-  [JobName.ReviewFallsDue]: QueueName.Scheduling,
   [JobName.EditorDigest]: QueueName.Scheduling,
   [JobName.ScheduledPublish]: QueueName.Publishing,
   [JobName.DeliverWebhook]: QueueName.Publishing,
@@ -45,6 +45,7 @@ export function jobOptions(name: JobName, overrides: JobsOptions = {}): JobsOpti
     case JobName.DeliverWebhook:
       return { ...retrying, ...overrides };
     case JobName.ReviewSweep:
+    case JobName.RelayEmailOutbox:
     case JobName.EditorDigest:
       return {
         attempts: 3,

@@ -1,0 +1,44 @@
+import { InitialSchema1795709320875 } from '../../../migrations/1795709320875-InitialSchema.js';
+import { Publishing1795712000000 } from '../../../migrations/1795712000000-Publishing.js';
+import { Scheduling1795713000000 } from '../../../migrations/1795713000000-Scheduling.js';
+import { Article } from '../../articles/article.entity.js';
+import { Comment } from '../../articles/comment.entity.js';
+import { Revision } from '../../articles/revision.entity.js';
+import { AuditEvent } from '../../audit/audit-event.entity.js';
+import { EmailOutbox } from '../../notifications/email-outbox.entity.js';
+import { Publication } from '../../publishing/publication.entity.js';
+import { PublishedPage } from '../../publishing/published-page.entity.js';
+import { ScheduledPublish } from '../../publishing/scheduled-publish.entity.js';
+import { WebhookDelivery } from '../../publishing/webhook-delivery.entity.js';
+import { Assignment } from '../../reviews/assignment.entity.js';
+import { ReviewDecision } from '../../reviews/review-decision.entity.js';
+import { ReviewSchedule } from '../../scheduling/review-schedule.entity.js';
+import { SpecialtyPolicy } from '../../scheduling/specialty-policy.entity.js';
+import { SignOff } from '../../sign-offs/sign-off.entity.js';
+import { ReviewerProfile } from '../../users/reviewer-profile.entity.js';
+import { User } from '../../users/user.entity.js';
+
+/**
+ * Every entity and migration, listed (not globbed): a glob is loaded with a dynamic import at connection
+ * time, which breaks under test runners and bundlers. A new entity or migration is added here.
+ */
+export const ENTITIES = [
+  User,
+  ReviewerProfile,
+  AuditEvent,
+  Article,
+  Revision,
+  Comment,
+  Assignment,
+  ReviewDecision,
+  SignOff,
+  SpecialtyPolicy,
+  ReviewSchedule,
+  EmailOutbox,
+  Publication,
+  PublishedPage,
+  ScheduledPublish,
+  WebhookDelivery,
+];
+
+export const MIGRATIONS = [InitialSchema1795709320875, Publishing1795712000000, Scheduling1795713000000];
