@@ -1,4 +1,20 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { Article } from './article.entity.js';
+import { ArticlesController } from './articles.controller.js';
+import { ArticlesRepository } from './articles.repository.js';
+import { ArticlesService } from './articles.service.js';
+import { Comment } from './comment.entity.js';
+import { CommentsController } from './comments.controller.js';
+import { CommentsRepository } from './comments.repository.js';
+import { CommentsService } from './comments.service.js';
+import { Revision } from './revision.entity.js';
 
-@Module({})
+/** Drafting: structured articles, immutable revisions, diffs, comments and the author's side of review. */
+@Module({
+  imports: [TypeOrmModule.forFeature([Article, Revision, Comment])],
+  controllers: [ArticlesController, CommentsController],
+  providers: [ArticlesRepository, ArticlesService, CommentsRepository, CommentsService],
+  exports: [ArticlesRepository, ArticlesService],
+})
 export class ArticlesModule {}

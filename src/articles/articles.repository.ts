@@ -1,8 +1,9 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
+import { Clock } from '../core/clock/clock.js';
 import { ApiError } from '../core/http/api-error.js';
-import { Article } from './article.entity.js';
+import { Article, type ArticleStatus } from './article.entity.js';
 import { Revision } from './revision.entity.js';
 
 export type WorkflowChanges = Partial<
@@ -18,6 +19,38 @@ export type WorkflowChanges = Partial<
   >
 >;
 
+/** The text search configuration of the search document and of every query against it. */
+export const SEARCH_CONFIG = 'english';
+
+/** What an edit changes on the article row, applied only if the row is still at `expectedVersion`. */
+export interface ArticleEdit {
+  id: string;
+  expectedVersion: number;
+  title: string;
+  slug: string;
+  specialty: string;
+  status: ArticleStatus;
+  searchText: string;
+  updatedAt: Date;
+}
+
+export interface ArticleListFilter {
+  status?: string;
+  specialty?: string;
+  authorId?: string;
+  q?: string;
+  /** Position after which the page starts: the last row of the previous page. */
+  after?: { updatedAt: string; id: string };
+  limit: number;
+}
+
+export interface ArticleListRow {
+  article: Article;
+  contentHash: string;
+  /** updated_at with full (microsecond) precision, for the next page's cursor. */
+  cursorAt: string;
+}
+
 /**
  * What other modules (reviews, sign-offs, publishing, scheduling) may do with articles. They never write
  * article rows any other way.
@@ -27,6 +60,7 @@ export class ArticlesRepository {
   constructor(
     @InjectRepository(Article) private readonly articles: Repository<Article>,
     @InjectRepository(Revision) private readonly revisions: Repository<Revision>,
+    private readonly clock: Clock,
   ) {}
 
   findById(id: string, tx?: EntityManager): Promise<Article | null> {
@@ -52,8 +86,198 @@ export class ArticlesRepository {
 
   /** Applies workflow changes to a locked article and bumps its version (so stale ETags are refused). */
   async updateWorkflow(tx: EntityManager, article: Article, changes: WorkflowChanges): Promise<Article> {
-    Object.assign(article, changes, { version: article.version + 1 });
-    await tx.getRepository(Article).update({ id: article.id }, { ...changes, version: article.version });
+    Object.assign(article, changes, { version: article.version + 1, updatedAt: this.clock.now() });
+    await tx
+      .getRepository(Article)
+      .update({ id: article.id }, { ...changes, version: article.version, updatedAt: article.updatedAt });
     return article;
+  }
+
+  /** A revision's content and hash, without its rendered HTML (what reads and edits need). */
+  findRevisionContent(
+    articleId: string,
+    number: number,
+    tx?: EntityManager,
+  ): Promise<Pick<Revision, 'content' | 'contentHash'> | null> {
+    return (tx ? tx.getRepository(Revision) : this.revisions).findOne({
+      select: { content: true, contentHash: true },
+      where: { articleId, number },
+    });
+  }
+
+  /** An article with the content and hash of its current revision, in one query; null if there is none. */
+  async findWithCurrentContent(
+    id: string,
+  ): Promise<{ article: Article; current: Pick<Revision, 'content' | 'contentHash'> } | null> {
+    const { entities, raw } = await this.articles
+      .createQueryBuilder('a')
+      .innerJoin(Revision, 'r', 'r.article_id = a.id AND r.number = a.current_revision')
+      .addSelect('r.content', 'current_content')
+      .addSelect('r.content_hash', 'current_hash')
+      .where('a.id = :id', { id })
+      .getRawAndEntities<{ current_content: Revision['content']; current_hash: string }>();
+    if (!entities[0]) return null;
+    return {
+      article: entities[0],
+      current: { content: raw[0].current_content, contentHash: raw[0].current_hash },
+    };
+  }
+
+  /** Revisions of an article, oldest first, without content. */
+  listRevisions(articleId: string): Promise<Revision[]> {
+    return this.revisions.find({
+      select: {
+        articleId: true,
+        number: true,
+        contentHash: true,
+        createdById: true,
+        changeNote: true,
+        createdAt: true,
+      },
+      where: { articleId },
+      order: { number: 'ASC' },
+    });
+  }
+
+  async currentVersion(id: string): Promise<number | null> {
+    const article = await this.articles.findOne({ select: { version: true }, where: { id } });
+    return article?.version ?? null;
+  }
+
+  async slugExists(slug: string, tx?: EntityManager): Promise<boolean> {
+    return (tx ? tx.getRepository(Article) : this.articles).exists({ where: { slug } });
+  }
+
+  /** Every slug that starts with `prefix` (the candidates a derived slug must avoid). */
+  async slugsStartingWith(prefix: string, tx?: EntityManager): Promise<Set<string>> {
+    const rows = await (tx ?? this.articles.manager).query<{ slug: string }[]>(
+      `SELECT slug FROM articles WHERE slug LIKE $1`,
+      [`${prefix.replace(/[\\%_]/g, '\\$&')}%`],
+    );
+    return new Set(rows.map((row) => row.slug));
+  }
+
+  /** Inserts a new article row (version 1, revision 1) with its search document. */
+  async insertArticle(tx: EntityManager, article: Article, searchText: string): Promise<void> {
+    await tx.query(
+      `INSERT INTO articles (id, slug, title, specialty, status, author_id, version, current_revision,
+                             search_document, created_at, updated_at)
+       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, to_tsvector('${SEARCH_CONFIG}', $9), $10, $11)`,
+      [
+        article.id,
+        article.slug,
+        article.title,
+        article.specialty,
+        article.status,
+        article.authorId,
+        article.version,
+        article.currentRevision,
+        searchText,
+        article.createdAt,
+        article.updatedAt,
+      ],
+    );
+  }
+
+  /**
+   * Moves the article to its next revision if, and only if, it is still at the expected version: one
+   * conditional UPDATE, so of two edits made on the same version exactly one wins. Null when the version had
+   * already moved on (nothing is written).
+   */
+  async advanceToNextRevision(
+    tx: EntityManager,
+    edit: ArticleEdit,
+  ): Promise<{ version: number; currentRevision: number } | null> {
+    // For an UPDATE, TypeORM answers [rows, affected count].
+    const [rows] = await tx.query<[{ version: number; current_revision: number }[], number]>(
+      `UPDATE articles
+          SET version = version + 1, current_revision = current_revision + 1,
+              title = $3, slug = $4, specialty = $5, status = $6,
+              search_document = to_tsvector('${SEARCH_CONFIG}', $7), updated_at = $8
+        WHERE id = $1 AND version = $2
+    RETURNING version, current_revision`,
+      [
+        edit.id,
+        edit.expectedVersion,
+        edit.title,
+        edit.slug,
+        edit.specialty,
+        edit.status,
+        edit.searchText,
+        edit.updatedAt,
+      ],
+    );
+    const row = rows[0];
+    return row ? { version: row.version, currentRevision: row.current_revision } : null;
+  }
+
+  /** Appends a revision (the database refuses to change or delete one afterwards). */
+  async insertRevision(tx: EntityManager, revision: Revision): Promise<void> {
+    await tx.query(
+      `INSERT INTO revisions (article_id, number, content, rendered, content_hash, created_by_id, change_note, created_at)
+       VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6, $7, $8)`,
+      [
+        revision.articleId,
+        revision.number,
+        JSON.stringify(revision.content),
+        JSON.stringify(revision.rendered),
+        revision.contentHash,
+        revision.createdById,
+        revision.changeNote,
+        revision.createdAt,
+      ],
+    );
+  }
+
+  /**
+   * The listing query, newest change first (keyset order: updated_at desc, id desc). Exposed so that the
+   * benchmark can EXPLAIN exactly what the API runs.
+   */
+  listingQuery(filter: ArticleListFilter): SelectQueryBuilder<Article> {
+    const query = this.articles
+      .createQueryBuilder('a')
+      .innerJoin(Revision, 'r', 'r.article_id = a.id AND r.number = a.current_revision')
+      .addSelect('r.content_hash', 'current_hash')
+      .addSelect(`to_char(a.updated_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.US"Z"')`, 'cursor_at')
+      .orderBy('a.updated_at', 'DESC')
+      .addOrderBy('a.id', 'DESC')
+      .limit(filter.limit);
+    if (filter.status) query.andWhere('a.status = :status', { status: filter.status });
+    if (filter.specialty) query.andWhere('a.specialty = :specialty', { specialty: filter.specialty });
+    if (filter.authorId) query.andWhere('a.author_id = :authorId', { authorId: filter.authorId });
+    if (filter.q) {
+      query.andWhere(`a.search_document @@ websearch_to_tsquery('${SEARCH_CONFIG}', :q)`, { q: filter.q });
+    }
+    if (filter.after) {
+      query.andWhere('(a.updated_at, a.id) < (CAST(:afterAt AS timestamptz), CAST(:afterId AS uuid))', {
+        afterAt: filter.after.updatedAt,
+        afterId: filter.after.id,
+      });
+    }
+    return query;
+  }
+
+  async list(filter: ArticleListFilter): Promise<ArticleListRow[]> {
+    const { entities, raw } = await this.listingQuery(filter).getRawAndEntities<{
+      a_id: string;
+      current_hash: string;
+      cursor_at: string;
+    }>();
+    const extras = new Map(raw.map((row) => [row.a_id, row]));
+    return entities.map((article) => ({
+      article,
+      contentHash: extras.get(article.id)!.current_hash,
+      cursorAt: extras.get(article.id)!.cursor_at,
+    }));
+  }
+
+  /** The content of several revisions of one article, by number. */
+  async findRevisions(articleId: string, numbers: number[]): Promise<Map<number, Revision>> {
+    const rows = await this.revisions
+      .createQueryBuilder('r')
+      .where('r.articleId = :articleId', { articleId })
+      .andWhere('r.number IN (:...numbers)', { numbers })
+      .getMany();
+    return new Map(rows.map((revision) => [revision.number, revision]));
   }
 }

@@ -1,0 +1,169 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Headers,
+  HttpCode,
+  Param,
+  ParseIntPipe,
+  ParseUUIDPipe,
+  Patch,
+  Post,
+  Query,
+  Res,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiCreatedResponse,
+  ApiHeader,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import type { AuthUser } from '../auth/auth-user.js';
+import { CurrentUser, Roles } from '../auth/decorators.js';
+import {
+  ArticleListView,
+  ArticleView,
+  RevisionDiffView,
+  RevisionSummaryView,
+  RevisionView,
+} from './article-view.js';
+import { CreateArticleDto, DiffQuery, ListArticlesQuery, UpdateArticleDto } from './articles.dto.js';
+import { ArticlesService } from './articles.service.js';
+import { etagOf } from './etag.js';
+
+function withEtag(reply: FastifyReply, article: ArticleView): ArticleView {
+  void reply.header('ETag', etagOf(article.version));
+  return article;
+}
+
+const IF_MATCH_REQUIRED = {
+  name: 'If-Match',
+  required: true,
+  description: 'The version you edited, from the ETag: "3" (3 and W/"3" are accepted too)',
+};
+const IF_MATCH_OPTIONAL = {
+  name: 'If-Match',
+  required: false,
+  description: 'When given, the action happens only if the article is still at this version (else 412)',
+};
+
+@ApiTags('articles')
+@ApiBearerAuth()
+@Controller('articles')
+export class ArticlesController {
+  constructor(private readonly articles: ArticlesService) {}
+
+  @Post()
+  @Roles('writer')
+  @ApiOperation({
+    summary: 'Create a draft article with its revision 1; ETag header = version (roles: writer)',
+  })
+  @ApiCreatedResponse({ type: ArticleView })
+  async create(
+    @CurrentUser() actor: AuthUser,
+    @Body() dto: CreateArticleDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return withEtag(reply, await this.articles.create(actor, dto));
+  }
+
+  @Get()
+  @ApiOperation({
+    summary: 'List articles, last changed first, with filters and full-text search q (roles: any)',
+  })
+  @ApiOkResponse({ type: ArticleListView })
+  list(@Query() query: ListArticlesQuery) {
+    return this.articles.list(query);
+  }
+
+  @Get(':id')
+  @ApiOperation({ summary: 'Get an article with its current content; ETag header = version (roles: any)' })
+  @ApiOkResponse({ type: ArticleView })
+  async get(@Param('id', ParseUUIDPipe) id: string, @Res({ passthrough: true }) reply: FastifyReply) {
+    return withEtag(reply, await this.articles.get(id));
+  }
+
+  @Patch(':id')
+  @Roles('writer', 'editor')
+  @ApiOperation({
+    summary:
+      'Save the next revision with the fields given; If-Match required: 428 without, 412 if stale, 409 while ' +
+      'in review (roles: writer for their own articles, editor for any)',
+  })
+  @ApiHeader(IF_MATCH_REQUIRED)
+  @ApiOkResponse({ type: ArticleView })
+  async edit(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Body() dto: UpdateArticleDto,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return withEtag(reply, await this.articles.edit(actor, id, ifMatch, dto));
+  }
+
+  @Post(':id/submit')
+  @HttpCode(200)
+  @Roles('writer', 'editor')
+  @ApiOperation({
+    summary:
+      'Submit a complete draft for review (draft or changes_requested -> in_review); 422 lists what is ' +
+      'missing (roles: writer for their own articles, editor for any)',
+  })
+  @ApiHeader(IF_MATCH_OPTIONAL)
+  @ApiOkResponse({ type: ArticleView })
+  async submit(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return withEtag(reply, await this.articles.submit(actor, id, ifMatch));
+  }
+
+  @Post(':id/withdraw')
+  @HttpCode(200)
+  @Roles('writer', 'editor')
+  @ApiOperation({
+    summary:
+      'Withdraw an article from review so it can be edited (in_review -> draft) (roles: writer for their own ' +
+      'articles, editor for any)',
+  })
+  @ApiHeader(IF_MATCH_OPTIONAL)
+  @ApiOkResponse({ type: ArticleView })
+  async withdraw(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Headers('if-match') ifMatch: string | undefined,
+    @Res({ passthrough: true }) reply: FastifyReply,
+  ) {
+    return withEtag(reply, await this.articles.withdraw(actor, id, ifMatch));
+  }
+
+  @Get(':id/revisions')
+  @ApiOperation({ summary: 'List the revisions of an article, oldest first, without content (roles: any)' })
+  @ApiOkResponse({ type: [RevisionSummaryView] })
+  listRevisions(@Param('id', ParseUUIDPipe) id: string) {
+    return this.articles.listRevisions(id);
+  }
+
+  @Get(':id/revisions/:number')
+  @ApiOperation({ summary: 'Get one revision with its content and rendered HTML (roles: any)' })
+  @ApiOkResponse({ type: RevisionView })
+  getRevision(@Param('id', ParseUUIDPipe) id: string, @Param('number', ParseIntPipe) number: number) {
+    return this.articles.getRevision(id, number);
+  }
+
+  @Get(':id/diff')
+  @ApiOperation({
+    summary:
+      'What changed between two revisions, per field and per section, with changed words marked (roles: any)',
+  })
+  @ApiOkResponse({ type: RevisionDiffView })
+  diff(@Param('id', ParseUUIDPipe) id: string, @Query() query: DiffQuery) {
+    return this.articles.diff(id, query.from, query.to);
+  }
+}

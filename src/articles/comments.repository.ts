@@ -1,0 +1,34 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import { Comment } from './comment.entity.js';
+
+@Injectable()
+export class CommentsRepository {
+  constructor(@InjectRepository(Comment) private readonly comments: Repository<Comment>) {}
+
+  findInArticle(articleId: string, id: string, tx?: EntityManager): Promise<Comment | null> {
+    return (tx ? tx.getRepository(Comment) : this.comments).findOne({ where: { id, articleId } });
+  }
+
+  /** Locks the comment row for the rest of the transaction; null if it is not a comment of that article. */
+  lockInArticle(tx: EntityManager, articleId: string, id: string): Promise<Comment | null> {
+    return tx
+      .getRepository(Comment)
+      .findOne({ where: { id, articleId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Every comment of an article, oldest first. */
+  listByArticle(articleId: string): Promise<Comment[]> {
+    return this.comments.find({ where: { articleId }, order: { createdAt: 'ASC', id: 'ASC' } });
+  }
+
+  insert(tx: EntityManager, comment: Comment): Promise<Comment> {
+    return tx.getRepository(Comment).save(comment);
+  }
+
+  async markResolved(tx: EntityManager, comment: Comment, byId: string, at: Date): Promise<Comment> {
+    await tx.getRepository(Comment).update({ id: comment.id }, { resolvedAt: at, resolvedById: byId });
+    return Object.assign(comment, { resolvedAt: at, resolvedById: byId });
+  }
+}
