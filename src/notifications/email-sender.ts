@@ -1,0 +1,112 @@
+import { Injectable, Logger } from '@nestjs/common';
+import { UnrecoverableError } from 'bullmq';
+import { Clock } from '../core/clock/clock.js';
+import { AppConfig } from '../core/config/app-config.js';
+import { DeliveryFailure } from './delivery-failure.js';
+import { EmailOutboxRepository } from './email-outbox.repository.js';
+import { EmailRenderError, EmailTemplates, type RenderedEmail } from './email-templates.js';
+import { MailTransport } from './mail-transport.js';
+
+export type SendOutcome = 'sent' | 'skipped' | 'unknown';
+
+export interface SendAttempt {
+  /** The job has no retry left: a retryable failure now fails the email instead. */
+  lastAttempt: boolean;
+}
+
+/**
+ * Sends one outbox row at most once. The row's status is the truth: only a `pending` row is sent, and it is
+ * moved to `sending` (by a conditional update only one worker can win) before the SMTP conversation starts,
+ * so a job that runs again for any reason finds it `sending` or `sent` and never sends it a second time.
+ */
+@Injectable()
+export class EmailSender {
+  private readonly logger = new Logger('Notifications');
+  private readonly messageIdHost: string;
+
+  constructor(
+    private readonly outbox: EmailOutboxRepository,
+    private readonly templates: EmailTemplates,
+    private readonly transport: MailTransport,
+    private readonly clock: Clock,
+    config: AppConfig,
+  ) {
+    this.messageIdHost = new URL(config.env.PUBLIC_BASE_URL).hostname;
+  }
+
+  /**
+   * Delivers the row. Throws to make BullMQ retry (the row is back to `pending`), or an UnrecoverableError when
+   * the row is now `failed` or `unknown` and must not be retried.
+   */
+  async send(outboxId: string, attempt: SendAttempt = { lastAttempt: false }): Promise<SendOutcome> {
+    const row = await this.outbox.findById(outboxId);
+    if (!row) return 'skipped';
+    if (row.status === 'sending') {
+      // An earlier attempt died between claiming the row and recording the result.
+      await this.outbox.markUnknown(
+        row.id,
+        ['sending'],
+        `An earlier attempt stopped while sending; the email may have been delivered. Look for Message-ID ` +
+          `${row.messageId ?? this.messageIdOf(row.id)} in the mail server's log, then retry or mark it sent.`,
+      );
+      return 'unknown';
+    }
+    if (row.status !== 'pending') return 'skipped';
+
+    let rendered: RenderedEmail;
+    try {
+      rendered = this.templates.render(row.template, row.context);
+    } catch (error) {
+      if (!(error instanceof EmailRenderError)) throw error;
+      await this.outbox.markFailed(row.id, ['pending'], error.message);
+      throw new UnrecoverableError(error.message);
+    }
+
+    const messageId = this.messageIdOf(row.id);
+    if (!(await this.outbox.claimForSending(row.id, messageId))) return 'skipped';
+    try {
+      await this.transport.send({ outboxId: row.id, messageId, to: row.toAddress, ...rendered });
+    } catch (error) {
+      throw await this.recordFailure(row.id, row.attempts + 1, error, attempt);
+    }
+    await this.outbox.markSent(row.id, this.clock.now(), messageId);
+    return 'sent';
+  }
+
+  private async recordFailure(
+    id: string,
+    attempts: number,
+    error: unknown,
+    attempt: SendAttempt,
+  ): Promise<Error> {
+    const failure =
+      error instanceof DeliveryFailure ? error : new DeliveryFailure('retry', (error as Error).message);
+    switch (failure.kind) {
+      case 'retry':
+        if (attempt.lastAttempt) {
+          const reason = `Gave up after ${attempts} attempts; last error: ${failure.message}`;
+          await this.outbox.markFailed(id, ['sending'], reason);
+          this.logger.warn(`email ${id} failed: ${reason}`);
+          return new UnrecoverableError(reason);
+        }
+        await this.outbox.releaseForRetry(id, failure.message);
+        return failure;
+      case 'permanent':
+        await this.outbox.markFailed(id, ['sending'], failure.message);
+        this.logger.warn(`email ${id} failed: ${failure.message}`);
+        return new UnrecoverableError(failure.message);
+      case 'unknown': {
+        const reason =
+          `Delivery outcome unknown: the connection broke after the message was handed over (${failure.message}). ` +
+          `Look for Message-ID ${this.messageIdOf(id)} in the mail server's log, then retry or mark it sent.`;
+        await this.outbox.markUnknown(id, ['sending'], reason);
+        this.logger.warn(`email ${id}: ${reason}`);
+        return new UnrecoverableError(reason);
+      }
+    }
+  }
+
+  private messageIdOf(outboxId: string): string {
+    return `<${outboxId}@${this.messageIdHost}>`;
+  }
+}

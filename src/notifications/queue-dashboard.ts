@@ -1,0 +1,79 @@
+import { createBullBoard } from '@bull-board/api';
+import { BullMQAdapter } from '@bull-board/api/bullMQAdapter';
+import { FastifyAdapter as BullBoardFastifyAdapter } from '@bull-board/fastify';
+import { getQueueToken } from '@nestjs/bullmq';
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost, ModuleRef } from '@nestjs/core';
+import type { Queue } from 'bullmq';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { TokenService } from '../auth/token.service.js';
+import { AppConfig } from '../core/config/app-config.js';
+import { ApiError } from '../core/http/api-error.js';
+import { toErrorBody } from '../core/http/error.filter.js';
+import { QueueName } from '../core/queues/queues.js';
+import { UsersRepository } from '../users/users.repository.js';
+
+export const QUEUE_DASHBOARD_PATH = '/admin/queues';
+
+/**
+ * The bull-board dashboard of every queue, for admins. Its routes are plain Fastify routes that Nest's guards
+ * never see, so the whole prefix sits behind its own onRequest hook with the same bearer-token check.
+ */
+@Injectable()
+export class QueueDashboard implements OnModuleInit {
+  constructor(
+    private readonly config: AppConfig,
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly moduleRef: ModuleRef,
+    private readonly tokens: TokenService,
+    private readonly users: UsersRepository,
+  ) {}
+
+  onModuleInit(): void {
+    const httpAdapter = this.adapterHost.httpAdapter;
+    if (!this.config.runsApi || !httpAdapter) return;
+    const fastify = httpAdapter.getInstance<FastifyInstance>();
+
+    const board = new BullBoardFastifyAdapter();
+    board.setBasePath(QUEUE_DASHBOARD_PATH);
+    createBullBoard({
+      queues: Object.values(QueueName).map(
+        (name) => new BullMQAdapter(this.moduleRef.get<Queue>(getQueueToken(name), { strict: false })),
+      ),
+      serverAdapter: board,
+      options: { uiConfig: { boardTitle: 'Medical review queues' } },
+    });
+
+    void fastify.register(
+      async (scope) => {
+        scope.addHook('onRequest', (request, reply) => this.admitAdmins(request, reply));
+        await scope.register(board.registerPlugin());
+      },
+      { prefix: QUEUE_DASHBOARD_PATH },
+    );
+  }
+
+  private async admitAdmins(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
+    const refusal = await this.refusal(request.headers.authorization);
+    if (!refusal) return undefined;
+    const body = toErrorBody(refusal);
+    await reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+    return reply;
+  }
+
+  /** The same rules as the API's AuthGuard with @Roles('admin'): 401 without a valid token, 403 for others. */
+  private async refusal(authorization: string | undefined): Promise<ApiError | undefined> {
+    const match = /^Bearer ([A-Za-z0-9_\-.]+)$/.exec(authorization ?? '');
+    if (!match) {
+      return ApiError.unauthorized(
+        'Send a bearer token: Authorization: Bearer <accessToken from POST /auth/login>',
+      );
+    }
+    const userId = this.tokens.verify(match[1]);
+    if (!userId) return ApiError.unauthorized('Token is invalid or expired; log in again');
+    const user = await this.users.findActiveById(userId);
+    if (!user) return ApiError.unauthorized('Account is deactivated or no longer exists');
+    if (!user.roles.includes('admin')) return ApiError.forbidden('This action needs one of the roles: admin');
+    return undefined;
+  }
+}
