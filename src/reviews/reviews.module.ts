@@ -1,4 +1,19 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ArticlesModule } from '../articles/articles.module.js';
+import { SignOffsModule } from '../sign-offs/sign-offs.module.js';
+import { Assignment } from './assignment.entity.js';
+import { AssignmentsService } from './assignments.service.js';
+import { DecisionsService } from './decisions.service.js';
+import { ReviewDecision } from './review-decision.entity.js';
+import { ReviewEmails } from './review-emails.js';
+import { ReviewerPicker } from './reviewer-picker.js';
+import { ReviewsController } from './reviews.controller.js';
 
-@Module({})
+@Module({
+  imports: [TypeOrmModule.forFeature([Assignment, ReviewDecision]), ArticlesModule, SignOffsModule],
+  controllers: [ReviewsController],
+  providers: [AssignmentsService, DecisionsService, ReviewEmails, ReviewerPicker],
+  exports: [AssignmentsService],
+})
 export class ReviewsModule {}

@@ -1,0 +1,86 @@
+import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AuthUser } from '../auth/auth-user.js';
+import { CurrentUser, Roles } from '../auth/decorators.js';
+import { AssignmentsService } from './assignments.service.js';
+import { DecisionsService } from './decisions.service.js';
+import {
+  CreateAssignmentDto,
+  DeclineAssignmentDto,
+  ListAssignmentsQuery,
+  ReviewDecisionDto,
+} from './reviews.dto.js';
+
+@ApiTags('reviews')
+@ApiBearerAuth()
+@Controller()
+export class ReviewsController {
+  constructor(
+    private readonly assignments: AssignmentsService,
+    private readonly decisions: DecisionsService,
+  ) {}
+
+  @Post('articles/:id/assignments')
+  @Roles('editor')
+  @ApiOperation({ summary: 'Assign a reviewer (automatic when reviewerId is omitted) (roles: editor)' })
+  assign(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: CreateAssignmentDto,
+  ) {
+    return this.assignments.assign(actor, id, dto);
+  }
+
+  @Get('assignments')
+  @Roles('reviewer', 'editor', 'admin')
+  @ApiOperation({
+    summary:
+      "Review assignments; reviewers see their own queue, editors anyone's (roles: reviewer, editor, admin)",
+  })
+  list(@CurrentUser() actor: AuthUser, @Query() query: ListAssignmentsQuery) {
+    return this.assignments.list(actor, query);
+  }
+
+  @Post('assignments/:id/accept')
+  @HttpCode(200)
+  @Roles('reviewer')
+  @ApiOperation({ summary: 'Accept an assignment (roles: the assigned reviewer)' })
+  accept(@CurrentUser() actor: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+    return this.assignments.accept(actor, id);
+  }
+
+  @Post('assignments/:id/decline')
+  @HttpCode(200)
+  @Roles('reviewer')
+  @ApiOperation({
+    summary: 'Decline an assignment with a reason; editors are told (roles: the assigned reviewer)',
+  })
+  decline(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: DeclineAssignmentDto,
+  ) {
+    return this.assignments.decline(actor, id, dto);
+  }
+
+  @Post('articles/:id/reviews')
+  @HttpCode(200)
+  @Roles('reviewer')
+  @ApiOperation({
+    summary:
+      'Approve (re-enter password; creates the sign-off) or request changes on the revision read (roles: the assigned reviewer)',
+  })
+  decide(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: ReviewDecisionDto,
+  ) {
+    return this.decisions.decide(actor, id, dto);
+  }
+
+  @Get('articles/:id/reviews')
+  @ApiOperation({ summary: "An article's review decisions with comments, newest first (roles: any)" })
+  listDecisions(@Param('id', ParseUUIDPipe) id: string) {
+    return this.decisions.listForArticle(id);
+  }
+}
