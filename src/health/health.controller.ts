@@ -9,6 +9,7 @@ import { ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Redis } from 'ioredis';
 import { Public } from '../auth/decorators.js';
 import { REDIS } from '../core/redis/redis.module.js';
+import { SchedulerStatus } from '../scheduling/scheduler-status.js';
 
 @ApiTags('health')
 @Controller('health')
@@ -18,12 +19,16 @@ export class HealthController {
     private readonly database: TypeOrmHealthIndicator,
     private readonly indicators: HealthIndicatorService,
     @Inject(REDIS) private readonly redis: Redis,
+    private readonly scheduler: SchedulerStatus,
   ) {}
 
   @Get()
   @Public()
   @HealthCheck()
-  @ApiOperation({ summary: 'PostgreSQL and Redis status: 200 when both answer, 503 otherwise (no login)' })
+  @ApiOperation({
+    summary:
+      'PostgreSQL, Redis and the re-review scheduler: 200 when all answer (scheduler late = degraded), 503 otherwise (no login)',
+  })
   check() {
     return this.health.check([
       () => this.database.pingCheck('database').withTimeout(1500),
@@ -34,6 +39,22 @@ export class HealthController {
             await this.redis.ping();
           })
           .withTimeout(1500),
+      async () => {
+        const session = this.indicators.check('scheduler');
+        try {
+          const status = await this.scheduler.check();
+          if (!status.registered)
+            return session.down({
+              ...status,
+              message: 'the re-review sweep is not registered; start a worker',
+            });
+          return status.late
+            ? session.degraded({ ...status, message: 'the re-review sweep has not run recently' })
+            : session.up({ ...status });
+        } catch (error) {
+          return session.down({ message: (error as Error).message });
+        }
+      },
     ]);
   }
 }

@@ -1,0 +1,61 @@
+import { InjectQueue } from '@nestjs/bullmq';
+import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@nestjs/common';
+import type { Queue } from 'bullmq';
+import { AppConfig } from '../core/config/app-config.js';
+import { JobName, jobOptions, QueueName } from '../core/queues/queues.js';
+
+/** Stable ids: upserted, so a reboot never adds a second copy of a recurring job. */
+export const SWEEP_SCHEDULER_ID = 'review-sweep';
+export const DIGEST_SCHEDULER_ID = 'editor-digest';
+
+/** The re-review sweep and the editor digest, registered by worker processes as BullMQ job schedulers. */
+@Injectable()
+export class RecurringJobs implements OnApplicationBootstrap, OnModuleDestroy {
+  private readonly logger = new Logger('Scheduling');
+  private watchdog?: NodeJS.Timeout;
+
+  constructor(
+    @InjectQueue(QueueName.Scheduling) private readonly queue: Queue,
+    private readonly config: AppConfig,
+  ) {}
+
+  async onApplicationBootstrap(): Promise<void> {
+    if (!this.config.runsWorkers) return;
+    await this.ensure();
+    this.logger.log(
+      `review sweep every ${this.config.env.SWEEP_EVERY.toISO()}; editor digest at "${this.config.env.DIGEST_CRON}"`,
+    );
+    // If Redis loses its data the schedulers go with it; put them back, so the next sweep rebuilds the rest.
+    const every = Math.max(5_000, Math.min(this.config.env.SWEEP_EVERY.toMillis(), 60_000));
+    this.watchdog = setInterval(() => {
+      this.ensure().catch((error: Error) =>
+        this.logger.warn(`could not check the schedulers: ${error.message}`),
+      );
+    }, every);
+    this.watchdog.unref();
+  }
+
+  onModuleDestroy(): void {
+    if (this.watchdog) clearInterval(this.watchdog);
+  }
+
+  /** Upserts the recurring jobs when either is missing; returns whether it had to. */
+  async ensure(): Promise<boolean> {
+    const [sweep, digest] = await Promise.all([
+      this.queue.getJobScheduler(SWEEP_SCHEDULER_ID),
+      this.queue.getJobScheduler(DIGEST_SCHEDULER_ID),
+    ]);
+    if (sweep && digest) return false;
+    await this.queue.upsertJobScheduler(
+      SWEEP_SCHEDULER_ID,
+      { every: this.config.env.SWEEP_EVERY.toMillis() },
+      { name: JobName.ReviewSweep, opts: jobOptions(JobName.ReviewSweep) },
+    );
+    await this.queue.upsertJobScheduler(
+      DIGEST_SCHEDULER_ID,
+      { pattern: this.config.env.DIGEST_CRON, tz: this.config.env.PUBLICATION_TIMEZONE },
+      { name: JobName.EditorDigest, opts: jobOptions(JobName.EditorDigest) },
+    );
+    return true;
+  }
+}

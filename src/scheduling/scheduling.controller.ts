@@ -1,0 +1,67 @@
+import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Put, Query } from '@nestjs/common';
+import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import type { AuthUser } from '../auth/auth-user.js';
+import { CurrentUser, Roles } from '../auth/decorators.js';
+import { ReviewPolicyService } from './review-policy.service.js';
+import { ReviewSchedulesService } from './review-schedules.service.js';
+import { ArticleReviewPolicyDto, ReReviewsQuery, SpecialtyPolicyDto } from './scheduling.dto.js';
+
+@ApiTags('re-reviews')
+@ApiBearerAuth()
+@Controller()
+export class SchedulingController {
+  constructor(
+    private readonly schedules: ReviewSchedulesService,
+    private readonly policies: ReviewPolicyService,
+  ) {}
+
+  @Put('articles/:id/review-policy')
+  @Roles('editor')
+  @ApiOperation({
+    summary: "Set an article's re-review cadence (ISO-8601, e.g. P3Y; null to inherit) (roles: editor)",
+  })
+  setArticlePolicy(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: ArticleReviewPolicyDto,
+  ) {
+    return this.schedules.setArticleCadence(actor, id, dto.cadence);
+  }
+
+  @Get('review-policies')
+  @Roles('editor', 'admin')
+  @ApiOperation({ summary: 'The default cadence and every specialty override (roles: editor, admin)' })
+  listPolicies() {
+    return this.policies.list();
+  }
+
+  @Put('review-policies/:specialty')
+  @Roles('editor')
+  @ApiOperation({ summary: "Set a specialty's re-review cadence (roles: editor)" })
+  setSpecialtyPolicy(
+    @CurrentUser() actor: AuthUser,
+    @Param('specialty') specialty: string,
+    @Body() dto: SpecialtyPolicyDto,
+  ) {
+    return this.policies.setSpecialty(actor, specialty, dto.cadence);
+  }
+
+  @Delete('review-policies/:specialty')
+  @HttpCode(200)
+  @Roles('editor')
+  @ApiOperation({
+    summary: "Remove a specialty's override; its articles fall back to the default (roles: editor)",
+  })
+  removeSpecialtyPolicy(@CurrentUser() actor: AuthUser, @Param('specialty') specialty: string) {
+    return this.policies.removeSpecialty(actor, specialty);
+  }
+
+  @Get('re-reviews')
+  @Roles('editor', 'admin')
+  @ApiOperation({
+    summary: 'Re-reviews due or overdue, with the last reviewer and days overdue (roles: editor, admin)',
+  })
+  list(@Query() query: ReReviewsQuery) {
+    return this.schedules.list(query);
+  }
+}

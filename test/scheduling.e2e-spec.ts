@@ -1,0 +1,321 @@
+import { getQueueToken } from '@nestjs/bullmq';
+import type { Queue } from 'bullmq';
+import { Redis } from 'ioredis';
+import { mkdtempSync, readdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { QueueName } from '../src/core/queues/queues.js';
+import { reminderJobId, ReviewSchedulesService } from '../src/scheduling/review-schedules.service.js';
+import { RecurringJobs } from '../src/scheduling/recurring-jobs.js';
+import { eventually } from './utils/poll.js';
+import { createTestApp, createUser, type TestApp, type TestUser } from './utils/test-app.js';
+import { TEST_REDIS_URL } from './utils/test-env.js';
+import { approve, createReviewer, edit, getArticle, signedSeed } from './utils/workflow.js';
+
+const T0 = new Date('2026-01-10T15:00:00Z');
+const at = (iso: string) => new Date(iso);
+
+describe('re-review scheduling and reminders', () => {
+  let t: TestApp;
+  let schedules: ReviewSchedulesService;
+  let queue: Queue;
+  let writer: TestUser;
+  let editor: TestUser;
+  let alan: TestUser;
+  const mailDir = mkdtempSync(join(tmpdir(), 'mrs-mail-'));
+
+  const outbox = (articleId: string) =>
+    t.dataSource.query<
+      {
+        template: string;
+        to_address: string;
+        status: string;
+        dedupe_key: string;
+        context: Record<string, unknown>;
+      }[]
+    >(
+      `SELECT template, to_address, status, dedupe_key, context FROM email_outbox WHERE article_id = $1 ORDER BY created_at, dedupe_key`,
+      [articleId],
+    );
+  const reminders = async (articleId: string) =>
+    (await outbox(articleId)).filter(
+      (e) => e.template === 'review-reminder' || e.template === 'overdue-escalation',
+    );
+
+  /** Moves the clock, runs the sweep, and waits until the queued reminders have been processed. */
+  async function sweepAt(when: Date) {
+    t.clock.set(when);
+    const result = await schedules.sweep();
+    await eventually(async () => {
+      const counts = await queue.getJobCounts('waiting', 'active', 'prioritized');
+      return counts.waiting + counts.active + counts.prioritized === 0;
+    }, 'the reminder queue to drain');
+    return result;
+  }
+
+  beforeAll(async () => {
+    t = await createTestApp({
+      now: T0,
+      env: { MAIL_DIR: mailDir, SWEEP_EVERY: 'PT1H', SWEEP_WINDOW: 'PT2H' },
+    });
+    schedules = t.app.get(ReviewSchedulesService);
+    queue = t.app.get<Queue>(getQueueToken(QueueName.Scheduling));
+    writer = await createUser(t, ['writer']);
+    editor = await createUser(t, ['editor'], { name: 'Eddie Editor' });
+    alan = await createReviewer(t);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('runs a full cycle: reminders before, on and after the due date, a re-review, and the old reminders cancelled', async () => {
+    const { article, signOff } = await signedSeed(t, writer, editor, alan);
+    const signed = await getArticle(t, writer, article.id);
+    expect(signed.body.nextReviewDueAt).toBe('2027-01-10T15:00:00.000Z');
+    expect(signed.body.lastReviewedAt).toBe(T0.toISOString());
+
+    // Nothing is due in the next window yet: nothing is queued, however many articles exist.
+    expect((await sweepAt(at('2026-06-01T00:00:00Z'))).due).toBe(0);
+    expect(await reminders(article.id)).toHaveLength(0);
+
+    await sweepAt(at('2026-12-11T15:30:00Z'));
+    await eventually(async () => (await reminders(article.id)).length === 1, '30-day reminder');
+    let sent = await reminders(article.id);
+    expect(sent[0]).toMatchObject({ template: 'review-reminder', to_address: alan.email });
+    expect(sent[0].context).toMatchObject({
+      dueDateText: 'January 10th, 2027',
+      daysText: 'in 30 days',
+      overdue: false,
+    });
+
+    await sweepAt(at('2027-01-03T15:00:00Z'));
+    await eventually(async () => (await reminders(article.id)).length === 2, '7-day reminder');
+
+    await sweepAt(at('2027-01-10T15:00:00Z'));
+    await eventually(async () => (await reminders(article.id)).length === 3, 'due-date reminder');
+    sent = await reminders(article.id);
+    expect(sent[2].context).toMatchObject({ daysText: 'today' });
+    const assignments = await t.http().get(`/assignments?articleId=${article.id}`).set(editor.auth);
+    const reReview = assignments.body.find(
+      (a: { kind: string; status: string }) => a.kind === 're_review' && a.status === 'pending',
+    );
+    expect(reReview).toMatchObject({ reviewerId: alan.id });
+
+    // Overdue: the reviewer and every editor hear about it; the list shows it with days overdue.
+    await sweepAt(at('2027-01-17T15:00:00Z'));
+    await eventually(
+      async () => (await reminders(article.id)).length === 5,
+      'overdue reminder and escalation',
+    );
+    sent = await reminders(article.id);
+    expect(
+      sent
+        .slice(3)
+        .map((e) => [e.template, e.to_address])
+        .sort(),
+    ).toEqual(
+      [
+        ['overdue-escalation', editor.email],
+        ['review-reminder', alan.email],
+      ].sort(),
+    );
+    const overdueList = await t
+      .http()
+      .get('/re-reviews?status=overdue&dueBefore=2027-02-01T00:00:00Z')
+      .set(editor.auth);
+    expect(overdueList.body).toEqual(
+      expect.arrayContaining([
+        expect.objectContaining({
+          articleId: article.id,
+          daysOverdue: 7,
+          status: 'overdue',
+          lastReviewer: { id: alan.id, displayName: 'Alan Lucks' },
+        }),
+      ]),
+    );
+    // Readers still see the old review date: the live record is untouched by the reminders.
+    expect((await getArticle(t, writer, article.id)).body.lastReviewedAt).toBe(T0.toISOString());
+
+    // The re-review of unchanged content signs the same revision again and restarts the clock.
+    t.clock.set(at('2027-01-18T10:00:00Z'));
+    await t.http().post(`/assignments/${reReview.id}/accept`).set(alan.auth).expect(200);
+    const again = await approve(t, alan, article.id, 1);
+    expect(again.status).toBe(200);
+    expect(again.body.signOff.id).not.toBe(signOff.id);
+    const after = await getArticle(t, writer, article.id);
+    expect(after.body.nextReviewDueAt).toBe('2028-01-18T10:00:00.000Z');
+    expect(after.body.lastReviewedAt).toBe('2027-01-18T10:00:00.000Z');
+
+    // The old sign-off's next reminder (overdue-2) is void: a stray job for it does nothing, the sweep sends nothing.
+    expect(await schedules.remind({ articleId: article.id, signOffId: signOff.id, kind: 'overdue-2' })).toBe(
+      'skipped',
+    );
+    await sweepAt(at('2027-01-24T15:00:00Z'));
+    expect(await reminders(article.id)).toHaveLength(5);
+
+    // Each email went out exactly once: one row per dedupe key, each written once as an .eml file.
+    await eventually(
+      async () => (await outbox(article.id)).every((e) => e.status === 'sent'),
+      'all emails sent',
+    );
+    const rows = await outbox(article.id);
+    expect(new Set(rows.map((r) => r.dedupe_key)).size).toBe(rows.length);
+    expect(readdirSync(mailDir).filter((f) => f.endsWith('.eml')).length).toBeGreaterThanOrEqual(rows.length);
+  });
+
+  it('rebuilds queued reminders from PostgreSQL after Redis loses them', async () => {
+    t.clock.set(T0);
+    const { article, signOff } = await signedSeed(t, writer, editor, alan);
+    const schedule = (
+      await t.dataSource.query(
+        `SELECT next_reminder_kind, next_reminder_at FROM review_schedules WHERE article_id = $1`,
+        [article.id],
+      )
+    )[0];
+    const jobId = reminderJobId({
+      articleId: article.id,
+      signOffId: signOff.id,
+      kind: schedule.next_reminder_kind,
+    });
+
+    // Sweep just before the reminder is due: it is queued as a delayed job.
+    t.clock.set(new Date(new Date(schedule.next_reminder_at).getTime() - 60 * 60 * 1000));
+    await schedules.sweep();
+    expect(await queue.getJob(jobId)).toBeTruthy();
+
+    // Redis loses everything of this service (only this test's prefix: other test files share the server).
+    const redis = new Redis(TEST_REDIS_URL);
+    const keys = await redis.keys(`${t.env.QUEUE_PREFIX}:*`);
+    if (keys.length) await redis.del(...keys);
+    await redis.quit();
+    expect(await queue.getJob(jobId)).toBeFalsy();
+
+    await schedules.sweep();
+    const rebuilt = await queue.getJob(jobId);
+    expect(rebuilt).toBeTruthy();
+    expect(rebuilt!.data).toEqual({
+      articleId: article.id,
+      signOffId: signOff.id,
+      kind: schedule.next_reminder_kind,
+    });
+    await queue.remove(jobId);
+  });
+
+  it('queues only the reminders of the next window, not one job per article', async () => {
+    t.clock.set(T0);
+    await t.dataSource.query(
+      `INSERT INTO review_schedules (article_id, sign_off_id, reviewer_id, signed_at, due_at, next_reminder_kind, next_reminder_at)
+       SELECT gen_random_uuid(), gen_random_uuid(), $1, $2, $2::timestamptz + interval '1 year', 'before-P30D',
+              $2::timestamptz + (g || ' hours')::interval
+         FROM generate_series(1, 500) AS g`,
+      [alan.id, T0],
+    );
+    const before = await queue.getDelayedCount();
+    const { due } = await schedules.sweep(); // window: 2 hours
+    expect(due).toBe(2);
+    expect((await queue.getDelayedCount()) - before).toBe(2);
+    await t.dataSource.query(
+      `DELETE FROM review_schedules WHERE sign_off_id NOT IN (SELECT id FROM sign_offs)`,
+    );
+    await queue.drain(true);
+  });
+
+  it('lets editors set the cadence per article and per specialty', async () => {
+    t.clock.set(T0);
+    const { article } = await signedSeed(t, writer, editor, alan);
+    const bad = await t
+      .http()
+      .put(`/articles/${article.id}/review-policy`)
+      .set(editor.auth)
+      .send({ cadence: '3 years' });
+    expect(bad.status).toBe(400);
+    expect(bad.body.details[0].field).toBe('cadence');
+    expect(
+      (await t.http().put(`/articles/${article.id}/review-policy`).set(writer.auth).send({ cadence: 'P3Y' }))
+        .status,
+    ).toBe(403);
+
+    const set = await t
+      .http()
+      .put(`/articles/${article.id}/review-policy`)
+      .set(editor.auth)
+      .send({ cadence: 'P3Y' });
+    expect(set.status).toBe(200);
+    expect(set.body).toMatchObject({
+      cadence: 'P3Y',
+      from: 'article',
+      nextReviewDueAt: '2029-01-10T15:00:00.000Z',
+    });
+    expect((await getArticle(t, writer, article.id)).body.nextReviewDueAt).toBe('2029-01-10T15:00:00.000Z');
+
+    await t.http().put('/review-policies/cardiology').set(editor.auth).send({ cadence: 'P3M' }).expect(200);
+    const cardio = await signedSeed(
+      t,
+      writer,
+      editor,
+      await createReviewer(t, { displayName: 'Carla Cardio', specialties: ['cardiology'] }),
+      {
+        specialty: 'cardiology',
+      },
+    );
+    expect((await getArticle(t, writer, cardio.article.id)).body.nextReviewDueAt).toBe(
+      '2026-04-10T15:00:00.000Z',
+    );
+    const policies = await t.http().get('/review-policies').set(editor.auth);
+    expect(policies.body).toMatchObject({
+      default: 'P12M',
+      specialties: [expect.objectContaining({ specialty: 'cardiology', cadence: 'P3M' })],
+    });
+  });
+
+  it('an edit does not bump "last reviewed"', async () => {
+    t.clock.set(T0);
+    const { article } = await signedSeed(t, writer, editor, alan);
+    t.clock.set(at('2026-03-01T12:00:00Z'));
+    await edit(t, writer, article.id, { bottomLine: 'Baclofen is not a benzodiazepine.' });
+    const after = await getArticle(t, writer, article.id);
+    expect(after.body.lastReviewedAt).toBe(T0.toISOString());
+    expect(after.body.signOff.status).toBe('stale');
+  });
+
+  it('reports on /health whether the scheduler is registered, and puts it back after Redis lost it', async () => {
+    const module = t.app.get(RecurringJobs);
+    await module.ensure();
+    await schedules.sweep();
+    const healthy = await t.http().get('/health');
+    expect(healthy.status).toBe(200);
+    expect(healthy.body.info.scheduler).toMatchObject({ registered: true, late: false });
+
+    await queue.removeJobScheduler('review-sweep');
+    const dead = await t.http().get('/health');
+    expect(dead.status).toBe(503);
+    expect(dead.body.message).toContain('scheduler');
+    expect(dead.body.details[0].error.scheduler).toMatchObject({ registered: false });
+
+    expect(await module.ensure()).toBe(true);
+    expect(await module.ensure()).toBe(false);
+    expect((await queue.getJobSchedulers()).map((s) => s.key).sort()).toEqual([
+      'editor-digest',
+      'review-sweep',
+    ]);
+    expect((await t.http().get('/health')).status).toBe(200);
+  });
+
+  it('sends editors a daily digest of overdue and soon-due reviews', async () => {
+    t.clock.set(at('2027-01-12T13:00:00Z'));
+    await schedules.digest();
+    const rows = await t.dataSource.query(
+      `SELECT to_address, context FROM email_outbox WHERE template = 'digest' AND to_user_id = $1`,
+      [editor.id],
+    );
+    expect(rows).toHaveLength(1);
+    expect(rows[0].context.overdue.length).toBeGreaterThan(0);
+    expect(rows[0].context.dateText).toBe('January 12th, 2027');
+    await schedules.digest();
+    expect(
+      await t.dataSource.query(`SELECT 1 FROM email_outbox WHERE template = 'digest' AND to_user_id = $1`, [
+        editor.id,
+      ]),
+    ).toHaveLength(1);
+  });
+});
