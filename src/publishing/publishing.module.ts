@@ -1,4 +1,45 @@
 import { Module } from '@nestjs/common';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import { ArticlesModule } from '../articles/articles.module.js';
+import { whenWorker } from '../core/queues/worker-role.js';
+import { SignOffsModule } from '../sign-offs/sign-offs.module.js';
+import { DirectoryExportService } from './directory-export.service.js';
+import { ExportsController } from './exports.controller.js';
+import { PageRendering } from './page-rendering.service.js';
+import { PageSources } from './page-sources.js';
+import { PublicSiteController } from './public-site.controller.js';
+import { PublicSiteService } from './public-site.service.js';
+import { PublicationRecorder } from './publication-recorder.js';
+import { Publication } from './publication.entity.js';
+import { PublishedPage } from './published-page.entity.js';
+import { PublishedPagesRepository } from './published-pages.repository.js';
+import { PublishingController } from './publishing.controller.js';
+import { PublishingProcessor } from './publishing.processor.js';
+import { PublishingQueue } from './publishing.queue.js';
+import { PublishingService } from './publishing.service.js';
+import { ScheduledPublish } from './scheduled-publish.entity.js';
+import { WebhookDelivery } from './webhook-delivery.entity.js';
+import { WebhooksService } from './webhooks.service.js';
 
-@Module({})
+@Module({
+  imports: [
+    TypeOrmModule.forFeature([PublishedPage, ScheduledPublish, Publication, WebhookDelivery]),
+    ArticlesModule,
+    SignOffsModule,
+  ],
+  controllers: [PublishingController, ExportsController, PublicSiteController],
+  providers: [
+    PageRendering,
+    PublishedPagesRepository,
+    PageSources,
+    PublishingQueue,
+    PublicationRecorder,
+    PublishingService,
+    DirectoryExportService,
+    WebhooksService,
+    PublicSiteService,
+    ...whenWorker(PublishingProcessor),
+  ],
+  exports: [PublishingService, DirectoryExportService, PageRendering],
+})
 export class PublishingModule {}

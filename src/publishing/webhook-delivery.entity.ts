@@ -19,8 +19,9 @@ export class WebhookDelivery {
   @Column({ type: 'varchar', length: 20 })
   event!: 'publish' | 'unpublish';
 
+  /** `superseded`: the page changed again before this delivery got through; a newer delivery carries it. */
   @Column({ type: 'varchar', length: 20, default: 'pending' })
-  status!: 'pending' | 'delivered' | 'failed';
+  status!: 'pending' | 'delivered' | 'failed' | 'superseded';
 
   @Column({ type: 'int', default: 0 })
   attempts!: number;

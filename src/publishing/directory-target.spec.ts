@@ -1,0 +1,65 @@
+import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { DirectoryTarget, type FileOps, nodeFileOps, UnsafeSlugError } from './directory-target.js';
+
+const OLD = '<!DOCTYPE html><p>old page</p></html>\n';
+const NEW = `<!DOCTYPE html><p>${'new page '.repeat(5000)}</p></html>\n`;
+
+/** A process that dies at a given step: nothing after that step happens, not even clean-up. */
+function dyingAt(step: 'midWrite' | 'beforeRename'): FileOps {
+  const died = () => new Error('process killed');
+  return {
+    ...nodeFileOps,
+    writeFile: async (path, data, options) => {
+      if (step !== 'midWrite') return nodeFileOps.writeFile(path, data, options);
+      writeFileSync(path, String(data).slice(0, 1000), { flag: 'wx' });
+      throw died();
+    },
+    rename: () => Promise.reject(died()),
+    rm: () => Promise.resolve(),
+  };
+}
+
+describe('directory target', () => {
+  let root: string;
+
+  beforeEach(() => {
+    root = mkdtempSync(join(tmpdir(), 'mrs-target-'));
+    mkdirSync(join(root, 'baclofen'));
+    writeFileSync(join(root, 'baclofen', 'index.html'), OLD);
+  });
+
+  it.each(['midWrite', 'beforeRename'] as const)(
+    'leaves the old page whole when the export dies %s, and the next export finishes the job',
+    async (step) => {
+      await expect(new DirectoryTarget(root, dyingAt(step)).writePage('baclofen', NEW)).rejects.toThrow(
+        'process killed',
+      );
+      expect(readFileSync(join(root, 'baclofen', 'index.html'), 'utf8')).toBe(OLD);
+      expect(readdirSync(join(root, 'baclofen')).filter((name) => name.endsWith('.tmp'))).toHaveLength(1);
+
+      const target = new DirectoryTarget(root);
+      expect(await target.removeLeftovers()).toBe(1);
+      await target.writePage('baclofen', NEW);
+      expect(readFileSync(join(root, 'baclofen', 'index.html'), 'utf8')).toBe(NEW);
+      expect(readdirSync(join(root, 'baclofen'))).toEqual(['index.html']);
+    },
+  );
+
+  it('never writes outside its folder', async () => {
+    const target = new DirectoryTarget(root);
+    for (const slug of ['../escape', 'a/b', '', 'assets', 'UPPER', '.hidden', 'sitemap.xml']) {
+      await expect(target.writePage(slug, NEW)).rejects.toThrow(UnsafeSlugError);
+    }
+    await expect(target.removePage('..')).rejects.toThrow(UnsafeSlugError);
+  });
+
+  it('copies assets only when their content differs', async () => {
+    const target = new DirectoryTarget(root);
+    const assets = [{ path: 'page.css', content: Buffer.from('body{}') }];
+    expect(await target.writeAssets(assets)).toBe(1);
+    expect(await target.writeAssets(assets)).toBe(0);
+    expect(readFileSync(join(root, 'assets', 'page.css'), 'utf8')).toBe('body{}');
+  });
+});

@@ -1,0 +1,152 @@
+import { randomBytes } from 'node:crypto';
+import * as fs from 'node:fs/promises';
+import { dirname, join, resolve, sep } from 'node:path';
+import type { TemplateAsset } from './page-renderer.js';
+
+/** The file operations the directory export needs; the default is node:fs/promises. */
+export interface FileOps {
+  mkdir(path: string, options: { recursive: true }): Promise<unknown>;
+  writeFile(path: string, data: string | Buffer, options: { flag: 'wx' }): Promise<void>;
+  rename(from: string, to: string): Promise<void>;
+  rm(path: string, options: { recursive?: boolean; force: true }): Promise<void>;
+  readdir(path: string): Promise<string[]>;
+  readFile(path: string): Promise<Buffer>;
+  stat(path: string): Promise<{ size: number }>;
+}
+
+export const nodeFileOps: FileOps = {
+  mkdir: (path, options) => fs.mkdir(path, options),
+  writeFile: (path, data, options) => fs.writeFile(path, data, options),
+  rename: (from, to) => fs.rename(from, to),
+  rm: (path, options) => fs.rm(path, options),
+  readdir: (path) => fs.readdir(path),
+  readFile: (path) => fs.readFile(path),
+  stat: (path) => fs.stat(path),
+};
+
+const SLUG = /^[a-z0-9]+(?:-[a-z0-9]+)*$/;
+/** Temporary names: unique per process (pid plus a random tag, in case a pid is reused) and per file. */
+const PROCESS_TAG = `${process.pid}-${randomBytes(4).toString('hex')}`;
+let tempCounter = 0;
+const TEMP = /^\..+\.tmp$/;
+const RESERVED = new Set(['assets', 'sitemap.xml']);
+
+export class UnsafeSlugError extends Error {}
+
+/**
+ * PUBLISH_DIR: `<slug>/index.html` per page, `assets/…` and `sitemap.xml`. Every file is written to a temporary
+ * file in the same folder and renamed over the old one (rename is atomic on one filesystem), so a reader, or
+ * an export that dies half-way, only ever sees the old page or the new page, never a part of one.
+ */
+export class DirectoryTarget {
+  readonly root: string;
+
+  constructor(
+    root: string,
+    private readonly files: FileOps = nodeFileOps,
+  ) {
+    this.root = resolve(root);
+  }
+
+  pageFolder(slug: string): string {
+    if (!SLUG.test(slug) || RESERVED.has(slug))
+      throw new UnsafeSlugError(`"${slug}" is not a safe folder name`);
+    return join(this.root, slug);
+  }
+
+  pagePath(slug: string): string {
+    return join(this.pageFolder(slug), 'index.html');
+  }
+
+  async writePage(slug: string, html: string | Buffer): Promise<void> {
+    await this.writeAtomic(this.pagePath(slug), html);
+  }
+
+  /** Whether the page file is there with the expected size (a cheap check that nobody removed or cut it). */
+  async pageLooksWritten(slug: string, html: string | Buffer): Promise<boolean> {
+    try {
+      const size = typeof html === 'string' ? Buffer.byteLength(html, 'utf8') : html.length;
+      return (await this.files.stat(this.pagePath(slug))).size === size;
+    } catch {
+      return false;
+    }
+  }
+
+  async removePage(slug: string): Promise<void> {
+    await this.files.rm(this.pageFolder(slug), { recursive: true, force: true });
+  }
+
+  /** Copies the template set's assets, skipping files whose content is already there. */
+  async writeAssets(assets: TemplateAsset[]): Promise<number> {
+    let written = 0;
+    for (const asset of assets) {
+      const path = resolve(this.root, 'assets', asset.path);
+      if (!path.startsWith(join(this.root, 'assets') + sep)) continue;
+      const current = await this.files.readFile(path).catch(() => null);
+      if (current?.equals(asset.content)) continue;
+      await this.writeAtomic(path, asset.content);
+      written += 1;
+    }
+    return written;
+  }
+
+  async exists(relativePath: string): Promise<boolean> {
+    return this.files.stat(join(this.root, relativePath)).then(
+      () => true,
+      () => false,
+    );
+  }
+
+  /** Writes a file built from chunks (the sitemap) without holding it all in memory, then renames it into place. */
+  async writeStreamed(relativePath: string, chunks: AsyncIterable<string>): Promise<void> {
+    const path = join(this.root, relativePath);
+    await this.files.mkdir(dirname(path), { recursive: true });
+    const temp = this.tempName(path);
+    const handle = await fs.open(temp, 'wx');
+    try {
+      for await (const chunk of chunks) await handle.write(chunk);
+    } catch (error) {
+      await handle.close();
+      await this.files.rm(temp, { force: true });
+      throw error;
+    }
+    await handle.close();
+    await this.files.rename(temp, path);
+  }
+
+  /**
+   * Removes temporary files an interrupted export left behind: in the given folders, or in the root and every
+   * folder under it.
+   */
+  async removeLeftovers(folders?: string[]): Promise<number> {
+    let removed = 0;
+    const list = folders ?? ['', ...(await this.files.readdir(this.root).catch(() => [] as string[]))];
+    for (const folder of list) {
+      const path = join(this.root, folder);
+      const names = await this.files.readdir(path).catch(() => [] as string[]);
+      for (const name of names.filter((n) => TEMP.test(n))) {
+        await this.files.rm(join(path, name), { force: true });
+        removed += 1;
+      }
+    }
+    return removed;
+  }
+
+  private tempName(path: string): string {
+    const name = path.slice(dirname(path).length + 1);
+    tempCounter += 1;
+    return join(dirname(path), `.${name}.${PROCESS_TAG}-${tempCounter.toString(36)}.tmp`);
+  }
+
+  private async writeAtomic(path: string, data: string | Buffer): Promise<void> {
+    await this.files.mkdir(dirname(path), { recursive: true });
+    const temp = this.tempName(path);
+    try {
+      await this.files.writeFile(temp, data, { flag: 'wx' });
+      await this.files.rename(temp, path);
+    } catch (error) {
+      await this.files.rm(temp, { force: true }).catch(() => undefined);
+      throw error;
+    }
+  }
+}

@@ -1,0 +1,81 @@
+import { Controller, Get, Param, Req, Res } from '@nestjs/common';
+import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import type { FastifyReply, FastifyRequest } from 'fastify';
+import { Public } from '../auth/decorators.js';
+import { ApiError } from '../core/http/api-error.js';
+import { type PublicDocument, PublicSiteService } from './public-site.service.js';
+
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
+/** Caches may keep a page a minute, then revalidate cheaply with the ETag (an unpublish shows within a minute). */
+const CACHE = 'public, max-age=60, must-revalidate';
+
+function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch
+    .split(',')
+    .map((tag) => tag.trim().replace(/^W\//, ''))
+    .some((tag) => tag === etag || tag === '*');
+}
+
+async function send(request: FastifyRequest, reply: FastifyReply, document: PublicDocument): Promise<void> {
+  void reply.header('etag', document.etag).header('cache-control', CACHE);
+  if (matches(request.headers['if-none-match'], document.etag)) {
+    await reply.status(304).send();
+    return;
+  }
+  await reply.status(200).header('content-type', document.contentType).send(document.body);
+}
+
+/** Published pages served by the service itself, without login. */
+@ApiTags('public')
+@Public()
+@Controller('public')
+export class PublicSiteController {
+  constructor(private readonly site: PublicSiteService) {}
+
+  @Get()
+  @ApiOperation({ summary: 'Index of every live article (text/html; no login)' })
+  @ApiProduces('text/html')
+  async home(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await send(request, reply, await this.site.index());
+  }
+
+  @Get('articles')
+  @ApiOperation({ summary: 'Index of every live article (text/html; no login)' })
+  @ApiProduces('text/html')
+  async index(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await send(request, reply, await this.site.index());
+  }
+
+  @Get('sitemap.xml')
+  @ApiOperation({ summary: 'Sitemap of the live articles with lastmod (no login)' })
+  @ApiProduces('application/xml')
+  async sitemap(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
+    await send(request, reply, await this.site.sitemap());
+  }
+
+  @Get('articles/:slug')
+  @ApiOperation({ summary: 'The live page of an article, with ETag and cache headers (text/html; no login)' })
+  @ApiProduces('text/html')
+  async article(
+    @Param('slug') slug: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    await send(request, reply, await this.site.article(slug));
+  }
+
+  @Get('reviewers/:id')
+  @ApiOperation({
+    summary: "A medical reviewer's profile and the live articles they reviewed (text/html; no login)",
+  })
+  @ApiProduces('text/html')
+  async reviewer(
+    @Param('id') id: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    if (!UUID.test(id)) throw ApiError.notFound('Reviewer');
+    await send(request, reply, await this.site.reviewer(id));
+  }
+}

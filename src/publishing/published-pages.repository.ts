@@ -1,0 +1,251 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { EntityManager, Repository } from 'typeorm';
+import { pageModifiedAt, type PageSource } from './page-view-model.js';
+import { PublishedPage } from './published-page.entity.js';
+
+export interface LivePageSummary {
+  articleId: string;
+  slug: string;
+  title: string;
+  description: string;
+  lastReviewedAt: Date;
+  modifiedAt: Date;
+}
+
+/** A page the directory export has to write (or rewrite): its stored HTML differs from what is on disk. */
+export interface PageToWrite {
+  articleId: string;
+  slug: string;
+  html: string;
+  htmlChecksum: string;
+  exportedSlug: string | null;
+}
+
+export interface ExportedMark {
+  articleId: string;
+  checksum: string | null;
+  slug: string | null;
+}
+
+/** Where live pages live, and what each target last received. */
+@Injectable()
+export class PublishedPagesRepository {
+  constructor(@InjectRepository(PublishedPage) private readonly pages: Repository<PublishedPage>) {}
+
+  private repo(tx?: EntityManager): Repository<PublishedPage> {
+    return tx ? tx.getRepository(PublishedPage) : this.pages;
+  }
+
+  findByArticle(articleId: string, tx?: EntityManager): Promise<PublishedPage | null> {
+    return this.repo(tx).findOne({ where: { articleId } });
+  }
+
+  /** The live page at a URL, with its HTML. */
+  findLiveBySlug(
+    slug: string,
+  ): Promise<Pick<PublishedPage, 'articleId' | 'html' | 'htmlChecksum' | 'modifiedAt'> | null> {
+    return this.pages.findOne({
+      select: { articleId: true, html: true, htmlChecksum: true, modifiedAt: true },
+      where: { slug, live: true },
+    });
+  }
+
+  /** Another article's page is live at this slug (slugs of unpublished drafts may have been reused). */
+  slugLiveForAnother(tx: EntityManager, slug: string, articleId: string): Promise<boolean> {
+    return this.repo(tx)
+      .createQueryBuilder('p')
+      .where('p.slug = :slug AND p.live AND p.articleId <> :articleId', { slug, articleId })
+      .getExists();
+  }
+
+  async save(tx: EntityManager, page: PublishedPage): Promise<PublishedPage> {
+    return this.repo(tx).save(page);
+  }
+
+  create(values: Partial<PublishedPage>): PublishedPage {
+    return this.pages.create(values);
+  }
+
+  /** Takes a page down: the site stops serving it at once; the next export removes it from the directory. */
+  async takeDown(tx: EntityManager, articleId: string): Promise<void> {
+    await this.repo(tx).update({ articleId }, { live: false, html: null, htmlChecksum: null, stale: false });
+  }
+
+  /** Pages that should be re-rendered at the next export because something they show changed. */
+  async markStale(tx: EntityManager, articleId: string): Promise<void> {
+    await this.repo(tx).update({ articleId, live: true }, { stale: true });
+  }
+
+  /** Pages listing `slug` among their related articles: that link's title or liveness just changed. */
+  async markLinkingPagesStale(tx: EntityManager, slug: string, exceptArticleId: string): Promise<void> {
+    await tx.query(
+      `UPDATE published_pages SET stale = true
+        WHERE live AND related_slugs @> ARRAY[$1]::text[] AND article_id <> $2`,
+      [slug, exceptArticleId],
+    );
+  }
+
+  /** Titles of the related articles that are live, keyed by slug. */
+  async liveTitles(slugs: string[], tx?: EntityManager): Promise<Map<string, string>> {
+    if (!slugs.length) return new Map();
+    const rows = await this.repo(tx)
+      .createQueryBuilder('p')
+      .select(['p.slug', 'p.title'])
+      .where('p.live AND p.slug IN (:...slugs)', { slugs: [...new Set(slugs)] })
+      .getMany();
+    return new Map(rows.map((row) => [row.slug, row.title]));
+  }
+
+  listLive(): Promise<LivePageSummary[]> {
+    return this.pages.find({
+      select: {
+        articleId: true,
+        slug: true,
+        title: true,
+        description: true,
+        lastReviewedAt: true,
+        modifiedAt: true,
+      },
+      where: { live: true },
+      order: { title: 'ASC', slug: 'ASC' },
+    });
+  }
+
+  listLiveByReviewer(reviewerId: string): Promise<Pick<PublishedPage, 'slug' | 'title'>[]> {
+    return this.pages.find({
+      select: { slug: true, title: true },
+      where: { reviewerId, live: true },
+      order: { title: 'ASC', slug: 'ASC' },
+    });
+  }
+
+  countLive(): Promise<number> {
+    return this.pages.count({ where: { live: true } });
+  }
+
+  /** How many live pages an incremental export will render or write. */
+  async countToExport(fingerprint: string): Promise<number> {
+    const [row] = await this.pages.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM published_pages p JOIN articles a ON a.id = p.article_id
+        WHERE p.live AND (p.stale OR p.render_fingerprint IS DISTINCT FROM $1
+              OR p.next_review_due_at IS DISTINCT FROM a.next_review_due_at
+              OR p.exported_checksum IS DISTINCT FROM p.html_checksum OR p.exported_slug IS DISTINCT FROM p.slug)`,
+      [fingerprint],
+    );
+    return row.n;
+  }
+
+  /**
+   * Ids of live pages after `afterId`, in id order (an index-only walk): all of them, or with `outdatedFor` only
+   * those rendered under another template fingerprint, marked stale, or showing another next-review date than
+   * their article's.
+   */
+  async liveIdsAfter(options: { afterId: string; limit: number; outdatedFor?: string }): Promise<string[]> {
+    const rows: { article_id: string }[] = options.outdatedFor
+      ? await this.pages.query(
+          `SELECT p.article_id FROM published_pages p JOIN articles a ON a.id = p.article_id
+            WHERE p.live AND p.article_id > $1
+              AND (p.stale OR p.render_fingerprint IS DISTINCT FROM $3
+                   OR p.next_review_due_at IS DISTINCT FROM a.next_review_due_at)
+            ORDER BY p.article_id LIMIT $2`,
+          [options.afterId, options.limit, options.outdatedFor],
+        )
+      : await this.pages.query(
+          `SELECT article_id FROM published_pages WHERE live AND article_id > $1 ORDER BY article_id LIMIT $2`,
+          [options.afterId, options.limit],
+        );
+    return rows.map((row) => row.article_id);
+  }
+
+  /** Live pages whose stored HTML is not what the directory holds, with that HTML. */
+  async pagesToWrite(afterId: string, limit: number): Promise<PageToWrite[]> {
+    const rows: {
+      article_id: string;
+      slug: string;
+      html: string;
+      html_checksum: string;
+      exported_slug: string | null;
+    }[] = await this.pages.query(
+      `SELECT article_id, slug, html, html_checksum, exported_slug FROM published_pages
+        WHERE live AND article_id > $1
+          AND (exported_checksum IS DISTINCT FROM html_checksum OR exported_slug IS DISTINCT FROM slug)
+        ORDER BY article_id LIMIT $2`,
+      [afterId, limit],
+    );
+    return rows.map((row) => ({
+      articleId: row.article_id,
+      slug: row.slug,
+      html: row.html,
+      htmlChecksum: row.html_checksum,
+      exportedSlug: row.exported_slug,
+    }));
+  }
+
+  /** Pages taken down (or moved to another slug) whose old folder is still in the directory. */
+  async foldersToRemove(
+    limit: number,
+  ): Promise<{ articleId: string; exportedSlug: string; live: boolean }[]> {
+    const rows: { article_id: string; exported_slug: string; live: boolean }[] = await this.pages.query(
+      `SELECT article_id, exported_slug, live FROM published_pages
+        WHERE exported_slug IS NOT NULL AND (NOT live OR exported_slug <> slug)
+        ORDER BY article_id LIMIT $1`,
+      [limit],
+    );
+    return rows.map((row) => ({
+      articleId: row.article_id,
+      exportedSlug: row.exported_slug,
+      live: row.live,
+    }));
+  }
+
+  /** Records what the directory now holds for each page, in one statement. */
+  async markExported(marks: ExportedMark[]): Promise<void> {
+    if (!marks.length) return;
+    await this.pages.query(
+      `UPDATE published_pages p SET exported_checksum = m.checksum, exported_slug = m.slug
+         FROM unnest($1::uuid[], $2::text[], $3::text[]) AS m(article_id, checksum, slug)
+        WHERE p.article_id = m.article_id`,
+      [marks.map((m) => m.articleId), marks.map((m) => m.checksum), marks.map((m) => m.slug)],
+    );
+  }
+
+  /** Live pages for the sitemap, in id order after `afterId`. */
+  async sitemapBatch(
+    afterId: string,
+    limit: number,
+  ): Promise<{ articleId: string; slug: string; modifiedAt: Date }[]> {
+    const rows: { article_id: string; slug: string; modified_at: Date }[] = await this.pages.query(
+      `SELECT article_id, slug, modified_at FROM published_pages WHERE live AND article_id > $1
+        ORDER BY article_id LIMIT $2`,
+      [afterId, limit],
+    );
+    return rows.map((row) => ({ articleId: row.article_id, slug: row.slug, modifiedAt: row.modified_at }));
+  }
+}
+
+/** The columns of a live page rendered from `source`. */
+export function livePageValues(
+  source: PageSource,
+  rendered: { html: string; checksum: string },
+  fingerprint: string,
+): Omit<PublishedPage, 'articleId' | 'exportedChecksum' | 'exportedSlug' | 'updatedAt'> {
+  if (!source.signer) throw new Error('a live page needs a sign-off');
+  return {
+    slug: source.content.slug,
+    live: true,
+    title: source.content.title,
+    description: source.content.description,
+    revisionNumber: source.revisionNumber,
+    signOffId: source.signer.signOffId,
+    reviewerId: source.signer.reviewerId,
+    lastReviewedAt: source.signer.signedAt,
+    nextReviewDueAt: source.nextReviewDueAt,
+    modifiedAt: pageModifiedAt(source),
+    relatedSlugs: [...new Set(source.content.relatedSlugs)],
+    html: rendered.html,
+    htmlChecksum: rendered.checksum,
+    renderFingerprint: fingerprint,
+    stale: false,
+  };
+}

@@ -1,0 +1,199 @@
+import { createHash } from 'node:crypto';
+import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DirectoryExportService } from '../src/publishing/directory-export.service.js';
+import { bearer, createTestApp, type TestApp } from './utils/test-app.js';
+import {
+  type Cast,
+  createCast,
+  editArticle,
+  eventually,
+  publishingIdle,
+  signCurrentRevision,
+  signedArticle,
+  tempPublishDir,
+} from './utils/publishing-fixtures.js';
+
+const PAGES = 24;
+const sha256 = (text: string) => createHash('sha256').update(text).digest('hex');
+
+describe('directory export', () => {
+  let t: TestApp;
+  let cast: Cast;
+  let dir: string;
+  let exporter: DirectoryExportService;
+  const articles: { id: string; slug: string }[] = [];
+
+  const pagePath = (slug: string) => join(dir, slug, 'index.html');
+  /** What the database says each live page is. */
+  const livePages = async (): Promise<Map<string, string>> =>
+    new Map(
+      (
+        await t.dataSource.query<{ slug: string; html_checksum: string }[]>(
+          'SELECT slug, html_checksum FROM published_pages WHERE live',
+        )
+      ).map((row) => [row.slug, row.html_checksum]),
+    );
+
+  beforeAll(async () => {
+    dir = tempPublishDir();
+    t = await createTestApp({
+      now: new Date('2026-01-10T20:00:00Z'),
+      env: { PUBLISH_DIR: dir, WEBHOOK_URLS: '' },
+    });
+    cast = await createCast(t);
+    exporter = t.app.get(DirectoryExportService, { strict: false });
+    for (let i = 0; i < PAGES; i++) {
+      const article = await signedArticle(t, cast, {
+        slug: `page-${String(i).padStart(2, '0')}`,
+        title: `Page ${i}`,
+      });
+      const res = await t.http().post(`/articles/${article.id}/publish`).set(cast.publisher.auth).send({});
+      expect(res.status).toBe(200);
+      articles.push(article);
+    }
+    await publishingIdle(t);
+  });
+  afterAll(async () => {
+    await t.close();
+  });
+
+  it('holds one index.html per live page, identical to the served page, with assets and a sitemap', async () => {
+    const live = await livePages();
+    expect(live.size).toBe(PAGES);
+    for (const [slug, checksum] of live) {
+      const html = readFileSync(pagePath(slug), 'utf8');
+      expect(sha256(html)).toBe(checksum);
+      expect((await t.http().get(`/public/articles/${slug}`)).text).toBe(html);
+    }
+    expect(readFileSync(join(dir, 'assets', 'page.css'), 'utf8')).toContain('.byline');
+    const sitemap = readFileSync(join(dir, 'sitemap.xml'), 'utf8');
+    expect(sitemap).toMatch(
+      /^<\?xml version="1.0" encoding="UTF-8"\?>\n<urlset xmlns="http:\/\/www.sitemaps.org\/schemas\/sitemap\/0.9">/,
+    );
+    const urls = [...sitemap.matchAll(/<url><loc>([^<]+)<\/loc><lastmod>([^<]+)<\/lastmod><\/url>/g)];
+    expect(urls).toHaveLength(PAGES);
+    expect(urls.map((u) => u[1]).sort()).toEqual(
+      articles.map((a) => `http://localhost:3000/public/articles/${a.slug}`).sort(),
+    );
+    expect(urls.every((u) => !Number.isNaN(Date.parse(u[2])))).toBe(true);
+  });
+
+  it('skips unchanged pages: after one article changes, only its page is written again', async () => {
+    const inode = (slug: string) => statSync(pagePath(slug)).ino;
+    const before = new Map(articles.map((a) => [a.slug, inode(a.slug)]));
+
+    const nothing = await exporter.run({ mode: 'incremental', trigger: 'cli' });
+    expect(nothing).toMatchObject({
+      livePages: PAGES,
+      rendered: 0,
+      written: 0,
+      unchanged: PAGES,
+      removed: 0,
+    });
+
+    const changed = articles[5];
+    await editArticle(t, changed.id, cast.writer, { title: 'Page 5, revised' });
+    t.clock.advance(3_600_000);
+    await signCurrentRevision(t, changed.id, cast.reviewer);
+    expect(
+      (await t.http().post(`/articles/${changed.id}/publish`).set(cast.publisher.auth).send({})).status,
+    ).toBe(200);
+    await eventually(
+      () => readFileSync(pagePath(changed.slug), 'utf8').includes('Page 5, revised'),
+      'the changed page in the directory',
+    );
+    await publishingIdle(t);
+    for (const article of articles) {
+      if (article === changed) expect(inode(article.slug)).not.toBe(before.get(article.slug));
+      else
+        expect({ slug: article.slug, inode: inode(article.slug) }).toEqual({
+          slug: article.slug,
+          inode: before.get(article.slug),
+        });
+    }
+
+    const full = await exporter.run({ mode: 'full', trigger: 'cli' });
+    expect(full).toMatchObject({ rendered: PAGES, changed: 0, written: 0, unchanged: PAGES });
+  });
+
+  it('a full export restores pages removed or cut short in the directory', async () => {
+    rmSync(join(dir, articles[1].slug), { recursive: true });
+    writeFileSync(pagePath(articles[2].slug), '<!DOCTYPE html><p>cut');
+    const summary = await exporter.run({ mode: 'full', trigger: 'cli' });
+    expect(summary).toMatchObject({ rendered: PAGES, written: 2 });
+    const live = await livePages();
+    for (const article of [articles[1], articles[2]]) {
+      expect(sha256(readFileSync(pagePath(article.slug), 'utf8'))).toBe(live.get(article.slug));
+    }
+  });
+
+  it('never leaves a half-written page when an export dies part-way, and the next export completes it', async () => {
+    const live = await livePages();
+    const checksums = new Set(live.values());
+    // A reader keeps opening every page while exports run: it must only ever see whole pages.
+    let reading = true;
+    const seen: string[] = [];
+    const reader = (async () => {
+      while (reading) {
+        for (const slug of live.keys()) {
+          if (existsSync(pagePath(slug))) seen.push(sha256(readFileSync(pagePath(slug), 'utf8')));
+        }
+        await new Promise((resolve) => setImmediate(resolve));
+      }
+    })();
+
+    let written = 0;
+    await expect(
+      exporter.run({
+        mode: 'full',
+        force: true,
+        trigger: 'cli',
+        onProgress: (progress) => {
+          if (progress.phase === 'render' && ++written === PAGES / 2) throw new Error('export killed');
+        },
+      }),
+    ).rejects.toThrow('export killed');
+    const finished = await exporter.run({ mode: 'full', trigger: 'cli' });
+    reading = false;
+    await reader;
+
+    expect(seen.length).toBeGreaterThan(PAGES);
+    expect(seen.filter((checksum) => !checksums.has(checksum))).toEqual([]);
+    for (const [slug, checksum] of live) expect(sha256(readFileSync(pagePath(slug), 'utf8'))).toBe(checksum);
+    const leftovers = readdirSync(dir, { recursive: true, encoding: 'utf8' }).filter((name) =>
+      name.endsWith('.tmp'),
+    );
+    expect(leftovers).toEqual([]);
+    expect(finished.failed).toEqual([]);
+  });
+
+  it('re-exports everything through the admin endpoint, with progress and a summary', async () => {
+    const denied = await t.http().post('/publishing/exports').set(cast.writer.auth).send({});
+    expect(denied.status).toBe(403);
+    const started = await t
+      .http()
+      .post('/publishing/exports')
+      .set(bearer(t.adminToken))
+      .send({ mode: 'full' });
+    expect(started.status).toBe(202);
+    const done = await eventually(async () => {
+      const res = await t
+        .http()
+        .get(`/publishing/exports/${started.body.jobId as string}`)
+        .set(cast.publisher.auth);
+      return res.body.state === 'completed' && res.body;
+    }, 'the export job');
+    expect(done.summary).toMatchObject({ mode: 'full', livePages: PAGES, rendered: PAGES, failed: [] });
+    expect(done.progress).toMatchObject({ phase: 'done' });
+    const audit = await t.http().get('/audit?action=publishing.exported').set(bearer(t.adminToken));
+    expect(audit.body[0]).toMatchObject({
+      entityType: 'export',
+      entityId: 'admin',
+      actorId: expect.any(String),
+    });
+    expect((await t.http().get('/publishing/exports/export-unknown').set(bearer(t.adminToken))).status).toBe(
+      404,
+    );
+  });
+});
