@@ -6,6 +6,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { hasRole, type AuthUser } from '../auth/auth-user.js';
 import { Clock } from '../core/clock/clock.js';
 import { inTransaction } from '../core/database/transaction.js';
+import { DomainEvents } from '../core/events/domain-events.js';
 import { ApiError } from '../core/http/api-error.js';
 import type { ArticleContent } from './article-content.js';
 import {
@@ -101,6 +102,7 @@ export class ArticlesService {
     private readonly articles: ArticlesRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly events: DomainEvents,
   ) {}
 
   /** Creates an article in draft with its revision 1; the slug comes from the title unless given. */
@@ -306,7 +308,7 @@ export class ArticlesService {
   /** Sends a complete draft to review (draft or changes_requested -> in_review); 422 lists what is missing. */
   async submit(actor: AuthUser, id: string, ifMatch?: string): Promise<ArticleView> {
     const expectedVersion = parseIfMatch(ifMatch);
-    return inTransaction(this.dataSource, async (tx) => {
+    return inTransaction(this.dataSource, async (tx, ctx) => {
       const article = await this.articles.lockById(tx, id);
       this.assertMayChange(actor, article, 'submit');
       if (!SUBMITTABLE.has(article.status)) {
@@ -342,6 +344,8 @@ export class ArticlesService {
           contentHash: current.contentHash,
         },
       });
+      // Reviews: the open assignment's reviewer is asked again, or the editors are told a reviewer is needed.
+      await this.events.emit(tx, ctx, { type: 'article.submitted', article, actorId: actor.id });
       return toArticleView(article, current);
     });
   }
@@ -349,7 +353,7 @@ export class ArticlesService {
   /** Takes an article out of review so it can be edited again (in_review -> draft). */
   async withdraw(actor: AuthUser, id: string, ifMatch?: string): Promise<ArticleView> {
     const expectedVersion = parseIfMatch(ifMatch);
-    return inTransaction(this.dataSource, async (tx) => {
+    return inTransaction(this.dataSource, async (tx, ctx) => {
       const article = await this.articles.lockById(tx, id);
       this.assertMayChange(actor, article, 'withdraw');
       if (article.status !== 'in_review') {
@@ -371,6 +375,8 @@ export class ArticlesService {
         before,
         after: { status: article.status, version: article.version, revision: article.currentRevision },
       });
+      // Reviews: open assignments are cancelled.
+      await this.events.emit(tx, ctx, { type: 'article.withdrawn', article, actorId: actor.id });
       return toArticleView(article, await this.currentContent(article, tx));
     });
   }
