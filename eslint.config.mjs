@@ -31,7 +31,7 @@ export default tseslint.config(
   },
   {
     ...tseslint.configs.disableTypeChecked,
-    files: ['scripts/**/*.js', 'test/**/*.js'],
+    files: ['test/**/*.js'],
     languageOptions: {
       ...tseslint.configs.disableTypeChecked.languageOptions,
       globals: { URL: 'readonly', process: 'readonly', console: 'readonly' },

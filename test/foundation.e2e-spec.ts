@@ -162,6 +162,16 @@ describe('service foundation', () => {
       expect(users[0].n).toBe(0);
     });
 
+    it('answers a NUL character (which PostgreSQL cannot store) with 400 naming the field, not 500', async () => {
+      const res = await t
+        .http()
+        .post('/users')
+        .set(bearer(t.adminToken))
+        .send({ ...valid(), name: 'Nul\u0000Byte' });
+      expect(res.status).toBe(400);
+      expect(res.body.details).toEqual([expect.objectContaining({ field: 'name' })]);
+    });
+
     it('answers 413 in the one error shape to an oversized body', async () => {
       const res = await t
         .http()

@@ -9,7 +9,7 @@ import type { AppConfig } from '../core/config/app-config.js';
 import { ensureDatabase } from '../core/database/ensure-database.js';
 import { runMigrationsWithLock } from '../core/database/migrate.js';
 import { ErrorFilter } from '../core/http/error.filter.js';
-import { createValidationPipe } from '../core/http/validation.js';
+import { createValidationPipe, RejectNulBytesPipe } from '../core/http/validation.js';
 
 const NEST_LEVELS: Record<string, LogLevel[]> = {
   silent: [],
@@ -55,7 +55,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
       },
     },
   });
-  app.useGlobalPipes(createValidationPipe());
+  app.useGlobalPipes(new RejectNulBytesPipe(), createValidationPipe());
   app.useGlobalFilters(new ErrorFilter());
   app.enableShutdownHooks();
 

@@ -1,4 +1,10 @@
-import { ValidationError, ValidationPipe } from '@nestjs/common';
+import {
+  type ArgumentMetadata,
+  Injectable,
+  type PipeTransform,
+  ValidationError,
+  ValidationPipe,
+} from '@nestjs/common';
 import { ApiError, ErrorDetail } from './api-error.js';
 
 function flatten(errors: ValidationError[], parent = ''): ErrorDetail[] {
@@ -23,4 +29,34 @@ export function createValidationPipe(): ValidationPipe {
       return ApiError.badRequest(`Invalid request: check ${fields}`, details);
     },
   });
+}
+
+function findNulByte(value: unknown, path: string): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path || 'body' : null;
+  if (Array.isArray(value)) {
+    for (let i = 0; i < value.length; i++) {
+      const found = findNulByte(value[i], `${path}.${i}`.replace(/^\./, ''));
+      if (found) return found;
+    }
+  } else if (value && typeof value === 'object') {
+    for (const [key, child] of Object.entries(value)) {
+      const found = findNulByte(child, path ? `${path}.${key}` : key);
+      if (found) return found;
+    }
+  }
+  return null;
+}
+
+/** PostgreSQL cannot store a NUL character in text: refuse it up front as a 400 naming the field. */
+@Injectable()
+export class RejectNulBytesPipe implements PipeTransform {
+  transform(value: unknown, metadata: ArgumentMetadata): unknown {
+    if (metadata.type !== 'body' && metadata.type !== 'query' && metadata.type !== 'param') return value;
+    const field = findNulByte(value, '');
+    if (field)
+      throw ApiError.badRequest(`${field} contains a NUL character`, [
+        { field, reason: 'contains a NUL (\\u0000) character' },
+      ]);
+    return value;
+  }
 }

@@ -2,7 +2,7 @@
  * Drafting benchmark: creates articles with several revisions each through the service layer, then measures
  * reads and full-text listing over HTTP, the size of a revision in PostgreSQL, and prints the search plan.
  *
- *   npx tsc -p bench/tsconfig.json && node dist/bench/scripts/bench-drafting.js
+ *   npx tsc -p bench/tsconfig.json && node dist/bench/bench/drafting.js
  *
  * Environment: BENCH_ARTICLES (10000), BENCH_REVISIONS (5), BENCH_CONCURRENCY (8), BENCH_READS (2000),
  * BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/mrs_bench_drafting, dropped and created fresh),
