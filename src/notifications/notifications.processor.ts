@@ -1,4 +1,5 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
+import { Logger } from '@nestjs/common';
 import type { Job } from 'bullmq';
 import { dispatcher } from '../core/queues/job-handlers.js';
 import { JobName, QueueName } from '../core/queues/queues.js';
@@ -23,5 +24,11 @@ export class NotificationsProcessor extends WorkerHost {
 
   process(job: Job): Promise<unknown> {
     return this.dispatch(job);
+  }
+
+  /** Connection trouble is reported here (BullMQ reconnects by itself); without a listener it would crash. */
+  @OnWorkerEvent('error')
+  onWorkerError(error: Error): void {
+    new Logger('NotificationsWorker').warn(`worker error: ${error.message}`);
   }
 }

@@ -1,4 +1,4 @@
-import { Processor, WorkerHost } from '@nestjs/bullmq';
+import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
 import { Logger, OnApplicationBootstrap } from '@nestjs/common';
 import { type Job, UnrecoverableError } from 'bullmq';
 import { JOB_QUEUE, JobName, QueueName } from '../core/queues/queues.js';
@@ -81,5 +81,11 @@ export class PublishingProcessor extends WorkerHost implements OnApplicationBoot
         job.updateProgress({ ...progress }).catch(() => undefined);
       },
     });
+  }
+
+  /** Connection trouble is reported here (BullMQ reconnects by itself); without a listener it would crash. */
+  @OnWorkerEvent('error')
+  onWorkerError(error: Error): void {
+    new Logger('PublishingWorker').warn(`worker error: ${error.message}`);
   }
 }

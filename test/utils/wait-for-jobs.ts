@@ -77,10 +77,11 @@ export async function waitForJob(
   return waitUntil(
     `job ${jobId} on ${queue.name} to finish`,
     async () => {
+      // State first, then the job: read the other way round, a job that finishes in between shows no return value.
+      const state = await queue.getJobState(jobId);
+      if (state !== 'completed' && state !== 'failed') return undefined;
       const job = (await queue.getJob(jobId)) as Job | undefined;
       if (!job) return undefined;
-      const state = await job.getState();
-      if (state !== 'completed' && state !== 'failed') return undefined;
       return { state, returnvalue: job.returnvalue as unknown, failedReason: job.failedReason || undefined };
     },
     options,

@@ -9,7 +9,12 @@ import { ApiError, ErrorDetail } from './api-error.js';
 
 function flatten(errors: ValidationError[], parent = ''): ErrorDetail[] {
   return errors.flatMap((error) => {
-    const field = parent ? `${parent}.${error.property}` : error.property;
+    // `sections[0].body`, the same paths the completeness check and the diff use.
+    const field = /^\d+$/.test(error.property)
+      ? `${parent}[${error.property}]`
+      : parent
+        ? `${parent}.${error.property}`
+        : error.property;
     const own: ErrorDetail[] = Object.values(error.constraints ?? {}).map((reason) => ({ field, reason }));
     return own.concat(flatten(error.children ?? [], field));
   });
@@ -35,7 +40,7 @@ function findNulByte(value: unknown, path: string): string | null {
   if (typeof value === 'string') return value.includes('\u0000') ? path || 'body' : null;
   if (Array.isArray(value)) {
     for (let i = 0; i < value.length; i++) {
-      const found = findNulByte(value[i], `${path}.${i}`.replace(/^\./, ''));
+      const found = findNulByte(value[i], `${path}[${i}]`);
       if (found) return found;
     }
   } else if (value && typeof value === 'object') {
