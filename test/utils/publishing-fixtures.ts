@@ -1,7 +1,7 @@
 import { getQueueToken } from '@nestjs/bullmq';
 import type { Queue } from 'bullmq';
 import { randomBytes, randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ArticleContent } from '../../src/articles/article-content.js';
@@ -18,20 +18,8 @@ import type { SignOff } from '../../src/sign-offs/sign-off.entity.js';
 import { SignOffsRepository } from '../../src/sign-offs/sign-offs.repository.js';
 import { bearer, createUser, type TestApp, type TestUser } from './test-app.js';
 
-export const seedContent = (): ArticleContent =>
-  JSON.parse(
-    readFileSync(new URL('../fixtures/seed-article.json', import.meta.url), 'utf8'),
-  ) as ArticleContent;
-
-export const ALAN = {
-  displayName: 'Alan Lucks',
-  credentials: 'MD',
-  affiliation: 'Alan Lucks MDPC Private Practice - New York',
-  specialties: ['neurology'],
-  licenseNumber: 'NY-209431',
-  licenseRegion: 'US-NY',
-  licenseExpiresOn: '2030-06-30',
-};
+export { ALAN, seedContent } from './workflow.js';
+import { ALAN, seedContent } from './workflow.js';
 
 /** A folder of its own for PUBLISH_DIR, so test files never share an export directory. */
 export function tempPublishDir(): string {
