@@ -54,5 +54,18 @@ export default {
       globalTeardown: '<rootDir>/test/utils/global-teardown.js',
       slowTestThreshold: 30,
     },
+    {
+      displayName: 'faults',
+      testEnvironment: 'node',
+      rootDir: import.meta.dirname,
+      testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
+      transform: { '^.+\\.ts$': swc, [`/node_modules/(${requiredEsm.join('|')})/.+\\.js$`]: toCommonJs },
+      transformIgnorePatterns: [`/node_modules/(?!(${requiredEsm.join('|')})/)`],
+      extensionsToTreatAsEsm: ['.ts'],
+      moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+      globalSetup: '<rootDir>/test/utils/global-setup.js',
+      globalTeardown: '<rootDir>/test/utils/global-teardown.js',
+      slowTestThreshold: 30,
+    },
   ],
 };
