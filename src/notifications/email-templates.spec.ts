@@ -66,10 +66,6 @@ const contexts: Record<string, Record<string, unknown>> = {
 describe('EmailTemplates', () => {
   const templates = new EmailTemplates({ env: { TEMPLATES_DIR: 'templates' } } as AppConfig);
 
-  beforeAll(async () => {
-    await templates.onModuleInit();
-  });
-
   it.each(EMAIL_TEMPLATES)('renders %s from the context keys it declares', (template) => {
     const context = contexts[template];
     expect(Object.keys(context).sort()).toEqual([...EMAIL_TEMPLATE_KEYS[template]].sort());
@@ -126,8 +122,9 @@ describe('EmailTemplates', () => {
     expect(() => templates.render('../../etc/passwd', {})).toThrow(EmailRenderError);
   });
 
-  it('stops the start when a template file is missing', async () => {
-    const broken = new EmailTemplates({ env: { TEMPLATES_DIR: 'no-such-templates-dir' } } as AppConfig);
-    await expect(broken.onModuleInit()).rejects.toThrow(/cannot be read/);
+  it('stops the start when a template file is missing', () => {
+    expect(() => new EmailTemplates({ env: { TEMPLATES_DIR: 'no-such-templates-dir' } } as AppConfig)).toThrow(
+      /cannot be read/,
+    );
   });
 });

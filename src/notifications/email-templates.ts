@@ -1,6 +1,6 @@
-import { Injectable, OnModuleInit } from '@nestjs/common';
+import { Injectable } from '@nestjs/common';
 import Handlebars from 'handlebars';
-import { readFile } from 'node:fs/promises';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppConfig } from '../core/config/app-config.js';
 import type { EmailTemplate } from './notifications.service.js';
@@ -63,36 +63,36 @@ const PARTS: (keyof RenderedEmail)[] = ['subject', 'html', 'text'];
  * are ever compiled; the contexts are data. Prototype access stays at Handlebars' safe default.
  */
 @Injectable()
-export class EmailTemplates implements OnModuleInit {
+export class EmailTemplates {
   private readonly handlebars = Handlebars.create();
   private readonly compiled = new Map<EmailTemplate, CompiledEmail>();
 
-  constructor(private readonly config: AppConfig) {}
-
-  async onModuleInit(): Promise<void> {
-    const root = join(this.config.env.TEMPLATES_DIR, 'emails');
+  /**
+   * Loaded in the constructor, synchronously: the worker that sends email depends on this class, so no job can
+   * reach render() before every template is in memory (an async onModuleInit raced the first jobs).
+   */
+  constructor(config: AppConfig) {
+    const root = join(config.env.TEMPLATES_DIR, 'emails');
     for (const template of EMAIL_TEMPLATES) {
-      const parts = await Promise.all(
-        PARTS.map(async (part) => {
-          const file = join(root, template, `${part}.hbs`);
-          let source: string;
-          try {
-            source = await readFile(file, 'utf8');
-          } catch (error) {
-            throw new Error(`email template ${file} cannot be read: ${(error as Error).message}`, {
-              cause: error,
-            });
-          }
-          try {
-            const ast = this.handlebars.parse(source);
-            return [part, this.handlebars.compile(ast, { strict: true })] as const;
-          } catch (error) {
-            throw new Error(`email template ${file} is not valid Handlebars: ${(error as Error).message}`, {
-              cause: error,
-            });
-          }
-        }),
-      );
+      const parts = PARTS.map((part) => {
+        const file = join(root, template, `${part}.hbs`);
+        let source: string;
+        try {
+          source = readFileSync(file, 'utf8');
+        } catch (error) {
+          throw new Error(`email template ${file} cannot be read: ${(error as Error).message}`, {
+            cause: error,
+          });
+        }
+        try {
+          const ast = this.handlebars.parse(source);
+          return [part, this.handlebars.compile(ast, { strict: true })] as const;
+        } catch (error) {
+          throw new Error(`email template ${file} is not valid Handlebars: ${(error as Error).message}`, {
+            cause: error,
+          });
+        }
+      });
       this.compiled.set(template, Object.fromEntries(parts) as CompiledEmail);
     }
   }
