@@ -28,44 +28,31 @@ const requiredEsm = [
 ];
 const toCommonJs = ['@swc/jest', { jsc: { target: 'es2022' }, module: { type: 'commonjs' } }];
 
+/** What every project shares: TypeScript through swc as ES modules, `.js` import specifiers mapped to sources. */
+const project = (displayName, testMatch) => ({
+  displayName,
+  testEnvironment: 'node',
+  rootDir: import.meta.dirname,
+  testMatch: [testMatch],
+  transform: { '^.+\\.ts$': swc, [`/node_modules/(${requiredEsm.join('|')})/.+\\.js$`]: toCommonJs },
+  transformIgnorePatterns: [`/node_modules/(?!(${requiredEsm.join('|')})/)`],
+  extensionsToTreatAsEsm: ['.ts'],
+  moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
+});
+
+/** Tests that boot the application against real services share one migrated template database per run. */
+const withServices = (displayName, testMatch) => ({
+  ...project(displayName, testMatch),
+  globalSetup: '<rootDir>/test/utils/global-setup.js',
+  globalTeardown: '<rootDir>/test/utils/global-teardown.js',
+  slowTestThreshold: 30,
+});
+
 export default {
   testTimeout: 60000,
   projects: [
-    {
-      displayName: 'unit',
-      testEnvironment: 'node',
-      rootDir: import.meta.dirname,
-      testMatch: ['<rootDir>/src/**/*.spec.ts'],
-      transform: { '^.+\\.ts$': swc, [`/node_modules/(${requiredEsm.join('|')})/.+\\.js$`]: toCommonJs },
-      transformIgnorePatterns: [`/node_modules/(?!(${requiredEsm.join('|')})/)`],
-      extensionsToTreatAsEsm: ['.ts'],
-      moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-    },
-    {
-      displayName: 'e2e',
-      testEnvironment: 'node',
-      rootDir: import.meta.dirname,
-      testMatch: ['<rootDir>/test/**/*.e2e-spec.ts'],
-      transform: { '^.+\\.ts$': swc, [`/node_modules/(${requiredEsm.join('|')})/.+\\.js$`]: toCommonJs },
-      transformIgnorePatterns: [`/node_modules/(?!(${requiredEsm.join('|')})/)`],
-      extensionsToTreatAsEsm: ['.ts'],
-      moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-      globalSetup: '<rootDir>/test/utils/global-setup.js',
-      globalTeardown: '<rootDir>/test/utils/global-teardown.js',
-      slowTestThreshold: 30,
-    },
-    {
-      displayName: 'faults',
-      testEnvironment: 'node',
-      rootDir: import.meta.dirname,
-      testMatch: ['<rootDir>/test/faults/**/*.fault-spec.ts'],
-      transform: { '^.+\\.ts$': swc, [`/node_modules/(${requiredEsm.join('|')})/.+\\.js$`]: toCommonJs },
-      transformIgnorePatterns: [`/node_modules/(?!(${requiredEsm.join('|')})/)`],
-      extensionsToTreatAsEsm: ['.ts'],
-      moduleNameMapper: { '^(\\.{1,2}/.*)\\.js$': '$1' },
-      globalSetup: '<rootDir>/test/utils/global-setup.js',
-      globalTeardown: '<rootDir>/test/utils/global-teardown.js',
-      slowTestThreshold: 30,
-    },
+    project('unit', '<rootDir>/src/**/*.spec.ts'),
+    withServices('e2e', '<rootDir>/test/**/*.e2e-spec.ts'),
+    withServices('faults', '<rootDir>/test/faults/**/*.fault-spec.ts'),
   ],
 };
