@@ -3,7 +3,11 @@ import type { EntityManager } from 'typeorm';
 import type { Article } from '../articles/article.entity.js';
 import { AppConfig } from '../core/config/app-config.js';
 import type { TransactionContext } from '../core/database/transaction.js';
-import { NotificationsService, type OutgoingEmail } from '../notifications/notifications.service.js';
+import {
+  type EmailTemplate,
+  NotificationsService,
+  type OutgoingEmail,
+} from '../notifications/notifications.service.js';
 import { formatReviewDate } from '../sign-offs/byline.js';
 import { User } from '../users/user.entity.js';
 import { UsersRepository } from '../users/users.repository.js';
@@ -21,8 +25,37 @@ export class ReviewEmails {
     return `${this.config.env.PUBLIC_BASE_URL}/articles/${article.id}/preview?revision=${article.currentRevision}`;
   }
 
-  private async user(tx: EntityManager, id: string): Promise<User | null> {
-    return tx.getRepository(User).findOne({ where: { id } });
+  private async user(tx: EntityManager, id: string): Promise<User[]> {
+    const user = await tx.getRepository(User).findOne({ where: { id } });
+    return user ? [user] : [];
+  }
+
+  private editors(tx: EntityManager): Promise<User[]> {
+    return this.users.findActiveByRole('editor', tx);
+  }
+
+  private dueDateText(dueAt: Date): string {
+    return formatReviewDate(dueAt, this.config.env.PUBLICATION_TIMEZONE);
+  }
+
+  /** One email per recipient: the same template and context, addressed and keyed to each of them. */
+  private async mail(
+    tx: EntityManager,
+    ctx: TransactionContext,
+    article: Article,
+    recipients: User[],
+    template: EmailTemplate,
+    dedupeKey: (recipient: User) => string,
+    context: Record<string, unknown>,
+  ): Promise<void> {
+    const emails: OutgoingEmail[] = recipients.map((recipient) => ({
+      dedupeKey: dedupeKey(recipient),
+      template,
+      to: { address: recipient.email, userId: recipient.id },
+      articleId: article.id,
+      context: { recipientName: recipient.name, articleTitle: article.title, ...context },
+    }));
+    if (emails.length) await this.notifications.queue(tx, ctx, emails);
   }
 
   /** To the reviewer: please review this revision. */
@@ -34,44 +67,37 @@ export class ReviewEmails {
     assignmentId: string,
     dueAt: Date,
   ) {
-    const reviewer = await this.user(tx, reviewerId);
+    const [reviewer] = await this.user(tx, reviewerId);
     if (!reviewer) return;
-    await this.send(tx, ctx, [
+    await this.mail(
+      tx,
+      ctx,
+      article,
+      [reviewer],
+      'review-requested',
+      (r) => `review-requested:${assignmentId}:r${article.currentRevision}:${r.id}`,
       {
-        dedupeKey: `review-requested:${assignmentId}:r${article.currentRevision}:${reviewer.id}`,
-        template: 'review-requested',
-        to: { address: reviewer.email, userId: reviewer.id },
-        articleId: article.id,
-        context: {
-          recipientName: reviewer.name,
-          articleTitle: article.title,
-          reviewerName: reviewer.name,
-          dueDateText: formatReviewDate(dueAt, this.config.env.PUBLICATION_TIMEZONE),
-          reviewUrl: this.articleUrl(article),
-        },
+        reviewerName: reviewer.name,
+        dueDateText: this.dueDateText(dueAt),
+        reviewUrl: this.articleUrl(article),
       },
-    ]);
+    );
   }
 
   /** To every editor: an article is waiting for a reviewer to be assigned. */
   async needsReviewer(tx: EntityManager, ctx: TransactionContext, article: Article, dueAt: Date) {
-    const editors = await this.users.findActiveByRole('editor', tx);
-    await this.send(
+    await this.mail(
       tx,
       ctx,
-      editors.map((editor) => ({
-        dedupeKey: `needs-reviewer:${article.id}:r${article.currentRevision}:${editor.id}`,
-        template: 'review-requested' as const,
-        to: { address: editor.email, userId: editor.id },
-        articleId: article.id,
-        context: {
-          recipientName: editor.name,
-          articleTitle: article.title,
-          reviewerName: 'a reviewer (not yet assigned)',
-          dueDateText: formatReviewDate(dueAt, this.config.env.PUBLICATION_TIMEZONE),
-          reviewUrl: this.articleUrl(article),
-        },
-      })),
+      article,
+      await this.editors(tx),
+      'review-requested',
+      (editor) => `needs-reviewer:${article.id}:r${article.currentRevision}:${editor.id}`,
+      {
+        reviewerName: 'a reviewer (not yet assigned)',
+        dueDateText: this.dueDateText(dueAt),
+        reviewUrl: this.articleUrl(article),
+      },
     );
   }
 
@@ -84,23 +110,14 @@ export class ReviewEmails {
     reviewerName: string,
     reason: string,
   ) {
-    const editors = await this.users.findActiveByRole('editor', tx);
-    await this.send(
+    await this.mail(
       tx,
       ctx,
-      editors.map((editor) => ({
-        dedupeKey: `review-declined:${assignmentId}:${editor.id}`,
-        template: 'review-declined' as const,
-        to: { address: editor.email, userId: editor.id },
-        articleId: article.id,
-        context: {
-          recipientName: editor.name,
-          articleTitle: article.title,
-          reviewerName,
-          reason,
-          articleUrl: this.articleUrl(article),
-        },
-      })),
+      article,
+      await this.editors(tx),
+      'review-declined',
+      (editor) => `review-declined:${assignmentId}:${editor.id}`,
+      { reviewerName, reason, articleUrl: this.articleUrl(article) },
     );
   }
 
@@ -113,23 +130,15 @@ export class ReviewEmails {
     reviewerName: string,
     comments: string,
   ) {
-    const writer = await this.user(tx, article.authorId);
-    if (!writer) return;
-    await this.send(tx, ctx, [
-      {
-        dedupeKey: `changes-requested:${decisionId}`,
-        template: 'changes-requested',
-        to: { address: writer.email, userId: writer.id },
-        articleId: article.id,
-        context: {
-          recipientName: writer.name,
-          articleTitle: article.title,
-          reviewerName,
-          comments,
-          articleUrl: this.articleUrl(article),
-        },
-      },
-    ]);
+    await this.mail(
+      tx,
+      ctx,
+      article,
+      await this.user(tx, article.authorId),
+      'changes-requested',
+      () => `changes-requested:${decisionId}`,
+      { reviewerName, comments, articleUrl: this.articleUrl(article) },
+    );
   }
 
   /** To the writer: the article was approved and signed. */
@@ -141,26 +150,14 @@ export class ReviewEmails {
     reviewerName: string,
     byline: string,
   ) {
-    const writer = await this.user(tx, article.authorId);
-    if (!writer) return;
-    await this.send(tx, ctx, [
-      {
-        dedupeKey: `approved:${signOffId}`,
-        template: 'approved',
-        to: { address: writer.email, userId: writer.id },
-        articleId: article.id,
-        context: {
-          recipientName: writer.name,
-          articleTitle: article.title,
-          reviewerName,
-          byline,
-          articleUrl: this.articleUrl(article),
-        },
-      },
-    ]);
-  }
-
-  private async send(tx: EntityManager, ctx: TransactionContext, emails: OutgoingEmail[]): Promise<void> {
-    if (emails.length) await this.notifications.queue(tx, ctx, emails);
+    await this.mail(
+      tx,
+      ctx,
+      article,
+      await this.user(tx, article.authorId),
+      'approved',
+      () => `approved:${signOffId}`,
+      { reviewerName, byline, articleUrl: this.articleUrl(article) },
+    );
   }
 }
