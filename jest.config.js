@@ -53,6 +53,7 @@ export default {
   projects: [
     project('unit', '<rootDir>/src/**/*.spec.ts'),
     withServices('e2e', '<rootDir>/test/**/*.e2e-spec.ts'),
+    withServices('security', '<rootDir>/test/security/**/*.security-spec.ts'),
     withServices('faults', '<rootDir>/test/faults/**/*.fault-spec.ts'),
   ],
 };
