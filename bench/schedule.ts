@@ -14,14 +14,15 @@
  * 4. The naive design for comparison: one delayed BullMQ job per article for BENCH_NAIVE_ARTICLES (100,000),
  *    extrapolated to BENCH_ARTICLES, then deleted.
  * 5. BENCH_REMINDERS (5,000) reminders due at once, through the real worker, outbox and SMTP to an SMTP server
- *    in this process; emails/s from the start of the sweep until every email arrived and every outbox row is
+ *    in this process. The workers are BENCH_WORKER_PROCESSES (2) separate `APP_ROLE=worker` processes of the
+ *    compiled service, as in production (0: the worker inside this process instead); emails/s from the start of the sweep until every email arrived and every outbox row is
  *    `sent`, and a check that none arrived twice.
  * 6. A table of every figure against its target; bench/results/schedule.json.
  *
  * Environment: BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/mrs_bench_schedule, dropped and created
  * fresh, left in place afterwards for inspection), REDIS_URL (redis://127.0.0.1:6379), BENCH_QUEUE_PREFIX
  * (mrs-bench-sched: its keys are deleted at the start and at the end; never FLUSHALL), BENCH_ARTICLES,
- * BENCH_NAIVE_ARTICLES, BENCH_REMINDERS, BENCH_WINDOWS, BENCH_REMINDER_TIMEOUT_S (300).
+ * BENCH_NAIVE_ARTICLES, BENCH_REMINDERS, BENCH_WINDOWS, BENCH_REMINDER_TIMEOUT_S (300), BENCH_WORKER_PROCESSES (2).
  */
 import 'reflect-metadata';
 import { getQueueToken } from '@nestjs/bullmq';
@@ -29,7 +30,8 @@ import type { INestApplication } from '@nestjs/common';
 import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Duration } from 'luxon';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
 import { join } from 'node:path';
@@ -56,6 +58,7 @@ const ARTICLES = intEnv('BENCH_ARTICLES', 1_000_000);
 const NAIVE_ARTICLES = intEnv('BENCH_NAIVE_ARTICLES', 100_000);
 const REMINDERS = intEnv('BENCH_REMINDERS', 5_000);
 const REMINDER_TIMEOUT_MS = intEnv('BENCH_REMINDER_TIMEOUT_S', 300) * 1000;
+const WORKER_PROCESSES = intEnv('BENCH_WORKER_PROCESSES', 2);
 const WINDOWS = (process.env.BENCH_WINDOWS ?? 'PT10M,P1D')
   .split(',')
   .map((w) => w.trim())
@@ -439,7 +442,7 @@ interface Booted {
     resume(): void | Promise<void>;
     concurrency: number;
   };
-  notificationsWorker: { concurrency: number };
+  notificationsWorker: { concurrency: number; pause(doNotWaitActive?: boolean): Promise<void> };
   dataSource: DataSource;
 }
 
@@ -502,7 +505,12 @@ async function bootApp(smtpPort: number): Promise<Booted> {
 
 /** The sweep's own query (ReviewSchedulesService.sweepPageQuery), to EXPLAIN exactly what the sweep runs. */
 function sweepQuery(
-  schedules: { sweepPageQuery(horizon: Date, after: { at: Date; id: string } | null): { getQueryAndParameters(): [string, unknown[]] } },
+  schedules: {
+    sweepPageQuery(
+      horizon: Date,
+      after: { at: Date; id: string } | null,
+    ): { getQueryAndParameters(): [string, unknown[]] };
+  },
   horizon: Date,
   after: { at: Date; id: string } | null,
 ): [string, unknown[]] {
@@ -594,12 +602,93 @@ interface Figure {
   verdict: string;
 }
 
+// ---------------------------------------------------------------------------------------------- worker processes
+
+interface WorkerProcess {
+  name: string;
+  child: ChildProcess;
+  /** CPU seconds (user + system) it has used so far, from /proc. */
+  cpuSeconds: () => number;
+  stop: () => Promise<void>;
+}
+
+/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
+const USER_HZ = 100;
+
+function procCpuSeconds(pid: number): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
+  } catch {
+    return 0;
+  }
+}
+
+/**
+ * A worker of the compiled service (dist/bench/src/main.js, built by `npm run bench:build`), as production runs
+ * it: APP_ROLE=worker, the real clock. The reminders of part 5 fall due days away from the real clock, so the
+ * reminder each one plans next is outside the sweep window and never fires during the measurement.
+ */
+async function startWorkerProcess(index: number, env: Record<string, string>): Promise<WorkerProcess> {
+  const name = `worker process ${index}`;
+  const child = spawn(process.execPath, [join(root, 'dist', 'bench', 'src', 'main.js')], {
+    cwd: root,
+    env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
+    stdio: ['ignore', 'pipe', 'pipe'],
+  });
+  const lines: string[] = [];
+  let exited = false;
+  const exit = new Promise<void>((resolve) =>
+    child.once('exit', () => {
+      exited = true;
+      resolve();
+    }),
+  );
+  await new Promise<void>((resolve, reject) => {
+    const timer = setTimeout(
+      () => reject(new Error(`${name} did not start in 60 s:\n${lines.join('\n')}`)),
+      60_000,
+    );
+    const onData = (chunk: Buffer) => {
+      for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {
+        lines.push(line);
+        if (lines.length > 50) lines.shift();
+        if (line.includes('worker started')) {
+          clearTimeout(timer);
+          resolve();
+        } else if (/"level":"(error|warn)"|error/i.test(line))
+          console.warn(`  [${name}] ${line.slice(0, 300)}`);
+      }
+    };
+    child.stdout?.on('data', onData);
+    child.stderr?.on('data', onData);
+    void exit.then(() => {
+      clearTimeout(timer);
+      reject(new Error(`${name} exited during start-up:\n${lines.join('\n')}`));
+    });
+  });
+  return {
+    name,
+    child,
+    cpuSeconds: () => (child.pid ? procCpuSeconds(child.pid) : 0),
+    stop: async () => {
+      if (exited) return;
+      child.kill('SIGTERM');
+      const killer = setTimeout(() => child.kill('SIGKILL'), 30_000);
+      await exit;
+      clearTimeout(killer);
+    },
+  };
+}
+
 const state: {
   redis?: Redis;
   smtp?: SmtpCounter;
   booted?: Booted;
   pg?: Client;
   naive?: Queue;
+  workers?: WorkerProcess[];
   cleaning?: Promise<void>;
 } = {};
 
@@ -613,6 +702,7 @@ async function cleanup(): Promise<void> {
       }
     };
     if (state.naive) await step('closing the naive queue', () => state.naive!.close());
+    for (const worker of state.workers ?? []) await step(`stopping ${worker.name}`, () => worker.stop());
     if (state.booted) await step('closing the application', () => state.booted!.app.close());
     if (state.smtp) await step('closing the SMTP server', () => state.smtp!.close());
     if (state.pg) await step('closing PostgreSQL', () => state.pg!.end());
@@ -1036,11 +1126,43 @@ async function main(): Promise<void> {
   clock.set(new Date(T5));
   if (SCHEDULING_CONCURRENCY) booted.schedulingWorker.concurrency = SCHEDULING_CONCURRENCY;
   if (NOTIFICATIONS_CONCURRENCY) booted.notificationsWorker.concurrency = NOTIFICATIONS_CONCURRENCY;
-  console.log(
-    `worker concurrency: scheduling ${booted.schedulingWorker.concurrency}, notifications ` +
-      `${booted.notificationsWorker.concurrency}${SCHEDULING_CONCURRENCY || NOTIFICATIONS_CONCURRENCY ? ' (overridden by BENCH_*_CONCURRENCY)' : ''}`,
-  );
-  await booted.schedulingWorker.resume();
+  if (WORKER_PROCESSES > 0) {
+    // This process keeps the sweep, the SMTP server and the measuring; separate processes do the work.
+    await booted.notificationsWorker.pause(true);
+    const env: Record<string, string> = {
+      ENV_FILE: 'none',
+      NODE_ENV: 'production',
+      APP_ROLE: 'worker',
+      DATABASE_URL,
+      REDIS_URL,
+      QUEUE_PREFIX: PREFIX,
+      RUN_MIGRATIONS: 'false',
+      JWT_SECRET: config.env.JWT_SECRET,
+      ADMIN_EMAIL: config.env.ADMIN_EMAIL,
+      ADMIN_PASSWORD: config.env.ADMIN_PASSWORD,
+      LOG_LEVEL: 'warn',
+      SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
+      TEMPLATES_DIR: join(root, 'templates'),
+      PUBLIC_BASE_URL: 'http://localhost:3000',
+      ...(SCHEDULING_CONCURRENCY ? { WORKER_CONCURRENCY: String(SCHEDULING_CONCURRENCY) } : {}),
+    };
+    state.workers = [];
+    for (let i = 1; i <= WORKER_PROCESSES; i++) {
+      progress(`starting worker process ${i} of ${WORKER_PROCESSES}`, i === WORKER_PROCESSES);
+      state.workers.push(await startWorkerProcess(i, env));
+    }
+    console.log(
+      `${WORKER_PROCESSES} worker process(es) (APP_ROLE=worker, WORKER_CONCURRENCY ${env.WORKER_CONCURRENCY ?? 'default'}); ` +
+        `this process only sweeps, receives SMTP and measures`,
+    );
+  } else {
+    console.log(
+      `worker concurrency: scheduling ${booted.schedulingWorker.concurrency}, notifications ` +
+        `${booted.notificationsWorker.concurrency}${SCHEDULING_CONCURRENCY || NOTIFICATIONS_CONCURRENCY ? ' (overridden by BENCH_*_CONCURRENCY)' : ''}`,
+    );
+    await booted.schedulingWorker.resume();
+  }
+  const workerCpuBefore = (state.workers ?? []).map((worker) => worker.cpuSeconds());
   /** Schedules of the throughput part whose reminder was processed (moved on to the due-date reminder). */
   const dueCount = async () =>
     Number(
@@ -1117,6 +1239,7 @@ async function main(): Promise<void> {
     await new Promise((resolve) => setTimeout(resolve, 50));
   }
   const cpu = process.cpuUsage(cpuBefore);
+  const workerCpu = (state.workers ?? []).map((worker, i) => worker.cpuSeconds() - workerCpuBefore[i]);
   const elu = performance.eventLoopUtilization(eluBefore).utilization;
   roundTrips.on = false;
   const loadAfter = os.loadavg()[0];
@@ -1176,6 +1299,13 @@ async function main(): Promise<void> {
       `${loadAfter.toFixed(1)} after (other processes count too); active PostgreSQL sessions of this database, average per ` +
       `one-second sample: ${topWaits.map(([wait, n]) => `${wait} ${(n / Math.max(1, waitSamples)).toFixed(2)}`).join(', ')}`,
   );
+  if (workerCpu.length) {
+    console.log(
+      `worker processes used ${workerCpu.map((seconds) => `${seconds.toFixed(1)} s`).join(' + ')} of CPU ` +
+        `(${workerCpu.map((seconds) => `${((seconds / elapsed) * 100).toFixed(0)}%`).join(' + ')} of one core); ` +
+        `the round trips below are this process's only (run with BENCH_WORKER_PROCESSES=0 to count the application's)`,
+    );
+  }
   const perEmail = (n: number) => (n / Math.max(1, smtp.byMessageId.size)).toFixed(2);
   const pgTotal = roundTrips.total(roundTrips.pg);
   const redisTotal = roundTrips.total(roundTrips.redis);
@@ -1199,10 +1329,14 @@ async function main(): Promise<void> {
   const allSent = (finalOutbox.sent ?? 0) === REMINDERS && Number(check.rows) === REMINDERS;
   results.throughput = {
     reminders: REMINDERS,
-    workerConcurrency: {
-      scheduling: booted.schedulingWorker.concurrency,
-      notifications: booted.notificationsWorker.concurrency,
-    },
+    workerProcesses: WORKER_PROCESSES,
+    workerConcurrency: WORKER_PROCESSES
+      ? (SCHEDULING_CONCURRENCY ?? config.env.WORKER_CONCURRENCY)
+      : {
+          scheduling: booted.schedulingWorker.concurrency,
+          notifications: booted.notificationsWorker.concurrency,
+        },
+    workerProcessCpuSeconds: workerCpu.map((seconds) => Number(seconds.toFixed(1))),
     sweepMs: ms(sweepMs),
     queued: sweep.due,
     seconds: Number(elapsed.toFixed(2)),
@@ -1222,6 +1356,10 @@ async function main(): Promise<void> {
     processCpuSeconds: Number(cpuSeconds.toFixed(1)),
     eventLoopUtilization: Number(elu.toFixed(3)),
     loadAverage1m: { before: Number(loadBefore.toFixed(2)), after: Number(loadAfter.toFixed(2)) },
+    // Counted in this process: with separate worker processes, only the sweep's and the measuring's.
+    roundTripsCountedIn: WORKER_PROCESSES
+      ? 'this process only (not the worker processes)'
+      : 'the whole application',
     postgresStatementsPerEmail: Number(perEmail(pgTotal)),
     redisCommandsPerEmail: Number(perEmail(redisTotal)),
     postgresStatements: Object.fromEntries(statements),
@@ -1234,7 +1372,7 @@ async function main(): Promise<void> {
   };
   figures.push(
     {
-      metric: `reminder emails per second (${fmtInt(REMINDERS)} due at once)`,
+      metric: `reminder emails per second (${fmtInt(REMINDERS)} due at once, ${WORKER_PROCESSES || 'no separate'} worker process${WORKER_PROCESSES === 1 ? '' : 'es'})`,
       value: Number(emailsPerSecond.toFixed(1)),
       display: emailsPerSecond.toFixed(1),
       target: `>= ${TARGETS.emailsPerSecond}`,

@@ -219,7 +219,8 @@ describe('notifications: the email outbox and SMTP delivery', () => {
       expect(row.last_error).toBe(
         'Email template "review-requested" needs context keys that are missing: dueDateText',
       );
-      expect(row.attempts).toBe(0);
+      // One attempt (claimed, then refused by the template before any SMTP), never a second.
+      expect(row.attempts).toBe(1);
       expect(await waitForJob(queue, sendEmailJobId(row.id))).toMatchObject({ state: 'failed' });
       expect(sink.messagesTo(to)).toHaveLength(0);
     });
@@ -248,6 +249,39 @@ describe('notifications: the email outbox and SMTP delivery', () => {
       expect(row.attempts).toBeGreaterThanOrEqual(3);
       await waitForJobs(t.app);
       expect(sink.messagesTo(to)).toHaveLength(1);
+    });
+
+    it('sends at once from a worker when asked to (reminders), and hands a refused email to the queue for its retries', async () => {
+      const now = mailbox('deliver-now');
+      const sendNow = reviewRequested(now);
+      await inTransaction(t.dataSource, (tx, ctx) =>
+        notifications.queue(tx, ctx, [sendNow], { deliverNow: true }),
+      );
+      // Sent by the time the transaction's after-commit work is done, without a SendEmail job.
+      const sentRow = await rowByKey(sendNow.dedupeKey);
+      expect(sentRow).toMatchObject({ status: 'sent', attempts: 1 });
+      expect(await queue.getJobState(sendEmailJobId(sentRow!.id))).toBe('unknown');
+      expect(sink.messagesTo(now)).toHaveLength(1);
+
+      await sink.stop();
+      const later = mailbox('deliver-now-server-down');
+      const refused = reviewRequested(later);
+      try {
+        await inTransaction(t.dataSource, (tx, ctx) =>
+          notifications.queue(tx, ctx, [refused], { deliverNow: true }),
+        );
+        const row = await rowByKey(refused.dedupeKey);
+        expect(row).toMatchObject({ status: 'pending', attempts: 1 });
+        expect(row!.last_error).toMatch(/ECONNECTION|ECONNREFUSED/);
+        expect(await queue.getJobState(sendEmailJobId(row!.id))).toMatch(/delayed|waiting|active/);
+      } finally {
+        await sink.resume();
+      }
+      await sink.waitForMessageTo(later, 30_000);
+      const row = await rowInStatus(refused.dedupeKey, 'sent');
+      expect(row.attempts).toBeGreaterThanOrEqual(2);
+      await waitForJobs(t.app);
+      expect(sink.messagesTo(later)).toHaveLength(1);
     });
 
     it('fails an email to a mailbox the server rejects with 550, without retrying, and shows it to admins only', async () => {

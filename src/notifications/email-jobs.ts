@@ -22,14 +22,14 @@ const FINISHED: (JobState | 'unknown')[] = ['completed', 'failed'];
 export class EmailJobs {
   constructor(@InjectQueue(QueueName.Notifications) private readonly queue: Queue) {}
 
-  /** One job per new outbox row. */
-  async enqueue(outboxIds: string[]): Promise<void> {
+  /** One job per outbox row, optionally delayed. */
+  async enqueue(outboxIds: string[], options: { delay?: number } = {}): Promise<void> {
     if (!outboxIds.length) return;
     await this.queue.addBulk(
       outboxIds.map((outboxId) => ({
         name: JobName.SendEmail,
         data: { outboxId } satisfies SendEmailJobData,
-        opts: jobOptions(JobName.SendEmail, { jobId: sendEmailJobId(outboxId) }),
+        opts: jobOptions(JobName.SendEmail, { jobId: sendEmailJobId(outboxId), ...options }),
       })),
     );
   }

@@ -12,6 +12,16 @@ export interface NewOutboxRow {
   context: Record<string, unknown>;
 }
 
+/** A row this worker has just moved to `sending`. */
+export interface ClaimedEmail {
+  id: string;
+  template: string;
+  toAddress: string;
+  context: Record<string, unknown>;
+  /** Including this one. */
+  attempts: number;
+}
+
 /** Longest error text kept on a row: enough for an SMTP reply, bounded for a list page. */
 const MAX_ERROR_LENGTH = 2000;
 
@@ -56,13 +66,36 @@ export class EmailOutboxRepository {
     return tx.getRepository(EmailOutbox).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
   }
 
-  /** pending → sending, counting the attempt. False when the row was not pending (another worker has it). */
-  async claimForSending(id: string, messageId: string): Promise<boolean> {
-    return this.move(id, ['pending'], {
-      status: 'sending',
-      attempts: () => 'attempts + 1',
-      messageId,
-    });
+  /**
+   * pending → sending, counting the attempt, and returns what the send needs, in one statement. Null when
+   * the row is not pending (sent, someone else's, or gone): read it to find out which.
+   */
+  async claimForSending(id: string, messageId: string): Promise<ClaimedEmail | null> {
+    const rows: {
+      template: string;
+      to_address: string;
+      context: Record<string, unknown>;
+      attempts: number;
+    }[] = await this.rows.query(
+      // As a CTE, so the driver answers with the rows (an UPDATE's answer is [rows, count]).
+      `WITH claimed AS (
+           UPDATE email_outbox
+              SET status = 'sending', attempts = attempts + 1, message_id = $2, updated_at = now()
+            WHERE id = $1 AND status = 'pending'
+            RETURNING template, to_address, context, attempts)
+         SELECT * FROM claimed`,
+      [id, messageId],
+    );
+    const row = rows[0];
+    return row
+      ? {
+          id,
+          template: row.template,
+          toAddress: row.to_address,
+          context: row.context,
+          attempts: row.attempts,
+        }
+      : null;
   }
 
   /** The mail server accepted it. A row an overlapping attempt marked unknown is resolved too. */

@@ -39,38 +39,44 @@ export class EmailSender {
    * the row is now `failed` or `unknown` and must not be retried.
    */
   async send(outboxId: string, attempt: SendAttempt = { lastAttempt: false }): Promise<SendOutcome> {
-    const row = await this.outbox.findById(outboxId);
-    if (!row) return 'skipped';
-    if (row.status === 'sending') {
-      // An earlier attempt died between claiming the row and recording the result.
-      await this.outbox.markUnknown(
-        row.id,
-        ['sending'],
-        `An earlier attempt stopped while sending; the email may have been delivered. Look for Message-ID ` +
-          `${row.messageId ?? this.messageIdOf(row.id)} in the mail server's log, then retry or mark it sent.`,
-      );
-      return 'unknown';
-    }
-    if (row.status !== 'pending') return 'skipped';
+    const messageId = this.messageIdOf(outboxId);
+    // The claim reads the row too: one statement on the usual path. Only a row that was not pending is read.
+    const row = await this.outbox.claimForSending(outboxId, messageId);
+    if (!row) return this.notClaimed(outboxId);
 
     let rendered: RenderedEmail;
     try {
       rendered = this.templates.render(row.template, row.context);
     } catch (error) {
-      if (!(error instanceof EmailRenderError)) throw error;
-      await this.outbox.markFailed(row.id, ['pending'], error.message);
+      if (!(error instanceof EmailRenderError)) {
+        await this.outbox.releaseForRetry(row.id, (error as Error).message);
+        throw error;
+      }
+      await this.outbox.markFailed(row.id, ['sending'], error.message);
       throw new UnrecoverableError(error.message);
     }
 
-    const messageId = this.messageIdOf(row.id);
-    if (!(await this.outbox.claimForSending(row.id, messageId))) return 'skipped';
     try {
       await this.transport.send({ outboxId: row.id, messageId, to: row.toAddress, ...rendered });
     } catch (error) {
-      throw await this.recordFailure(row.id, row.attempts + 1, error, attempt);
+      throw await this.recordFailure(row.id, row.attempts, error, attempt);
     }
     await this.outbox.markSent(row.id, this.clock.now(), messageId);
     return 'sent';
+  }
+
+  /** Why a row could not be claimed: gone or finished (skip), or left `sending` by an attempt that died. */
+  private async notClaimed(outboxId: string): Promise<SendOutcome> {
+    const row = await this.outbox.findById(outboxId);
+    if (row?.status !== 'sending') return 'skipped';
+    // An earlier attempt died between claiming the row and recording the result.
+    await this.outbox.markUnknown(
+      row.id,
+      ['sending'],
+      `An earlier attempt stopped while sending; the email may have been delivered. Look for Message-ID ` +
+        `${row.messageId ?? this.messageIdOf(row.id)} in the mail server's log, then retry or mark it sent.`,
+    );
+    return 'unknown';
   }
 
   private async recordFailure(

@@ -123,8 +123,8 @@ describe('EmailTemplates', () => {
   });
 
   it('stops the start when a template file is missing', () => {
-    expect(() => new EmailTemplates({ env: { TEMPLATES_DIR: 'no-such-templates-dir' } } as AppConfig)).toThrow(
-      /cannot be read/,
-    );
+    expect(
+      () => new EmailTemplates({ env: { TEMPLATES_DIR: 'no-such-templates-dir' } } as AppConfig),
+    ).toThrow(/cannot be read/);
   });
 });

@@ -1,8 +1,10 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Optional } from '@nestjs/common';
+import { UnrecoverableError } from 'bullmq';
 import type { EntityManager } from 'typeorm';
 import type { TransactionContext } from '../core/database/transaction.js';
 import { EmailJobs } from './email-jobs.js';
 import { EmailOutboxRepository } from './email-outbox.repository.js';
+import { EmailSender } from './email-sender.js';
 import { isEmailTemplate } from './email-templates.js';
 
 export type EmailTemplate =
@@ -24,6 +26,18 @@ export interface OutgoingEmail {
   context: Record<string, unknown>;
 }
 
+export interface QueueOptions {
+  /**
+   * Send right after the commit, in this process, instead of through one SendEmail job per row: for work
+   * that already runs in a worker (reminders). A send that fails goes to the queue for its retries; a row whose
+   * process dies before sending stays pending and the outbox relay enqueues it. Ignored in API processes.
+   */
+  deliverNow?: boolean;
+}
+
+/** The first retry of a row whose immediate send failed waits this long (then the job's own backoff). */
+const RETRY_AFTER_IMMEDIATE_FAILURE_MS = 1000;
+
 const MAX_DEDUPE_KEY_LENGTH = 300;
 const MAX_ADDRESS_LENGTH = 254;
 
@@ -33,13 +47,20 @@ export class NotificationsService {
   constructor(
     private readonly outbox: EmailOutboxRepository,
     private readonly jobs: EmailJobs,
+    /** Present in worker processes only. */
+    @Optional() private readonly sender?: EmailSender,
   ) {}
 
   /**
    * Inserts outbox rows in the caller's transaction (a dedupe key already used is skipped) and, once that
    * transaction commits, enqueues one SendEmail job per new row. Returns the number of rows inserted.
    */
-  async queue(tx: EntityManager, ctx: TransactionContext, emails: OutgoingEmail[]): Promise<number> {
+  async queue(
+    tx: EntityManager,
+    ctx: TransactionContext,
+    emails: OutgoingEmail[],
+    options: QueueOptions = {},
+  ): Promise<number> {
     if (!emails.length) return 0;
     emails.forEach(assertWellFormed);
     const ids = await this.outbox.insertNew(
@@ -53,8 +74,25 @@ export class NotificationsService {
         context: email.context,
       })),
     );
-    if (ids.length) ctx.afterCommit(() => this.jobs.enqueue(ids));
+    if (ids.length) {
+      const sender = options.deliverNow ? this.sender : undefined;
+      ctx.afterCommit(() => (sender ? this.deliverNow(sender, ids) : this.jobs.enqueue(ids)));
+    }
     return ids.length;
+  }
+
+  /** Sends each row now; the ones that failed in a retryable way go to the queue (they are pending again). */
+  private async deliverNow(sender: EmailSender, ids: string[]): Promise<void> {
+    const retry: string[] = [];
+    for (const id of ids) {
+      try {
+        await sender.send(id);
+      } catch (error) {
+        // Unrecoverable: the row is now failed or unknown, for a person. Anything else is worth another try.
+        if (!(error instanceof UnrecoverableError)) retry.push(id);
+      }
+    }
+    await this.jobs.enqueue(retry, { delay: RETRY_AFTER_IMMEDIATE_FAILURE_MS });
   }
 }
 

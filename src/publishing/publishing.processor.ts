@@ -16,7 +16,8 @@ import { WebhooksService } from './webhooks.service.js';
 type Handler = (job: Job) => Promise<unknown>;
 
 /** Runs the publishing queue's jobs (worker processes only): scheduled publishes, webhooks, directory exports. */
-@Processor(QueueName.Publishing, workerOptions())
+// Exports and page renders are CPU work: a few at a time.
+@Processor(QueueName.Publishing, workerOptions(4))
 export class PublishingProcessor extends WorkerHost implements OnApplicationBootstrap {
   private readonly logger = new Logger('PublishingWorker');
 

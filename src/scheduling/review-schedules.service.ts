@@ -232,7 +232,7 @@ export class ReviewSchedulesService implements OnModuleInit {
 
       if (job.kind === 'due') await this.openReReview(tx, ctx, article, signOff);
       const emails = await this.reminderEmails(tx, article, signOff, schedule, job.kind);
-      await this.notifications.queue(tx, ctx, emails);
+      await this.notifications.queue(tx, ctx, emails, { deliverNow: true });
       const next = followingReminder(job.kind, schedule.dueAt, this.plan);
       await repo.update({ articleId: article.id }, { nextReminderKind: next.kind, nextReminderAt: next.at });
       this.enqueueIfInWindow(ctx, { articleId: article.id, signOffId: signOff.id, kind: next.kind }, next.at);
@@ -243,7 +243,12 @@ export class ReviewSchedulesService implements OnModuleInit {
         entityType: 'article',
         entityId: article.id,
         articleId: article.id,
-        after: { kind: job.kind, signOffId: signOff.id, dueAt: schedule.dueAt, recipients: emails.map((e) => e.to.address) },
+        after: {
+          kind: job.kind,
+          signOffId: signOff.id,
+          dueAt: schedule.dueAt,
+          recipients: emails.map((e) => e.to.address),
+        },
       });
       return 'done';
     });
@@ -292,12 +297,13 @@ export class ReviewSchedulesService implements OnModuleInit {
     schedule: ReviewSchedule,
     kind: string,
   ): Promise<OutgoingEmail[]> {
-    const open = await tx
-      .getRepository(Assignment)
-      .findOne({ where: { articleId: article.id, status: In(['pending', 'accepted']) } });
-    const reviewer = await tx
-      .getRepository(User)
-      .findOne({ where: { id: open?.reviewerId ?? schedule.reviewerId } });
+    // The reviewer of the open (re-)review assignment, else the one who signed: one statement, as it runs per email.
+    const [reviewer] = await tx.query<Pick<User, 'id' | 'email' | 'name' | 'active'>[]>(
+      `SELECT u.id, u.email, u.name, u.active FROM users u
+        WHERE u.id = coalesce((SELECT x.reviewer_id FROM assignments x
+                                WHERE x.article_id = $1 AND x.status IN ('pending', 'accepted') LIMIT 1), $2)`,
+      [article.id, schedule.reviewerId],
+    );
     const now = this.clock.now();
     const dueDateText = formatReviewDate(schedule.dueAt, this.timeZone);
     const days = Math.round((schedule.dueAt.getTime() - now.getTime()) / DAY_MS);

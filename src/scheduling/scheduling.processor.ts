@@ -6,7 +6,7 @@ import { JobName, QueueName } from '../core/queues/queues.js';
 import { workerOptions } from '../core/queues/worker-role.js';
 import { type ReminderJob, ReviewSchedulesService } from './review-schedules.service.js';
 
-@Processor(QueueName.Scheduling, workerOptions(2))
+@Processor(QueueName.Scheduling, workerOptions())
 export class SchedulingProcessor extends WorkerHost {
   private readonly dispatch: (job: Job) => Promise<unknown>;
 
@@ -27,7 +27,9 @@ export class SchedulingProcessor extends WorkerHost {
 
   @OnWorkerEvent('failed')
   onFailed(job: Job | undefined, error: Error): void {
-    this.logger.warn(`${job?.name ?? 'job'} ${job?.id ?? ''} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`);
+    this.logger.warn(
+      `${job?.name ?? 'job'} ${job?.id ?? ''} failed (attempt ${job?.attemptsMade ?? '?'}): ${error.message}`,
+    );
   }
 
   /** Connection trouble is reported here; BullMQ reconnects by itself. */

@@ -76,6 +76,7 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOGIN_MAX_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
   ASSIGNMENT_DUE: isoDuration('P7D'),
   REVIEW_CADENCE: isoDuration('P12M'),
   REMINDER_OFFSETS: isoDurationList('P30D,P7D'),

@@ -4,9 +4,9 @@ import { JobName, QueueName } from './queues.js';
 
 describe('job dispatcher', () => {
   it('refuses to start when a job of the queue has no handler', () => {
-    expect(() => dispatcher(QueueName.Notifications, { [JobName.SendEmail]: () => Promise.resolve() })).toThrow(
-      /no handler for job\(s\): relay-email-outbox/,
-    );
+    expect(() =>
+      dispatcher(QueueName.Notifications, { [JobName.SendEmail]: () => Promise.resolve() }),
+    ).toThrow(/no handler for job\(s\): relay-email-outbox/);
   });
 
   it('routes each job to its one handler and refuses unknown names without retry', async () => {

@@ -16,7 +16,8 @@ export function dispatcher(queue: QueueName, handlers: JobHandlers): (job: Job) 
   if (missing.length) throw new Error(`Queue ${queue} has no handler for job(s): ${missing.join(', ')}`);
   return (job: Job) => {
     const handler = Object.hasOwn(handlers, job.name) ? handlers[job.name as JobName] : undefined;
-    if (!handler) return Promise.reject(new UnrecoverableError(`No handler for job ${job.name} on queue ${queue}`));
+    if (!handler)
+      return Promise.reject(new UnrecoverableError(`No handler for job ${job.name} on queue ${queue}`));
     return handler(job);
   };
 }

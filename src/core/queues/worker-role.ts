@@ -7,8 +7,11 @@ export function whenWorker(...providers: Provider[]): Provider[] {
   return getConfig().runsWorkers ? providers : [];
 }
 
-/** Worker options for `@Processor(queue, workerOptions())`: a connection that retries forever, as BullMQ needs. */
-export function workerOptions(concurrency = 4): {
+/**
+ * Worker options for `@Processor(queue, workerOptions())`: a connection that retries forever, as BullMQ needs,
+ * and WORKER_CONCURRENCY jobs at a time unless the queue says otherwise (jobs mostly wait on PostgreSQL and SMTP).
+ */
+export function workerOptions(concurrency?: number): {
   connection: ConnectionSettings;
   concurrency: number;
   prefix: string;
@@ -16,7 +19,7 @@ export function workerOptions(concurrency = 4): {
   const config = getConfig();
   return {
     connection: workerRedisOptions(config.env.REDIS_URL),
-    concurrency,
+    concurrency: concurrency ?? config.env.WORKER_CONCURRENCY,
     prefix: config.env.QUEUE_PREFIX,
   };
 }
