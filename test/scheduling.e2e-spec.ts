@@ -201,6 +201,62 @@ describe('re-review scheduling and reminders', () => {
     await queue.remove(jobId);
   });
 
+  it('finishes the emails of a reminder whose job died after its commit: sends the pending, flags the sending', async () => {
+    t.clock.set(T0);
+    const { article, signOff } = await signedSeed(t, writer, editor, alan);
+    const [schedule] = await t.dataSource.query(
+      `SELECT next_reminder_kind FROM review_schedules WHERE article_id = $1`,
+      [article.id],
+    );
+    const job = { articleId: article.id, signOffId: signOff.id, kind: schedule.next_reminder_kind as string };
+    // What a worker killed right after the reminder's commit leaves: the schedule moved on, one email not yet
+    // claimed (pending) and one claimed but never recorded (sending).
+    await t.dataSource.query(
+      `UPDATE review_schedules SET next_reminder_kind = 'due', next_reminder_at = due_at WHERE article_id = $1`,
+      [article.id],
+    );
+    const prefix = `reminder:${article.id}:${signOff.id}:${job.kind}:`;
+    const context = {
+      recipientName: 'Alan Lucks',
+      articleTitle: 'Is Baclofen a Benzodiazepine?',
+      dueDateText: 'January 10th, 2027',
+      daysText: 'in 30 days',
+      overdue: false,
+      changes: [],
+      reviewUrl: 'http://localhost:3000/articles/x',
+    };
+    await t.dataSource.query(
+      `INSERT INTO email_outbox (dedupe_key, template, to_address, to_user_id, article_id, context, status, attempts)
+       VALUES ($1, 'review-reminder', $2, $3, $4, $5, 'pending', 0),
+              ($6, 'review-reminder', $7, $8, $4, $5, 'sending', 1)`,
+      [
+        prefix + alan.id,
+        alan.email,
+        alan.id,
+        article.id,
+        JSON.stringify(context),
+        prefix + editor.id,
+        editor.email,
+        editor.id,
+      ],
+    );
+
+    expect(await schedules.remind(job)).toBe('skipped');
+
+    const rows = await outbox(article.id);
+    expect(
+      rows
+        .filter((row) => row.dedupe_key.startsWith(prefix))
+        .map((row) => [row.to_address, row.status])
+        .sort((a, b) => (a[1] < b[1] ? -1 : 1)),
+    ).toEqual([
+      [alan.email, 'sent'],
+      [editor.email, 'unknown'],
+    ]);
+    const files = readdirSync(mailDir).filter((name) => name.endsWith('.eml'));
+    expect(files.length).toBeGreaterThan(0);
+  });
+
   it('queues only the reminders of the next window, not one job per article', async () => {
     t.clock.set(T0);
     await t.dataSource.query(

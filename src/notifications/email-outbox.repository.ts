@@ -56,6 +56,17 @@ export class EmailOutboxRepository {
     return inserted.map((row) => row.id);
   }
 
+  /** Ids of the pending or sending rows whose dedupe key starts with `prefix` (few: only unfinished rows). */
+  async findUnfinished(prefix: string): Promise<string[]> {
+    const rows: { id: string }[] = await this.rows.query(
+      `SELECT id FROM email_outbox
+        WHERE status IN ('pending', 'sending') AND starts_with(dedupe_key, $1)
+        ORDER BY created_at, id`,
+      [prefix],
+    );
+    return rows.map((row) => row.id);
+  }
+
   findById(id: string, manager?: EntityManager): Promise<EmailOutbox | null> {
     const repo = manager ? manager.getRepository(EmailOutbox) : this.rows;
     return repo.findOne({ where: { id } });

@@ -81,6 +81,18 @@ export class NotificationsService {
     return ids.length;
   }
 
+  /**
+   * Finishes what a reminder job that died after its commit left behind (worker processes only): its rows
+   * (dedupe keys starting with `dedupeKeyPrefix`) still pending are sent, and any left `sending` are marked
+   * unknown for a person, exactly as their SendEmail job would have. Returns how many rows it found.
+   */
+  async finishLeftovers(dedupeKeyPrefix: string): Promise<number> {
+    if (!this.sender) return 0;
+    const ids = await this.outbox.findUnfinished(dedupeKeyPrefix);
+    await this.deliverNow(this.sender, ids);
+    return ids.length;
+  }
+
   /** Sends each row now; the ones that failed in a retryable way go to the queue (they are pending again). */
   private async deliverNow(sender: EmailSender, ids: string[]): Promise<void> {
     const retry: string[] = [];

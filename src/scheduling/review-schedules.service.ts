@@ -46,6 +46,11 @@ export function reminderJobId(job: ReminderJob): string {
   return `reminder_${job.articleId}_${job.signOffId}_${job.kind}`;
 }
 
+/** Every email of one reminder has a dedupe key starting with this, followed by the recipient's id. */
+function reminderDedupePrefix(job: ReminderJob): string {
+  return `reminder:${job.articleId}:${job.signOffId}:${job.kind}:`;
+}
+
 @Injectable()
 export class ReviewSchedulesService implements OnModuleInit {
   private readonly logger = new Logger('ReviewSchedules');
@@ -215,6 +220,13 @@ export class ReviewSchedulesService implements OnModuleInit {
    * schedule has moved on (re-reviewed, unpublished, already sent) is skipped.
    */
   async remind(job: ReminderJob): Promise<JobOutcome> {
+    const outcome = await this.remindOnce(job);
+    // A run of this job that died after its commit (a killed worker) may have left its emails unsent.
+    if (outcome === 'skipped') await this.notifications.finishLeftovers(reminderDedupePrefix(job));
+    return outcome;
+  }
+
+  private remindOnce(job: ReminderJob): Promise<JobOutcome> {
     return inTransaction(this.dataSource, async (tx, ctx) => {
       const repo = tx.getRepository(ReviewSchedule);
       const schedule = await repo.findOne({
@@ -319,7 +331,7 @@ export class ReviewSchedulesService implements OnModuleInit {
     const emails: OutgoingEmail[] = [];
     if (reviewer?.active) {
       emails.push({
-        dedupeKey: `reminder:${article.id}:${signOff.id}:${kind}:${reviewer.id}`,
+        dedupeKey: `${reminderDedupePrefix({ articleId: article.id, signOffId: signOff.id, kind })}${reviewer.id}`,
         template: 'review-reminder',
         to: { address: reviewer.email, userId: reviewer.id },
         articleId: article.id,
@@ -337,7 +349,7 @@ export class ReviewSchedulesService implements OnModuleInit {
     if (overdue) {
       for (const editor of await this.users.findActiveByRole('editor', tx)) {
         emails.push({
-          dedupeKey: `reminder:${article.id}:${signOff.id}:${kind}:${editor.id}`,
+          dedupeKey: `${reminderDedupePrefix({ articleId: article.id, signOffId: signOff.id, kind })}${editor.id}`,
           template: 'overdue-escalation',
           to: { address: editor.email, userId: editor.id },
           articleId: article.id,
