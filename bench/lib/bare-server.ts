@@ -1,0 +1,37 @@
+/**
+ * The reference for bench/public-page.ts: a bare Fastify 5 server (the version the service runs on, no Nest, no
+ * database, no logging, no plugins) serving the same pages from memory with the same content type.
+ *
+ *   node dist/bench/bench/lib/bare-server.js <pages.json> <port>
+ *
+ * pages.json: { "contentType": "...", "pages": { "<slug>": "<html>" } }. Prints `listening on <port>`.
+ */
+import Fastify from 'fastify';
+import { readFileSync } from 'node:fs';
+
+interface Pages {
+  contentType: string;
+  pages: Record<string, string>;
+}
+
+async function main(): Promise<void> {
+  const [file, port] = process.argv.slice(2);
+  const { contentType, pages } = JSON.parse(readFileSync(file, 'utf8')) as Pages;
+  const bodies = new Map(Object.entries(pages).map(([slug, html]) => [slug, Buffer.from(html, 'utf8')]));
+  const app = Fastify({ logger: false });
+  app.get<{ Params: { slug: string } }>('/public/articles/:slug', (request, reply) => {
+    const body = bodies.get(request.params.slug);
+    if (!body) return reply.status(404).send();
+    return reply.header('content-type', contentType).send(body);
+  });
+  await app.listen({ host: '127.0.0.1', port: Number(port) });
+  console.log(`listening on ${port}`);
+  const close = () => void app.close().then(() => process.exit(0));
+  process.once('SIGTERM', close);
+  process.once('SIGINT', close);
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});
