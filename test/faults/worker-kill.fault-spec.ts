@@ -1,6 +1,7 @@
-import { randomUUID } from 'node:crypto';
 import { ReviewSchedulesService } from '../../src/scheduling/review-schedules.service.js';
 import { SmtpSink } from '../utils/smtp-sink.js';
+import { reportFault } from './fault-report.js';
+import { seedReminders } from './seed-reminders.js';
 import { buildService, type ServiceProcess, startService } from '../utils/spawn-service.js';
 import { createTestApp, type TestApp } from '../utils/test-app.js';
 import { waitUntil } from '../utils/wait-for-jobs.js';
@@ -18,7 +19,6 @@ import { waitUntil } from '../utils/wait-for-jobs.js';
  */
 const REMINDERS = 1000;
 const KILLS = 3;
-const DAY_MS = 24 * 3600 * 1000;
 
 describe('faults: a worker killed mid-batch', () => {
   let sink: SmtpSink;
@@ -38,65 +38,6 @@ describe('faults: a worker killed mid-batch', () => {
     await t?.close();
     await sink?.close();
   });
-
-  /** 1,000 published articles, each signed by its own reviewer, each with a reminder due a minute ago. */
-  async function seedDueReminders(now: Date): Promise<{ email: string; articleId: string }[]> {
-    const authorId = randomUUID();
-    const rows = Array.from({ length: REMINDERS }, (_, i) => ({
-      reviewerId: randomUUID(),
-      email: `reviewer-${i}-${randomUUID().slice(0, 8)}@test.local`,
-      articleId: randomUUID(),
-      signOffId: randomUUID(),
-    }));
-    const col = <K extends keyof (typeof rows)[number]>(key: K) => rows.map((row) => row[key]);
-    const signedAt = new Date(now.getTime() - 335 * DAY_MS);
-    const dueAt = new Date(now.getTime() + 30 * DAY_MS - 60_000);
-    const remindAt = new Date(now.getTime() - 60_000);
-    const hash = 'a'.repeat(64);
-
-    await t.dataSource.transaction(async (tx) => {
-      await tx.query(
-        `INSERT INTO users (id, email, name, password_hash, roles)
-         VALUES ($1, 'faults-writer@test.local', 'Faults Writer', 'x', ARRAY['writer'])`,
-        [authorId],
-      );
-      await tx.query(
-        `INSERT INTO users (id, email, name, password_hash, roles)
-         SELECT id, email, 'Reviewer ' || n, 'x', ARRAY['reviewer']
-           FROM unnest($1::uuid[], $2::text[]) WITH ORDINALITY AS r(id, email, n)`,
-        [col('reviewerId'), col('email')],
-      );
-      await tx.query(
-        `INSERT INTO articles (id, slug, title, specialty, status, author_id, current_revision, published_revision,
-                               last_reviewed_at, next_review_due_at, first_published_at)
-         SELECT id, 'faults-article-' || n, 'Faults article ' || n, 'cardiology', 'published', $2, 1, 1, $3, $4, $3
-           FROM unnest($1::uuid[]) WITH ORDINALITY AS a(id, n)`,
-        [col('articleId'), authorId, signedAt, dueAt],
-      );
-      await tx.query(
-        `INSERT INTO revisions (article_id, number, content, rendered, content_hash, created_by_id)
-         SELECT id, 1, '{}'::jsonb, '{}'::jsonb, $2, $3 FROM unnest($1::uuid[]) AS a(id)`,
-        [col('articleId'), hash, authorId],
-      );
-      await tx.query(
-        `INSERT INTO sign_offs (id, article_id, revision_number, content_hash, reviewer_id, decision_id,
-                                reviewer_display_name, reviewer_credentials, reviewer_affiliation,
-                                license_number, license_region, license_expires_on, signed_at)
-         SELECT s.id, s.article_id, 1, $4, s.reviewer_id, gen_random_uuid(), 'Reviewer ' || s.n, 'MD',
-                'Faults Clinic', 'LIC-' || s.n, 'NY', '2099-01-01', $5
-           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) WITH ORDINALITY AS s(id, article_id, reviewer_id, n)`,
-        [col('signOffId'), col('articleId'), col('reviewerId'), hash, signedAt],
-      );
-      await tx.query(
-        `INSERT INTO review_schedules (article_id, sign_off_id, reviewer_id, signed_at, due_at,
-                                       next_reminder_kind, next_reminder_at)
-         SELECT article_id, sign_off_id, reviewer_id, $4, $5, 'before-P30D', $6
-           FROM unnest($1::uuid[], $2::uuid[], $3::uuid[]) AS s(article_id, sign_off_id, reviewer_id)`,
-        [col('articleId'), col('signOffId'), col('reviewerId'), signedAt, dueAt, remindAt],
-      );
-    });
-    return rows.map(({ email, articleId }) => ({ email, articleId }));
-  }
 
   const outboxCounts = async () => {
     const rows = await t.dataSource.query<{ status: string; n: number }[]>(
@@ -121,7 +62,10 @@ describe('faults: a worker killed mid-batch', () => {
 
   it('kills a worker mid-batch three times: none twice, none lost silently; all arrive once an admin handles the unknown ones', async () => {
     const now = t.clock.now();
-    const expected = await seedDueReminders(now);
+    const expected = await seedReminders(t.dataSource, {
+      count: REMINDERS,
+      remindAt: new Date(now.getTime() - 60_000),
+    });
     const { due } = await t.app.get(ReviewSchedulesService).sweep();
     expect(due).toBe(REMINDERS);
 
@@ -185,12 +129,16 @@ describe('faults: a worker killed mid-batch', () => {
       ({ email }) => !recipients.has(email.toLowerCase()) && !flagged.has(email.toLowerCase()),
     );
 
-    console.log(
-      `worker SIGKILL ×${KILLS}: ${REMINDERS} reminders, lost ${lost.length}, duplicated ${duplicated}, ` +
-        `unknown ${unknown.length} (${unknownArrived.length} delivered, ${unknownUndelivered.length} not ` +
-        `delivered until an admin retried them), recovered in ${recoveredS.toFixed(1)} s ` +
-        `(tsc build ${(buildMs / 1000).toFixed(1)} s)`,
-    );
+    reportFault({
+      scenario: `worker SIGKILLed mid-batch of ${REMINDERS} reminders`,
+      trials: KILLS,
+      lost: lost.length,
+      duplicated,
+      recoveredS,
+      detail:
+        `unknown ${unknown.length} (${unknownArrived.length} had arrived, ${unknownUndelivered.length} had not; ` +
+        `an admin marked-sent or retried them below); tsc build ${(buildMs / 1000).toFixed(1)} s`,
+    });
 
     expect(rows.filter((row) => row.status !== 'sent' && row.status !== 'unknown')).toEqual([]);
     expect(duplicated).toBe(0);
