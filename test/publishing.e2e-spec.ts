@@ -199,6 +199,37 @@ describe('publishing', () => {
       expect((await publicPage('no-such-article')).status).toBe(404);
     });
 
+    it('serves the page from memory, and drops it when any process changes it (PostgreSQL NOTIFY)', async () => {
+      const first = await publicPage(article.slug);
+      expect(first.status).toBe(200);
+      expect(first.headers['content-security-policy']).toContain("script-src 'self'");
+      expect(first.headers['x-request-id']).toBeTruthy();
+      // Another process (here: plain SQL) rewrites the stored page; this process never ran that code.
+      const marker = `<!-- changed elsewhere ${Date.now()} -->`;
+      await t.dataSource.query(
+        `UPDATE published_pages SET html = html || $2, html_checksum = md5(html || $2) WHERE slug = $1`,
+        [article.slug, marker],
+      );
+      const changed = await eventually(async () => {
+        const res = await publicPage(article.slug);
+        return res.text.includes(marker) ? res : undefined;
+      }, 'the page to change');
+      expect(changed.headers.etag).not.toBe(first.headers.etag);
+      // Put the page back as the publisher left it, for the tests that follow.
+      await t.dataSource.query(`UPDATE published_pages SET html = $2, html_checksum = $3 WHERE slug = $1`, [
+        article.slug,
+        first.text,
+        (first.headers.etag as string).slice(1, -1),
+      ]);
+      await eventually(
+        async () => (await publicPage(article.slug)).headers.etag === first.headers.etag,
+        'the page to be restored',
+      );
+      const missing = await publicPage('no-such-article');
+      expect(missing.status).toBe(404);
+      expect(missing.body).toMatchObject({ statusCode: 404, error: 'Not Found' });
+    });
+
     it('lists the page on the index and on the reviewer profile page', async () => {
       for (const path of ['/public', '/public/articles']) {
         const index = await t.http().get(path);

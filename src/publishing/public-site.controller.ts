@@ -7,9 +7,9 @@ import { type PublicDocument, PublicSiteService } from './public-site.service.js
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Caches may keep a page a minute, then revalidate cheaply with the ETag (an unpublish shows within a minute). */
-const CACHE = 'public, max-age=60, must-revalidate';
+export const PUBLIC_CACHE_CONTROL = 'public, max-age=60, must-revalidate';
 
-function matches(ifNoneMatch: string | undefined, etag: string): boolean {
+export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
   if (!ifNoneMatch) return false;
   return ifNoneMatch
     .split(',')
@@ -18,8 +18,8 @@ function matches(ifNoneMatch: string | undefined, etag: string): boolean {
 }
 
 async function send(request: FastifyRequest, reply: FastifyReply, document: PublicDocument): Promise<void> {
-  void reply.header('etag', document.etag).header('cache-control', CACHE);
-  if (matches(request.headers['if-none-match'], document.etag)) {
+  void reply.header('etag', document.etag).header('cache-control', PUBLIC_CACHE_CONTROL);
+  if (etagMatches(request.headers['if-none-match'], document.etag)) {
     await reply.status(304).send();
     return;
   }
@@ -54,16 +54,7 @@ export class PublicSiteController {
     await send(request, reply, await this.site.sitemap());
   }
 
-  @Get('articles/:slug')
-  @ApiOperation({ summary: 'The live page of an article, with ETag and cache headers (text/html; no login)' })
-  @ApiProduces('text/html')
-  async article(
-    @Param('slug') slug: string,
-    @Req() request: FastifyRequest,
-    @Res() reply: FastifyReply,
-  ): Promise<void> {
-    await send(request, reply, await this.site.article(slug));
-  }
+  // GET articles/:slug, the live page of an article, is a plain Fastify route: see public-page-route.ts.
 
   @Get('reviewers/:id')
   @ApiOperation({

@@ -8,6 +8,8 @@ import { ExportsController } from './exports.controller.js';
 import { PageRendering } from './page-rendering.service.js';
 import { PageSources } from './page-sources.js';
 import { PublicSiteController } from './public-site.controller.js';
+import { PublicPageCache } from './public-page-cache.js';
+import { PublicPageRoute } from './public-page-route.js';
 import { PublicSiteService } from './public-site.service.js';
 import { PublicationRecorder } from './publication-recorder.js';
 import { Publication } from './publication.entity.js';
@@ -38,6 +40,8 @@ import { WebhooksService } from './webhooks.service.js';
     DirectoryExportService,
     WebhooksService,
     PublicSiteService,
+    PublicPageCache,
+    PublicPageRoute,
     ...whenWorker(PublishingProcessor),
   ],
   exports: [PublishingService, DirectoryExportService, PageRendering],

@@ -1,6 +1,7 @@
 import { InitialSchema1795709320875 } from '../../../migrations/1795709320875-InitialSchema.js';
 import { Publishing1795712000000 } from '../../../migrations/1795712000000-Publishing.js';
 import { Scheduling1795713000000 } from '../../../migrations/1795713000000-Scheduling.js';
+import { PublicPageNotify1795714000000 } from '../../../migrations/1795714000000-PublicPageNotify.js';
 import { Article } from '../../articles/article.entity.js';
 import { Comment } from '../../articles/comment.entity.js';
 import { Revision } from '../../articles/revision.entity.js';
@@ -41,4 +42,9 @@ export const ENTITIES = [
   WebhookDelivery,
 ];
 
-export const MIGRATIONS = [InitialSchema1795709320875, Publishing1795712000000, Scheduling1795713000000];
+export const MIGRATIONS = [
+  InitialSchema1795709320875,
+  Publishing1795712000000,
+  Scheduling1795713000000,
+  PublicPageNotify1795714000000,
+];

@@ -1,0 +1,55 @@
+import { Injectable, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
+import { AppConfig } from '../core/config/app-config.js';
+import { toErrorBody } from '../core/http/error.filter.js';
+import { PublicPageCache } from './public-page-cache.js';
+import { PUBLIC_CACHE_CONTROL, etagMatches } from './public-site.controller.js';
+import { PublicSiteService } from './public-site.service.js';
+
+export const PUBLIC_ARTICLE_PATH = '/public/articles/:slug';
+
+/**
+ * GET /public/articles/:slug, the route readers hit most, as a plain Fastify route: no Nest guard, pipe or
+ * interceptor has anything to do for a public page, and the page's bytes come from memory (PublicPageCache).
+ * Fastify's own hooks (helmet's headers, the request id) still apply, and errors have the one error body.
+ * It is not in the OpenAPI document, which only lists Nest's routes; the README and the security suite list it.
+ */
+@Injectable()
+export class PublicPageRoute implements OnModuleInit {
+  constructor(
+    private readonly adapterHost: HttpAdapterHost,
+    private readonly site: PublicSiteService,
+    private readonly cache: PublicPageCache,
+    private readonly config: AppConfig,
+  ) {}
+
+  onModuleInit(): void {
+    if (!this.config.runsApi) return;
+    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
+    fastify.get(PUBLIC_ARTICLE_PATH, (request, reply) => this.serve(request, reply));
+  }
+
+  private async serve(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+    const { slug } = request.params as { slug: string };
+    try {
+      let page = this.cache.get(slug);
+      if (!page) {
+        const ticket = this.cache.ticket();
+        const document = await this.site.article(slug);
+        page = { body: Buffer.from(document.body, 'utf8'), etag: document.etag };
+        this.cache.set(slug, page, ticket);
+      }
+      void reply.header('etag', page.etag).header('cache-control', PUBLIC_CACHE_CONTROL);
+      if (etagMatches(request.headers['if-none-match'], page.etag)) return reply.status(304).send();
+      return reply.status(200).header('content-type', 'text/html; charset=utf-8').send(page.body);
+    } catch (error) {
+      const body = toErrorBody(error);
+      if (body.statusCode >= 500) request.log.error({ err: error }, `GET ${request.url} failed`);
+      return reply
+        .status(body.statusCode)
+        .header('content-type', 'application/json; charset=utf-8')
+        .send(body);
+    }
+  }
+}
