@@ -30,7 +30,7 @@ export class AuthGuard implements CanActivate {
       );
     const userId = this.tokens.verify(match[1]);
     if (!userId) throw ApiError.unauthorized('Token is invalid or expired; log in again');
-    const user = await this.users.findActiveById(userId);
+    const user = await this.users.findActiveCaller(userId);
     if (!user) throw ApiError.unauthorized('Account is deactivated or no longer exists');
     request.user = { id: user.id, email: user.email, name: user.name, roles: user.roles };
 

@@ -11,6 +11,15 @@ export class UsersRepository {
     @InjectRepository(ReviewerProfile) private readonly profiles: Repository<ReviewerProfile>,
   ) {}
 
+  /** Who is calling, on every authenticated request: one plain statement, no query building. */
+  async findActiveCaller(id: string): Promise<Pick<User, 'id' | 'email' | 'name' | 'roles'> | null> {
+    const rows: Pick<User, 'id' | 'email' | 'name' | 'roles'>[] = await this.users.query(
+      'SELECT id, email, name, roles FROM users WHERE id = $1 AND active',
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
   findActiveById(id: string): Promise<User | null> {
     return this.users.findOne({ where: { id, active: true } });
   }
