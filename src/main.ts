@@ -1,6 +1,7 @@
 import 'reflect-metadata';
 import { ConfigError, getConfig } from './core/config/app-config.js';
 import { createApp } from './bootstrap/create-app.js';
+import { exitIfShutdownHangs } from './bootstrap/graceful-shutdown.js';
 
 async function main(): Promise<void> {
   let config;
@@ -14,6 +15,7 @@ async function main(): Promise<void> {
     throw error;
   }
   const app = await createApp(config);
+  exitIfShutdownHangs();
   if (config.runsApi) {
     await app.listen({ port: config.env.PORT, host: config.env.HOST });
     console.log(

@@ -139,8 +139,12 @@ export class ArticlesRepository {
     });
   }
 
-  async currentVersion(id: string): Promise<number | null> {
-    const article = await this.articles.findOne({ select: { version: true }, where: { id } });
+  /** Pass the transaction when inside one: a second pool connection per request can starve the pool. */
+  async currentVersion(id: string, tx?: EntityManager): Promise<number | null> {
+    const article = await (tx ? tx.getRepository(Article) : this.articles).findOne({
+      select: { version: true },
+      where: { id },
+    });
     return article?.version ?? null;
   }
 

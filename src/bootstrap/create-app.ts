@@ -1,15 +1,18 @@
 import helmet from '@fastify/helmet';
-import { ConsoleLogger, type INestApplication, type LogLevel, Logger } from '@nestjs/common';
+import { ConsoleLogger, type INestApplication, type LogLevel, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
 import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../core/config/app-config.js';
 import { ensureDatabase } from '../core/database/ensure-database.js';
 import { runMigrationsWithLock } from '../core/database/migrate.js';
-import { ErrorFilter } from '../core/http/error.filter.js';
+import { ErrorFilter, toErrorBody } from '../core/http/error.filter.js';
 import { createValidationPipe, RejectNulBytesPipe } from '../core/http/validation.js';
+import { PUBLIC_ARTICLE_OPENAPI } from '../publishing/public-page-openapi.js';
+import { GracefulShutdownModule } from './graceful-shutdown.js';
 
 const NEST_LEVELS: Record<string, LogLevel[]> = {
   silent: [],
@@ -32,6 +35,12 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     bodyLimit: config.env.BODY_LIMIT_BYTES,
     requestIdHeader: 'x-request-id',
     genReqId: () => randomUUID(),
+    // Fastify's router refuses a malformed percent-encoding (400) or an over-long path parameter (414) before
+    // Nest sees the request; without this its own body (with a `code`) would answer instead of the one shape.
+    frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
+      const body = toErrorBody(error);
+      void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+    },
   });
   const fastify = adapter.getInstance();
   fastify.addHook('onSend', (request, reply, payload, done) => {
@@ -72,6 +81,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
       .addServer(config.env.PUBLIC_BASE_URL)
       .build(),
   );
+  Object.assign(document.paths, PUBLIC_ARTICLE_OPENAPI);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 
@@ -87,7 +97,10 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
   await ensureDatabase(config.env.DATABASE_URL);
   // Required only now, after the configuration is valid: module decorators read it (see whenWorker).
   const { AppModule } = await import('../app.module.js');
-  const app = await NestFactory.create<NestFastifyApplication>(AppModule, createFastifyAdapter(config), {
+  // The service's modules, plus the shutdown order a deployed process needs (workers drain first).
+  class ServiceModule {}
+  Module({ imports: [AppModule, GracefulShutdownModule] })(ServiceModule);
+  const app = await NestFactory.create<NestFastifyApplication>(ServiceModule, createFastifyAdapter(config), {
     logger: nestLogger(config),
     bufferLogs: false,
   });

@@ -7,6 +7,9 @@ import { EmailOutboxRepository } from './email-outbox.repository.js';
 import { EmailRenderError, EmailTemplates, type RenderedEmail } from './email-templates.js';
 import { MailTransport } from './mail-transport.js';
 
+/** Tries at recording a delivered email as sent: 0.5 + 1 + 2 + 4 + 8 s apart at most. */
+const RECORD_SENT_ATTEMPTS = 6;
+
 export type SendOutcome = 'sent' | 'skipped' | 'unknown';
 
 export interface SendAttempt {
@@ -61,8 +64,27 @@ export class EmailSender {
     } catch (error) {
       throw await this.recordFailure(row.id, row.attempts, error, attempt);
     }
-    await this.outbox.markSent(row.id, this.clock.now(), messageId);
+    await this.recordSent(row.id, messageId);
     return 'sent';
+  }
+
+  /**
+   * The server has the message: recording that must not be lost to a brief database outage, or the row would
+   * end `unknown` for a person to check. A few tries over about 15 s, then the job's own retry takes over.
+   */
+  private async recordSent(id: string, messageId: string): Promise<void> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.outbox.markSent(id, this.clock.now(), messageId);
+        return;
+      } catch (error) {
+        if (attempt >= RECORD_SENT_ATTEMPTS) throw error;
+        this.logger.warn(
+          `email ${id} was delivered but not yet recorded (${(error as Error).message}); trying again`,
+        );
+        await new Promise((resolve) => setTimeout(resolve, 500 * 2 ** (attempt - 1)));
+      }
+    }
   }
 
   /** Why a row could not be claimed: gone or finished (skip), or left `sending` by an attempt that died. */

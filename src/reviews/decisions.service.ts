@@ -68,6 +68,13 @@ export class DecisionsService {
         );
       }
       const assignment = await this.assignments.findOpenForUpdate(tx, article.id);
+      // No open review of a signed article: it was decided already (by a concurrent request, say). A 409
+      // naming the state, not a 403 that would tell the very reviewer who signed that they are not assigned.
+      if (!assignment && article.status !== 'in_review') {
+        throw ApiError.conflict(
+          `Article is ${article.status}: there is no open review to decide on (the review was already decided)`,
+        );
+      }
       if (!assignment || assignment.reviewerId !== actor.id) {
         throw ApiError.forbidden('Only the reviewer assigned to this article can decide on it');
       }

@@ -3,12 +3,19 @@ import { Injectable, Logger, OnApplicationBootstrap, OnModuleDestroy } from '@ne
 import type { Queue } from 'bullmq';
 import { AppConfig } from '../core/config/app-config.js';
 import { JobName, jobOptions, QueueName } from '../core/queues/queues.js';
+import {
+  EMAIL_OUTBOX_RELAY_EVERY_MS,
+  EMAIL_OUTBOX_RELAY_SCHEDULER,
+} from '../notifications/email-outbox-relay.js';
 
 /** Stable ids: upserted, so a reboot never adds a second copy of a recurring job. */
 export const SWEEP_SCHEDULER_ID = 'review-sweep';
 export const DIGEST_SCHEDULER_ID = 'editor-digest';
 
-/** The re-review sweep and the editor digest, registered by worker processes as BullMQ job schedulers. */
+/**
+ * The re-review sweep, the editor digest and the email outbox relay, registered by worker processes as BullMQ
+ * job schedulers, and put back by a watchdog when Redis loses them.
+ */
 @Injectable()
 export class RecurringJobs implements OnApplicationBootstrap, OnModuleDestroy {
   private readonly logger = new Logger('Scheduling');
@@ -16,6 +23,7 @@ export class RecurringJobs implements OnApplicationBootstrap, OnModuleDestroy {
 
   constructor(
     @InjectQueue(QueueName.Scheduling) private readonly queue: Queue,
+    @InjectQueue(QueueName.Notifications) private readonly notifications: Queue,
     private readonly config: AppConfig,
   ) {}
 
@@ -39,13 +47,20 @@ export class RecurringJobs implements OnApplicationBootstrap, OnModuleDestroy {
     if (this.watchdog) clearInterval(this.watchdog);
   }
 
-  /** Upserts the recurring jobs when either is missing; returns whether it had to. */
+  /** Upserts the recurring jobs when any is missing; returns whether it had to. */
   async ensure(): Promise<boolean> {
-    const [sweep, digest] = await Promise.all([
+    const [sweep, digest, relay] = await Promise.all([
       this.queue.getJobScheduler(SWEEP_SCHEDULER_ID),
       this.queue.getJobScheduler(DIGEST_SCHEDULER_ID),
+      this.notifications.getJobScheduler(EMAIL_OUTBOX_RELAY_SCHEDULER),
     ]);
-    if (sweep && digest) return false;
+    if (sweep && digest && relay) return false;
+    // The relay puts back the SendEmail jobs Redis lost with everything else (found by the FLUSHALL fault).
+    await this.notifications.upsertJobScheduler(
+      EMAIL_OUTBOX_RELAY_SCHEDULER,
+      { every: EMAIL_OUTBOX_RELAY_EVERY_MS },
+      { name: JobName.RelayEmailOutbox, data: {}, opts: jobOptions(JobName.RelayEmailOutbox) },
+    );
     await this.queue.upsertJobScheduler(
       SWEEP_SCHEDULER_ID,
       { every: this.config.env.SWEEP_EVERY.toMillis() },

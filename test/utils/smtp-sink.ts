@@ -43,13 +43,17 @@ export class SmtpSink {
   /** RCPT TO addresses refused by a rule. */
   readonly refusedRecipients: string[] = [];
 
+  /** How long the server takes to answer each message's DATA (a slow mail server); 0 by default. */
+  delayMs = 0;
+
   private readonly rules = new Map<string, RecipientRule>();
   private server?: SMTPServer;
 
   private constructor(private port: number) {}
 
-  static async start(): Promise<SmtpSink> {
+  static async start(options: { delayMs?: number } = {}): Promise<SmtpSink> {
     const sink = new SmtpSink(0);
+    sink.delayMs = options.delayMs ?? 0;
     await sink.resume();
     return sink;
   }
@@ -148,7 +152,8 @@ export class SmtpSink {
       },
       onData: (stream, session, callback) => {
         this.readMessage(stream, session)
-          .then((message) => {
+          .then(async (message) => {
+            if (this.delayMs > 0) await new Promise((resolve) => setTimeout(resolve, this.delayMs));
             if (message.envelope.to.some((to) => this.rules.get(to)?.dropAfterData)) {
               this.dropped.push(message);
               for (const connection of server.connections) {

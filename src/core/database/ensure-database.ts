@@ -20,8 +20,10 @@ export async function ensureDatabase(
     try {
       await client.query(`CREATE DATABASE "${name}"${template}`);
     } catch (error) {
-      // Another instance created it at the same moment.
-      if ((error as { code?: string }).code !== '42P04') throw error;
+      // Another instance created it at the same moment: 42P04 if its CREATE had committed when ours checked,
+      // 23505 (on pg_database's name index) if both were creating it at once.
+      const code = (error as { code?: string }).code;
+      if (code !== '42P04' && code !== '23505') throw error;
       return false;
     }
     return true;

@@ -2,6 +2,7 @@ import { ArgumentsHost, Catch, ExceptionFilter, HttpException, HttpStatus, Logge
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { STATUS_CODES } from 'node:http';
 import { QueryFailedError } from 'typeorm';
+import { isDatabaseUnavailable } from '../database/connection-errors.js';
 import type { ErrorBody } from './api-error.js';
 
 function isInfrastructureDown(error: unknown): boolean {
@@ -48,7 +49,8 @@ export function toErrorBody(error: unknown): ErrorBody {
   }
   if (
     isInfrastructureDown(error) ||
-    (error instanceof QueryFailedError && isInfrastructureDown(error.driverError))
+    (error instanceof QueryFailedError && isInfrastructureDown(error.driverError)) ||
+    isDatabaseUnavailable(error)
   ) {
     return {
       statusCode: HttpStatus.SERVICE_UNAVAILABLE,
@@ -67,7 +69,10 @@ export class ErrorFilter implements ExceptionFilter {
     const reply = host.switchToHttp().getResponse<FastifyReply>();
     const request = host.switchToHttp().getRequest<FastifyRequest>();
     const body = toErrorBody(error);
-    if (body.statusCode >= 500) {
+    if (body.statusCode === 503) {
+      // A backing service is down: expected during an outage, and /health says which; no stack per request.
+      this.logger.warn(`${request?.method} ${request?.url}: 503 (${(error as Error)?.message ?? error})`);
+    } else if (body.statusCode >= 500) {
       this.logger.error(
         {
           reqId: request?.id,

@@ -2,6 +2,7 @@ import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
 import { AppConfig } from '../config/app-config.js';
 import { producerRedisOptions } from '../redis/redis-options.js';
+import { QueueErrorLog } from './queue-errors.js';
 import { QueueName } from './queues.js';
 
 const queues = Object.values(QueueName).map((name) => BullModule.registerQueue({ name }));
@@ -18,6 +19,7 @@ const queues = Object.values(QueueName).map((name) => BullModule.registerQueue({
     }),
     ...queues,
   ],
+  providers: [QueueErrorLog],
   exports: queues,
 })
 export class QueuesModule {}

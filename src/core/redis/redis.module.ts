@@ -52,12 +52,34 @@ export class RedisLifecycle implements OnModuleInit, OnApplicationShutdown {
     {
       provide: REDIS,
       inject: [AppConfig],
-      useFactory: (config: AppConfig) =>
-        new Redis({
+      useFactory: (config: AppConfig) => {
+        // Commands issued before the first connection (start-up checks) wait for it. After that, a command
+        // while Redis is unreachable fails at once, so a login answers 503 instead of waiting on reconnects.
+        const redis = new Redis({
           ...producerRedisOptions(config.env.REDIS_URL),
           enableOfflineQueue: true,
           lazyConnect: false,
-        }),
+        });
+        redis.once('ready', () => {
+          redis.options.enableOfflineQueue = false;
+        });
+        // One line when Redis goes away and one when it is back, not an unhandled-error stack per reconnect.
+        const logger = new Logger('Redis');
+        let down = false;
+        redis.on('error', (error: Error) => {
+          if (down) return;
+          down = true;
+          logger.warn(
+            `Redis is unreachable (${error.message}); requests that need it answer 503 until it is back`,
+          );
+        });
+        redis.on('ready', () => {
+          if (!down) return;
+          down = false;
+          logger.log('Redis is reachable again');
+        });
+        return redis;
+      },
     },
     RedisLifecycle,
   ],
