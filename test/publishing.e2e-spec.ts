@@ -219,7 +219,7 @@ describe('publishing', () => {
       await t.dataSource.query(`UPDATE published_pages SET html = $2, html_checksum = $3 WHERE slug = $1`, [
         article.slug,
         first.text,
-        (first.headers.etag as string).slice(1, -1),
+        (first.headers.etag).slice(1, -1),
       ]);
       await eventually(
         async () => (await publicPage(article.slug)).headers.etag === first.headers.etag,

@@ -185,6 +185,23 @@ describe('medical review and sign-off', () => {
       expect((await getArticle(t, writer, article.id)).body.status).toBe('in_review');
     });
 
+    it('refuses a second decision on a revision sent back and resubmitted unchanged (409, not 500)', async () => {
+      const article = await draftSeed(t, writer);
+      await submit(t, writer, article.id);
+      await assignAndAccept(t, editor, alan, article.id);
+      const changes = await t
+        .http()
+        .post(`/articles/${article.id}/reviews`)
+        .set(alan.auth)
+        .send({ decision: 'request_changes', revision: 1, comments: 'Cite the 2024 guideline.' });
+      expect(changes.status).toBe(200);
+      await submit(t, writer, article.id);
+      const again = await approve(t, alan, article.id, 1);
+      expect(again.status).toBe(409);
+      expect(again.body.message).toMatch(/already decided on revision 1/);
+      expect(await signOffCount(article.id)).toBe(0);
+    });
+
     it('refuses to sign with an expired licence (409 naming the expiry)', async () => {
       const reviewer = await createReviewer(t, { displayName: 'Eve Expiring' });
       const article = await draftSeed(t, writer);

@@ -5,6 +5,7 @@ import {
   IsArray,
   IsIn,
   IsInt,
+  IsObject,
   IsOptional,
   IsString,
   IsUrl,
@@ -43,6 +44,9 @@ export const LIMITS = {
   caption: 500,
   changeNote: 500,
 } as const;
+
+/** Revision numbers are PostgreSQL integers; a larger one in a request is a 400, never a database error. */
+export const REVISION_NUMBER_MAX = 1_000_000;
 
 export const SPECIALTY_PATTERN = /^[a-z0-9-]{1,64}$/;
 const HTTP_URL = { protocols: ['http', 'https'], require_protocol: true };
@@ -174,6 +178,8 @@ export class ContentFieldsDto {
   @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(LIMITS.sections)
+  // Each item an object: ValidateNested alone lets a nested array ([[…]]) through to the service.
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => SectionDto)
   sections?: SectionDto[];
@@ -182,6 +188,7 @@ export class ContentFieldsDto {
   @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(LIMITS.faq)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => FaqEntryDto)
   faq?: FaqEntryDto[];
@@ -190,6 +197,7 @@ export class ContentFieldsDto {
   @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(LIMITS.references)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => ReferenceDto)
   references?: ReferenceDto[];
@@ -212,6 +220,7 @@ export class ContentFieldsDto {
   @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(LIMITS.images)
+  @IsObject({ each: true })
   @ValidateNested({ each: true })
   @Type(() => ImageDto)
   images?: ImageDto[];
@@ -299,15 +308,25 @@ export class ListArticlesQuery {
 }
 
 export class DiffQuery {
-  @ApiProperty({ minimum: 1, description: 'Revision number to compare from (typically the signed one)' })
+  @ApiProperty({
+    minimum: 1,
+    maximum: REVISION_NUMBER_MAX,
+    description: 'Revision number to compare from (typically the signed one)',
+  })
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(REVISION_NUMBER_MAX)
   from!: number;
 
-  @ApiProperty({ minimum: 1, description: 'Revision number to compare to (typically the current one)' })
+  @ApiProperty({
+    minimum: 1,
+    maximum: REVISION_NUMBER_MAX,
+    description: 'Revision number to compare to (typically the current one)',
+  })
   @Type(() => Number)
   @IsInt()
   @Min(1)
+  @Max(REVISION_NUMBER_MAX)
   to!: number;
 }

@@ -30,7 +30,12 @@ import {
   type RevisionSummaryView,
   type RevisionView,
 } from './article-view.js';
-import type { CreateArticleDto, ListArticlesQuery, UpdateArticleDto } from './articles.dto.js';
+import {
+  REVISION_NUMBER_MAX,
+  type CreateArticleDto,
+  type ListArticlesQuery,
+  type UpdateArticleDto,
+} from './articles.dto.js';
 import { ArticlesRepository } from './articles.repository.js';
 import { parseIfMatch } from './etag.js';
 import { renderContent } from './markdown-renderer.js';
@@ -253,7 +258,7 @@ export class ArticlesService {
         if (!advanced) {
           throw this.staleVersion(
             expectedVersion,
-            (await this.articles.currentVersion(id)) ?? expectedVersion,
+            (await this.articles.currentVersion(id, tx)) ?? expectedVersion,
           );
         }
         const revision: Revision = {
@@ -388,6 +393,9 @@ export class ArticlesService {
 
   async getRevision(id: string, number: number): Promise<RevisionView> {
     await this.requireArticle(id);
+    // Outside the integer range no revision exists; asking PostgreSQL would be an out-of-range error.
+    if (number < 1 || number > REVISION_NUMBER_MAX)
+      throw ApiError.notFound(`Revision ${number} of this article`);
     const revision = await this.articles.findRevision(id, number);
     if (!revision) throw ApiError.notFound(`Revision ${number} of this article`);
     return toRevisionView(revision);

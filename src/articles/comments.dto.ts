@@ -1,6 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { IsInt, IsOptional, IsString, IsUUID, Length, Matches, Max, Min } from 'class-validator';
-import { LIMITS } from './articles.dto.js';
+import { LIMITS, REVISION_NUMBER_MAX } from './articles.dto.js';
 
 export class CreateCommentDto {
   @ApiProperty({ example: 'Please cite a source for the dependence risk.', maxLength: 10_000 })
@@ -23,10 +23,12 @@ export class CreateCommentDto {
 
   @ApiPropertyOptional({
     minimum: 1,
+    maximum: REVISION_NUMBER_MAX,
     description: 'Revision the comment is about; the current one if omitted',
   })
   @IsOptional()
   @IsInt()
   @Min(1)
+  @Max(REVISION_NUMBER_MAX)
   revision?: number;
 }

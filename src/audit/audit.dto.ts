@@ -34,6 +34,8 @@ export class ListAuditQuery {
   @ApiPropertyOptional({ description: 'id of the last event of the previous page' })
   @IsOptional()
   @IsNumberString({ no_symbols: true })
+  // Event ids are PostgreSQL bigints: 18 digits always fit, a longer cursor is a 400 instead of a database error.
+  @MaxLength(18)
   cursor?: string;
 
   @ApiPropertyOptional({ minimum: 1, maximum: 200, default: 50 })

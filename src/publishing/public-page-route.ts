@@ -2,6 +2,7 @@ import { Injectable, type OnModuleInit } from '@nestjs/common';
 import { HttpAdapterHost } from '@nestjs/core';
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../core/config/app-config.js';
+import { ApiError } from '../core/http/api-error.js';
 import { toErrorBody } from '../core/http/error.filter.js';
 import { PublicPageCache } from './public-page-cache.js';
 import { PUBLIC_CACHE_CONTROL, etagMatches } from './public-site.controller.js';
@@ -33,6 +34,8 @@ export class PublicPageRoute implements OnModuleInit {
   private async serve(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
     const { slug } = request.params as { slug: string };
     try {
+      // No Nest pipe refuses a NUL here, and PostgreSQL cannot hold one: no page has it in its URL.
+      if (slug.includes('\u0000')) throw ApiError.notFound('Page');
       let page = this.cache.get(slug);
       if (!page) {
         const ticket = this.cache.ticket();

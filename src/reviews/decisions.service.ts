@@ -81,6 +81,16 @@ export class DecisionsService {
       if (assignment.status !== 'accepted') throw ApiError.conflict('Accept the assignment before deciding');
       this.checkReviewable(article, assignment);
       const revision = await this.checkRevision(tx, article, dto);
+      // One decision per revision per review: a revision sent back unchanged needs a new revision first.
+      const earlier = await tx
+        .getRepository(ReviewDecision)
+        .findOne({ where: { assignmentId: assignment.id, revisionNumber: revision.number } });
+      if (earlier) {
+        throw ApiError.conflict(
+          `You already decided on revision ${revision.number} in this review (${earlier.decision}); ` +
+            'the writer must save a new revision before it can be decided again',
+        );
+      }
 
       const decision = await tx.getRepository(ReviewDecision).save(
         tx.getRepository(ReviewDecision).create({

@@ -36,32 +36,68 @@ export function createValidationPipe(): ValidationPipe {
   });
 }
 
-function findNulByte(value: unknown, path: string): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path || 'body' : null;
-  if (Array.isArray(value)) {
-    for (let i = 0; i < value.length; i++) {
-      const found = findNulByte(value[i], `${path}[${i}]`);
-      if (found) return found;
+/**
+ * Keys that name Object.prototype members (and `prototype`): class-transformer drops them silently instead of
+ * letting the whitelist refuse them, so they are refused here like any other unknown field.
+ */
+const PROTOTYPE_KEYS = new Set([...Object.getOwnPropertyNames(Object.prototype), 'prototype']);
+
+/** Deeper than any DTO needs (an article is 3 levels): deeper JSON would overflow the transformer's stack. */
+export const MAX_INPUT_DEPTH = 32;
+
+type InputProblem = { field: string; kind: 'nul' | 'depth' | 'key' };
+
+/**
+ * The first string with a NUL character, the first place nested deeper than MAX_INPUT_DEPTH, or the first
+ * prototype key. Iterative: a body of 100,000 nested arrays must be refused, not overflow the check's stack.
+ */
+function findProblem(value: unknown, root: string): InputProblem | null {
+  const stack: { value: unknown; path: string; depth: number }[] = [{ value, path: '', depth: 0 }];
+  while (stack.length) {
+    const { value: node, path, depth } = stack.pop()!;
+    if (typeof node === 'string') {
+      if (node.includes('\u0000')) return { field: path || root, kind: 'nul' };
+      continue;
     }
-  } else if (value && typeof value === 'object') {
-    for (const [key, child] of Object.entries(value)) {
-      const found = findNulByte(child, path ? `${path}.${key}` : key);
-      if (found) return found;
+    if (!node || typeof node !== 'object') continue;
+    if (depth >= MAX_INPUT_DEPTH) return { field: path || root, kind: 'depth' };
+    if (!Array.isArray(node)) {
+      const key = Object.keys(node).find((name) => PROTOTYPE_KEYS.has(name));
+      if (key !== undefined) return { field: path ? `${path}.${key}` : key, kind: 'key' };
+    }
+    const entries: [string, unknown][] = Array.isArray(node)
+      ? node.map((child, i) => [`${path}[${i}]`, child])
+      : Object.entries(node).map(([key, child]) => [path ? `${path}.${key}` : key, child]);
+    for (let i = entries.length - 1; i >= 0; i--) {
+      stack.push({ value: entries[i][1], path: entries[i][0], depth: depth + 1 });
     }
   }
   return null;
 }
 
-/** PostgreSQL cannot store a NUL character in text: refuse it up front as a 400 naming the field. */
+/**
+ * PostgreSQL cannot store a NUL character in text: refuse it up front as a 400 naming the field. Input nested
+ * deeper than any request needs, and keys the validation pipe would drop silently, are refused here too.
+ */
 @Injectable()
 export class RejectNulBytesPipe implements PipeTransform {
   transform(value: unknown, metadata: ArgumentMetadata): unknown {
     if (metadata.type !== 'body' && metadata.type !== 'query' && metadata.type !== 'param') return value;
-    const field = findNulByte(value, '');
-    if (field)
-      throw ApiError.badRequest(`${field} contains a NUL character`, [
-        { field, reason: 'contains a NUL (\\u0000) character' },
+    const problem = findProblem(value, metadata.data ?? metadata.type);
+    if (!problem) return value;
+    const { field, kind } = problem;
+    if (kind === 'depth') {
+      throw ApiError.badRequest(`${field} is nested too deeply`, [
+        { field, reason: `is nested more than ${MAX_INPUT_DEPTH} levels deep` },
       ]);
-    return value;
+    }
+    if (kind === 'key') {
+      throw ApiError.badRequest(`Invalid request: check ${field}`, [
+        { field, reason: `property ${field} should not exist` },
+      ]);
+    }
+    throw ApiError.badRequest(`${field} contains a NUL character`, [
+      { field, reason: 'contains a NUL (\\u0000) character' },
+    ]);
   }
 }

@@ -1,0 +1,125 @@
+import type { Role } from '../../src/users/user.entity.js';
+
+/**
+ * Who may call what: the product's decision, written once. The authorisation matrix checks every route the
+ * service serves against this table, so a new endpoint cannot ship without an entry here (and an entry whose
+ * route is gone fails too).
+ *
+ * Sources: the roles table of the design (writer drafts, reviewer reviews, editor assigns and sets policy,
+ * publisher publishes, admin manages users and targets) and the "(roles: …)" of each operation's summary.
+ * 'signed-in' means every role; 'public' means no token is needed at all.
+ */
+export type Caller = Role | 'anonymous';
+export type Access = 'public' | 'signed-in' | readonly Role[];
+
+export const CALLERS: readonly Caller[] = ['anonymous', 'writer', 'reviewer', 'editor', 'publisher', 'admin'];
+
+/** Keyed by `METHOD /path` exactly as the OpenAPI document spells the path. */
+export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
+  // Sign-in and operations.
+  'POST /auth/login': 'public',
+  'GET /health': 'public',
+
+  // Users: only admins manage accounts and reviewer credentials.
+  'POST /users': ['admin'],
+  'GET /users': ['admin'],
+  'POST /users/{id}/deactivate': ['admin'],
+  'PUT /users/{id}/reviewer-profile': ['admin'],
+
+  // The audit trail: editors (who run the desk) and admins.
+  'GET /audit': ['editor', 'admin'],
+  'GET /audit/verify': ['editor', 'admin'],
+
+  // Drafting. Reading is open to the whole (signed-in) editorial team; writers create; writers change their
+  // own articles and editors any (the per-article half is checked by the object-level spec).
+  'POST /articles': ['writer'],
+  'GET /articles': 'signed-in',
+  'GET /articles/{id}': 'signed-in',
+  'PATCH /articles/{id}': ['writer', 'editor'],
+  'POST /articles/{id}/submit': ['writer', 'editor'],
+  'POST /articles/{id}/withdraw': ['writer', 'editor'],
+  'GET /articles/{id}/revisions': 'signed-in',
+  'GET /articles/{id}/revisions/{number}': 'signed-in',
+  'GET /articles/{id}/diff': 'signed-in',
+  'GET /articles/{id}/preview': 'signed-in',
+
+  // Comment threads: anyone on the team may comment and read; resolving is checked per comment.
+  'POST /articles/{id}/comments': 'signed-in',
+  'GET /articles/{id}/comments': 'signed-in',
+  'POST /articles/{id}/comments/{commentId}/resolve': 'signed-in',
+
+  // Review: editors assign; only reviewers respond and decide (and only on their own assignments).
+  'POST /articles/{id}/assignments': ['editor'],
+  'GET /assignments': ['reviewer', 'editor', 'admin'],
+  'POST /assignments/{id}/accept': ['reviewer'],
+  'POST /assignments/{id}/decline': ['reviewer'],
+  'POST /articles/{id}/reviews': ['reviewer'],
+  'GET /articles/{id}/reviews': 'signed-in',
+  'GET /articles/{id}/sign-offs': 'signed-in',
+  'GET /articles/{id}/sign-offs/{signOffId}/verify': 'signed-in',
+
+  // Re-review policy and the overdue list: editors set policy; admins may look.
+  'PUT /articles/{id}/review-policy': ['editor'],
+  'GET /review-policies': ['editor', 'admin'],
+  'PUT /review-policies/{specialty}': ['editor'],
+  'DELETE /review-policies/{specialty}': ['editor'],
+  'GET /re-reviews': ['editor', 'admin'],
+
+  // Publishing: only publishers change what is live; editors and admins may see the history and schedule.
+  'POST /articles/{id}/publish': ['publisher'],
+  'GET /articles/{id}/scheduled-publish': ['publisher', 'editor', 'admin'],
+  'DELETE /articles/{id}/scheduled-publish': ['publisher'],
+  'POST /articles/{id}/unpublish': ['publisher'],
+  'GET /articles/{id}/publications': ['publisher', 'editor', 'admin'],
+  'POST /publishing/exports': ['admin', 'publisher'],
+  'GET /publishing/exports/{jobId}': ['admin', 'publisher'],
+
+  // The email outbox: admins only.
+  'GET /admin/emails': ['admin'],
+  'POST /admin/emails/{id}/retry': ['admin'],
+  'POST /admin/emails/{id}/mark-sent': ['admin'],
+
+  // The published site: no login.
+  'GET /public': 'public',
+  'GET /public/articles': 'public',
+  'GET /public/sitemap.xml': 'public',
+  'GET /public/articles/{slug}': 'public',
+  'GET /public/reviewers/{id}': 'public',
+};
+
+/**
+ * Served routes that are not in the OpenAPI document, by path prefix. Every route the HTTP server has must be
+ * in the OpenAPI document or under one of these.
+ */
+export const UNDOCUMENTED_ROUTES: readonly { prefix: string; access: Access; why: string }[] = [
+  {
+    prefix: '/admin/queues',
+    access: ['admin'],
+    why: 'bull-board queue dashboard (plain Fastify routes behind their own admin hook)',
+  },
+  {
+    prefix: '/docs',
+    access: 'public',
+    why: 'the OpenAPI document and Swagger UI (the API description is public)',
+  },
+];
+
+/**
+ * Object-level rules (checked by object-level.security-spec.ts), as the product decided them in src/:
+ * - a writer edits, submits and withdraws only their own articles (editors: any);
+ * - comment threads of any article are readable by every signed-in user (the editorial desk is shared); a
+ *   comment is resolved only by its author, the article's author or an editor;
+ * - a reviewer accepts, declines and decides only on their own assignment; an author never reviews their own
+ *   article, even with the reviewer role.
+ */
+export const COMMENTS_READABLE_BY_ANY_SIGNED_IN_USER = true;
+
+export function allows(access: Access, caller: Caller): boolean {
+  if (access === 'public') return true;
+  if (caller === 'anonymous') return false;
+  return access === 'signed-in' || access.includes(caller);
+}
+
+export function describeAccess(access: Access): string {
+  return typeof access === 'string' ? access : access.join('|');
+}
