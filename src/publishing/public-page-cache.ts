@@ -1,4 +1,4 @@
-import { Injectable, Logger, type OnApplicationShutdown, type OnModuleInit } from '@nestjs/common';
+import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Client } from 'pg';
 import { AppConfig } from '../core/config/app-config.js';
 
@@ -21,7 +21,7 @@ const RECONNECT_MS = 1000;
  * never served from memory after a change this process could have missed.
  */
 @Injectable()
-export class PublicPageCache implements OnModuleInit, OnApplicationShutdown {
+export class PublicPageCache implements OnApplicationShutdown {
   private readonly logger = new Logger('PublicPageCache');
   private readonly pages = new Map<string, CachedPage & { storedAt: number }>();
   private client?: Client;
@@ -32,8 +32,8 @@ export class PublicPageCache implements OnModuleInit, OnApplicationShutdown {
 
   constructor(private readonly config: AppConfig) {}
 
-  async onModuleInit(): Promise<void> {
-    if (!this.config.runsApi) return;
+  /** Starts listening (by the route that serves from the cache): until it is called nothing is cached. */
+  async start(): Promise<void> {
     await this.listen().catch((error: Error) => this.retryLater(error));
   }
 

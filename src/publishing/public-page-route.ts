@@ -25,10 +25,14 @@ export class PublicPageRoute implements OnModuleInit {
     private readonly config: AppConfig,
   ) {}
 
-  onModuleInit(): void {
-    if (!this.config.runsApi) return;
-    const fastify = this.adapterHost.httpAdapter.getInstance<FastifyInstance>();
-    fastify.get(PUBLIC_ARTICLE_PATH, (request, reply) => this.serve(request, reply));
+  async onModuleInit(): Promise<void> {
+    // An application context without HTTP (the export CLI, benchmarks) has no adapter: nothing to serve.
+    const adapter = this.adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | null;
+    if (!this.config.runsApi || !adapter) return;
+    adapter
+      .getInstance<FastifyInstance>()
+      .get(PUBLIC_ARTICLE_PATH, (request, reply) => this.serve(request, reply));
+    await this.cache.start();
   }
 
   private async serve(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
