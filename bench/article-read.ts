@@ -21,6 +21,7 @@ import { assertClean, intEnv, load, printTable, progress, type Row, verdict } fr
 import { loadAverage, machineInfo, RESULTS_DIR } from './lib/machine.js';
 import { insertSignedArticles } from './lib/seed.js';
 import {
+  API_NODE_OPTIONS,
   createUser,
   login,
   residentBytes,
@@ -153,7 +154,7 @@ async function main(): Promise<void> {
       paths:
         'GET /articles/:id with Authorization: Bearer <JWT from POST /auth/login>; every connection cycles through all the ids',
       serviceRole: 'api (HTTP only; queue workers not running)',
-      serviceEnv: 'NODE_ENV=production LOG_LEVEL=warn',
+      serviceEnv: `NODE_ENV=production LOG_LEVEL=warn NODE_OPTIONS=${API_NODE_OPTIONS}`,
       loadGenerator: 'autocannon (library) in the benchmark process; the service in a child process',
     };
     const read = {

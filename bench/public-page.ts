@@ -33,6 +33,7 @@ import { insertSignedArticles, runSql } from './lib/seed.js';
 import {
   api,
   type ChildService,
+  API_NODE_OPTIONS,
   createUser,
   freePort,
   login,
@@ -231,7 +232,7 @@ async function main(): Promise<void> {
         paths: 'GET /public/articles/:slug; every connection cycles through all the slugs in order',
         bare: 'the same body and content-type from memory; none of the service headers (helmet, ETag, cache-control, request id)',
         serviceRole: 'api',
-        serviceEnv: 'NODE_ENV=production LOG_LEVEL=warn',
+        serviceEnv: `NODE_ENV=production LOG_LEVEL=warn NODE_OPTIONS=${API_NODE_OPTIONS}`,
         loadGenerator:
           'autocannon (library) in the benchmark process; service and bare server in child processes',
       },
