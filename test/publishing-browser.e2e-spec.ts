@@ -2,6 +2,7 @@ import axe from 'axe-core';
 import { existsSync, readFileSync } from 'node:fs';
 import playwright, { type Browser, type BrowserContext, type Page } from 'playwright-core';
 import type { ArticleContent } from '../src/articles/article-content.js';
+import { dangerousMarkup, poke } from './utils/script-detection.js';
 import { bearer, createTestApp, type TestApp } from './utils/test-app.js';
 import {
   ALAN,
@@ -41,7 +42,6 @@ interface PageElement {
 }
 declare const window: { __xss?: number } & Record<string, unknown>;
 declare const document: { querySelectorAll(selector: string): ArrayLike<PageElement> };
-declare const Event: new (type: string) => unknown;
 
 /** Every text field of an article carries the vector (and again inside ordinary text). */
 function contentCarrying(vector: string, index: number): Partial<ArticleContent> {
@@ -118,68 +118,6 @@ async function open(
   pending.push(html);
   await page.goto(`${ORIGIN}/page`, { waitUntil: 'load' });
   return { page, dialogs, errors };
-}
-
-/**
- * Gives every handler that needs an interaction its chance: each element receives mouse, focus, toggle and
- * animation events; then a real pointer crosses the page and the keyboard tabs through it.
- */
-async function poke(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const types = [
-      'mouseover',
-      'mouseenter',
-      'mousemove',
-      'focus',
-      'focusin',
-      'toggle',
-      'animationstart',
-      'load',
-      'error',
-    ];
-    for (const element of Array.from(document.querySelectorAll('body *'))) {
-      for (const type of types) element.dispatchEvent(new Event(type));
-    }
-  });
-  for (const [x, y] of [
-    [10, 10],
-    [640, 200],
-    [300, 500],
-    [1000, 650],
-  ]) {
-    await page.mouse.move(x, y);
-  }
-  for (let i = 0; i < 4; i++) await page.keyboard.press('Tab');
-  await page.waitForTimeout(50);
-}
-
-/** Things in the DOM that could run script, whether or not anything triggered them. */
-function dangerousMarkup(page: Page): Promise<string[]> {
-  return page.evaluate(() => {
-    const found: string[] = [];
-    for (const element of Array.from(document.querySelectorAll('*'))) {
-      for (const attribute of Array.from(element.attributes)) {
-        const value = Array.from(attribute.value)
-          .filter((char) => char.charCodeAt(0) > 0x20)
-          .join('')
-          .toLowerCase();
-        if (attribute.name.startsWith('on')) found.push(`${element.tagName} ${attribute.name}`);
-        if (
-          /^(javascript|vbscript|data):/.test(value) &&
-          /^(href|src|action|formaction|xlink:href|data|srcdoc)$/.test(attribute.name)
-        ) {
-          found.push(`${element.tagName} ${attribute.name}=${attribute.value}`);
-        }
-      }
-      const tag = element.tagName.toLowerCase();
-      if (tag === 'script' && element.getAttribute('type') !== 'application/ld+json') found.push('script');
-      if (['iframe', 'object', 'embed', 'base', 'form', 'svg', 'math', 'template', 'link'].includes(tag)) {
-        if (tag !== 'link' || element.getAttribute('rel') !== 'canonical') found.push(tag);
-      }
-      if (tag === 'meta' && element.getAttribute('http-equiv')) found.push('meta http-equiv');
-    }
-    return found;
-  });
 }
 
 describeInBrowser('published pages in a real browser (Chromium)', () => {

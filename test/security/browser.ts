@@ -1,9 +1,10 @@
 import { existsSync } from 'node:fs';
 import playwright, { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import { dangerousMarkup, poke } from '../utils/script-detection.js';
 
 /**
  * Loads HTML in a real Chromium and reports whether anything in it could run script. The detection is the one
- * of test/publishing-browser.e2e-spec.ts (copied, not imported: that file is a spec): alert/confirm/prompt only
+ * of test/publishing-browser.e2e-spec.ts (test/utils/script-detection.ts): alert/confirm/prompt only
  * raise a flag, every element gets mouse, focus, toggle and animation events, a real pointer crosses the page
  * and the keyboard tabs through it; then the DOM is searched for anything that could run script.
  */
@@ -23,7 +24,6 @@ declare const document: {
   querySelectorAll(selector: string): ArrayLike<PageElement>;
   body: { textContent: string | null } | null;
 };
-declare const Event: new (type: string) => unknown;
 
 export interface Inspection {
   /** Script ran: a dialog opened, the flag was raised, or the page threw. */
@@ -124,7 +124,11 @@ export class XssBrowser {
     try {
       await page.goto(url, { waitUntil: 'load' });
       await poke(page);
-      const { flagged, markup, text } = await page.evaluate(findings);
+      const markup = await dangerousMarkup(page);
+      const { flagged, text } = await page.evaluate(() => ({
+        flagged: window.__xss ?? 0,
+        text: document.body?.textContent ?? '',
+      }));
       this.inspected += 1;
       return {
         ran: !!flagged || dialogs.length > 0 || errors.length > 0,
@@ -140,64 +144,4 @@ export class XssBrowser {
       this.give(page);
     }
   }
-}
-
-/** Gives every handler that needs an interaction its chance (as in publishing-browser.e2e-spec.ts). */
-async function poke(page: Page): Promise<void> {
-  await page.evaluate(() => {
-    const types = [
-      'mouseover',
-      'mouseenter',
-      'mousemove',
-      'focus',
-      'focusin',
-      'toggle',
-      'animationstart',
-      'load',
-      'error',
-    ];
-    for (const element of Array.from(document.querySelectorAll('body *'))) {
-      for (const type of types) element.dispatchEvent(new Event(type));
-    }
-  });
-  for (const [x, y] of [
-    [10, 10],
-    [640, 200],
-    [300, 500],
-    [1000, 650],
-  ]) {
-    await page.mouse.move(x, y);
-  }
-  for (let i = 0; i < 4; i++) await page.keyboard.press('Tab');
-  await page.waitForTimeout(50);
-}
-
-/**
- * In one round trip: the flag, the things in the DOM that could run script whether or not anything triggered
- * them (as in publishing-browser.e2e-spec.ts), and the body's text.
- */
-function findings(): { flagged: number; markup: string[]; text: string } {
-  const found: string[] = [];
-  for (const element of Array.from(document.querySelectorAll('*'))) {
-    for (const attribute of Array.from(element.attributes)) {
-      const value = Array.from(attribute.value)
-        .filter((char) => char.charCodeAt(0) > 0x20)
-        .join('')
-        .toLowerCase();
-      if (attribute.name.startsWith('on')) found.push(`${element.tagName} ${attribute.name}`);
-      if (
-        /^(javascript|vbscript|data):/.test(value) &&
-        /^(href|src|action|formaction|xlink:href|data|srcdoc)$/.test(attribute.name)
-      ) {
-        found.push(`${element.tagName} ${attribute.name}=${attribute.value}`);
-      }
-    }
-    const tag = element.tagName.toLowerCase();
-    if (tag === 'script' && element.getAttribute('type') !== 'application/ld+json') found.push('script');
-    if (['iframe', 'object', 'embed', 'base', 'form', 'svg', 'math', 'template', 'link'].includes(tag)) {
-      if (tag !== 'link' || element.getAttribute('rel') !== 'canonical') found.push(tag);
-    }
-    if (tag === 'meta' && element.getAttribute('http-equiv')) found.push('meta http-equiv');
-  }
-  return { flagged: window.__xss ?? 0, markup: found, text: document.body?.textContent ?? '' };
 }
