@@ -14,10 +14,13 @@ import {
 } from '@nestjs/common';
 import {
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiCreatedResponse,
   ApiHeader,
   ApiOkResponse,
   ApiOperation,
+  ApiResponse,
+  ApiUnprocessableEntityResponse,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -50,6 +53,8 @@ const IF_MATCH_OPTIONAL = {
   description: 'When given, the action happens only if the article is still at this version (else 412)',
 };
 
+const STALE = { status: 412, description: 'If-Match names a version that is no longer current' };
+
 @ApiTags('articles')
 @ApiBearerAuth()
 @Controller('articles')
@@ -62,6 +67,7 @@ export class ArticlesController {
     summary: 'Create a draft article with its revision 1; ETag header = version (roles: writer)',
   })
   @ApiCreatedResponse({ type: ArticleView })
+  @ApiConflictResponse({ description: 'The slug is taken' })
   async create(
     @CurrentUser() actor: AuthUser,
     @Body() dto: CreateArticleDto,
@@ -95,6 +101,9 @@ export class ArticlesController {
   })
   @ApiHeader(IF_MATCH_REQUIRED)
   @ApiOkResponse({ type: ArticleView })
+  @ApiConflictResponse({ description: 'The article is in review or published, or the slug is taken' })
+  @ApiResponse(STALE)
+  @ApiResponse({ status: 428, description: 'If-Match is missing' })
   async edit(
     @CurrentUser() actor: AuthUser,
     @Param('id', ParseUUIDPipe) id: string,
@@ -115,6 +124,9 @@ export class ArticlesController {
   })
   @ApiHeader(IF_MATCH_OPTIONAL)
   @ApiOkResponse({ type: ArticleView })
+  @ApiConflictResponse({ description: 'The article is not a draft or changes_requested' })
+  @ApiResponse(STALE)
+  @ApiUnprocessableEntityResponse({ description: 'The draft is incomplete: details list what is missing' })
   async submit(
     @CurrentUser() actor: AuthUser,
     @Param('id', ParseUUIDPipe) id: string,
@@ -134,6 +146,8 @@ export class ArticlesController {
   })
   @ApiHeader(IF_MATCH_OPTIONAL)
   @ApiOkResponse({ type: ArticleView })
+  @ApiConflictResponse({ description: 'The article is not in review' })
+  @ApiResponse(STALE)
   async withdraw(
     @CurrentUser() actor: AuthUser,
     @Param('id', ParseUUIDPipe) id: string,

@@ -1,5 +1,13 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post } from '@nestjs/common';
-import { ApiBearerAuth, ApiCreatedResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiForbiddenResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser } from '../auth/decorators.js';
 import { CommentView } from './article-view.js';
@@ -39,6 +47,8 @@ export class CommentsController {
       "Resolve a comment (roles: any; only the comment's author, the article's author or an editor may)",
   })
   @ApiOkResponse({ type: CommentView })
+  @ApiForbiddenResponse({ description: "Not the comment's author, the article's author or an editor" })
+  @ApiConflictResponse({ description: 'Already resolved' })
   resolve(
     @CurrentUser() actor: AuthUser,
     @Param('id', ParseUUIDPipe) id: string,

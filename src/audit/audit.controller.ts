@@ -1,7 +1,8 @@
 import { Controller, Get, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import { Roles } from '../auth/decorators.js';
 import { ListAuditQuery } from './audit.dto.js';
+import { AuditChainReportResponse, AuditEventResponse } from './audit.response.js';
 import { AuditService } from './audit.service.js';
 
 @ApiTags('audit')
@@ -13,6 +14,7 @@ export class AuditController {
   @Get()
   @Roles('editor', 'admin')
   @ApiOperation({ summary: 'List audit events, newest first (roles: editor, admin)' })
+  @ApiOkResponse({ type: [AuditEventResponse] })
   list(@Query() query: ListAuditQuery) {
     return this.audit.list({ ...query, afterId: query.cursor, limit: query.limit ?? 50 });
   }
@@ -22,6 +24,7 @@ export class AuditController {
   @ApiOperation({
     summary: 'Recompute the hash chain and report the first broken link (roles: editor, admin)',
   })
+  @ApiOkResponse({ type: AuditChainReportResponse })
   verify() {
     return this.audit.verifyChain();
   }

@@ -2,7 +2,7 @@ import helmet from '@fastify/helmet';
 import { ConsoleLogger, type INestApplication, type LogLevel, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
-import { DocumentBuilder, SwaggerModule } from '@nestjs/swagger';
+import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
 import { DataSource } from 'typeorm';
@@ -11,8 +11,8 @@ import { ensureDatabase } from '../core/database/ensure-database.js';
 import { runMigrationsWithLock } from '../core/database/migrate.js';
 import { ErrorFilter, toErrorBody } from '../core/http/error.filter.js';
 import { createValidationPipe, RejectNulBytesPipe } from '../core/http/validation.js';
-import { PUBLIC_ARTICLE_OPENAPI } from '../publishing/public-page-openapi.js';
 import { GracefulShutdownModule } from './graceful-shutdown.js';
+import { buildOpenApiDocument } from './openapi-document.js';
 
 const NEST_LEVELS: Record<string, LogLevel[]> = {
   silent: [],
@@ -68,20 +68,7 @@ export async function configureApp(app: NestFastifyApplication, config: AppConfi
   app.useGlobalFilters(new ErrorFilter());
   app.enableShutdownHooks();
 
-  const document = SwaggerModule.createDocument(
-    app,
-    new DocumentBuilder()
-      .setTitle('Medical editorial review service')
-      .setDescription(
-        'Drafts, physician sign-offs bound to one revision, re-review scheduling and published pages. ' +
-          'Every error has the body { statusCode, error, message, details? }.',
-      )
-      .setVersion('0.1.0')
-      .addBearerAuth()
-      .addServer(config.env.PUBLIC_BASE_URL)
-      .build(),
-  );
-  Object.assign(document.paths, PUBLIC_ARTICLE_OPENAPI);
+  const document = buildOpenApiDocument(app, config.env.PUBLIC_BASE_URL);
   SwaggerModule.setup('docs', app, document, { jsonDocumentUrl: 'docs-json' });
 }
 

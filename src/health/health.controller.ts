@@ -5,11 +5,12 @@ import {
   HealthIndicatorService,
   TypeOrmHealthIndicator,
 } from '@nestjs/terminus';
-import { ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } from '@nestjs/swagger';
 import { Redis } from 'ioredis';
 import { Public } from '../auth/decorators.js';
 import { REDIS } from '../core/redis/redis.module.js';
 import { SchedulerStatus } from '../scheduling/scheduler-status.js';
+import { HealthResponse } from './health.response.js';
 
 @ApiTags('health')
 @Controller('health')
@@ -24,7 +25,11 @@ export class HealthController {
 
   @Get()
   @Public()
-  @HealthCheck()
+  @ApiOkResponse({ type: HealthResponse })
+  @ApiServiceUnavailableResponse({
+    description: 'A backing service is down: message names it, details[0] holds the whole report',
+  })
+  @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiOperation({
     summary:
       'PostgreSQL, Redis and the re-review scheduler: 200 when all answer (scheduler late = degraded), 503 otherwise (no login)',

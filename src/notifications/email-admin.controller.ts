@@ -1,5 +1,5 @@
 import { Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiConflictResponse, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Roles } from '../auth/decorators.js';
 import { EmailView, ListEmailsQuery } from './email-admin.dto.js';
@@ -27,6 +27,7 @@ export class EmailAdminController {
   @Roles('admin')
   @ApiOperation({ summary: 'Send a failed or unknown email again (roles: admin; audited as email.retried)' })
   @ApiOkResponse({ type: EmailView })
+  @ApiConflictResponse({ description: 'The email is not failed or unknown' })
   retry(@CurrentUser() actor: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
     return this.emails.retry(actor, id);
   }
@@ -39,6 +40,7 @@ export class EmailAdminController {
       'Record that an email whose delivery is unknown did arrive, after checking the mail server (roles: admin; audited as email.marked_sent)',
   })
   @ApiOkResponse({ type: EmailView })
+  @ApiConflictResponse({ description: 'The email is not unknown' })
   markSent(@CurrentUser() actor: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
     return this.emails.markSent(actor, id);
   }

@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Req, Res } from '@nestjs/common';
-import { ApiOperation, ApiProduces, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/decorators.js';
 import { ApiError } from '../core/http/api-error.js';
@@ -26,6 +26,12 @@ async function send(request: FastifyRequest, reply: FastifyReply, document: Publ
   await reply.status(200).header('content-type', document.contentType).send(document.body);
 }
 
+const page = (mediaType: string) => ({
+  description: 'The page, with ETag and Cache-Control',
+  content: { [mediaType]: { schema: { type: 'string' } } },
+});
+const NOT_MODIFIED = { status: 304, description: 'Not modified (If-None-Match matches the ETag)' };
+
 /** Published pages served by the service itself, without login. */
 @ApiTags('public')
 @Public()
@@ -35,21 +41,24 @@ export class PublicSiteController {
 
   @Get()
   @ApiOperation({ summary: 'Index of every live article (text/html; no login)' })
-  @ApiProduces('text/html')
+  @ApiOkResponse(page('text/html'))
+  @ApiResponse(NOT_MODIFIED)
   async home(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     await send(request, reply, await this.site.index());
   }
 
   @Get('articles')
   @ApiOperation({ summary: 'Index of every live article (text/html; no login)' })
-  @ApiProduces('text/html')
+  @ApiOkResponse(page('text/html'))
+  @ApiResponse(NOT_MODIFIED)
   async index(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     await send(request, reply, await this.site.index());
   }
 
   @Get('sitemap.xml')
   @ApiOperation({ summary: 'Sitemap of the live articles with lastmod (no login)' })
-  @ApiProduces('application/xml')
+  @ApiOkResponse(page('application/xml'))
+  @ApiResponse(NOT_MODIFIED)
   async sitemap(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
     await send(request, reply, await this.site.sitemap());
   }
@@ -60,7 +69,8 @@ export class PublicSiteController {
   @ApiOperation({
     summary: "A medical reviewer's profile and the live articles they reviewed (text/html; no login)",
   })
-  @ApiProduces('text/html')
+  @ApiOkResponse(page('text/html'))
+  @ApiResponse(NOT_MODIFIED)
   async reviewer(
     @Param('id') id: string,
     @Req() request: FastifyRequest,

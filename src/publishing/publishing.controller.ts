@@ -13,9 +13,9 @@ import {
 import {
   ApiAcceptedResponse,
   ApiBearerAuth,
+  ApiConflictResponse,
   ApiOkResponse,
   ApiOperation,
-  ApiProduces,
   ApiTags,
 } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
@@ -28,6 +28,7 @@ import {
   ScheduledPublishResponse,
   UnpublishResponse,
 } from './publishing.dto.js';
+import { PublicationHistoryResponse, ScheduleCancelledResponse } from './publishing.response.js';
 import { PublishingService } from './publishing.service.js';
 
 @ApiTags('publishing')
@@ -45,6 +46,9 @@ export class PublishingController {
   })
   @ApiOkResponse({ type: PublicationResponse })
   @ApiAcceptedResponse({ type: ScheduledPublishResponse })
+  @ApiConflictResponse({
+    description: 'Not publishable: no sign-off, a stale sign-off, or an expired licence',
+  })
   async publish(
     @CurrentUser() actor: AuthUser,
     @Param('id', ParseUUIDPipe) id: string,
@@ -72,6 +76,7 @@ export class PublishingController {
   @Delete(':id/scheduled-publish')
   @Roles('publisher')
   @ApiOperation({ summary: 'Cancel a scheduled publish before it fires (roles: publisher)' })
+  @ApiOkResponse({ type: ScheduleCancelledResponse })
   cancelSchedule(@CurrentUser() actor: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
     return this.publishing.cancelSchedule(actor, id);
   }
@@ -83,6 +88,7 @@ export class PublishingController {
     summary: 'Remove the live page from every target; the article becomes archived (roles: publisher)',
   })
   @ApiOkResponse({ type: UnpublishResponse })
+  @ApiConflictResponse({ description: 'The article is not published' })
   unpublish(@CurrentUser() actor: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
     return this.publishing.unpublish(actor, id);
   }
@@ -93,7 +99,10 @@ export class PublishingController {
       'Any revision rendered as its page would be, with a "not medically reviewed" banner and noindex ' +
       '(text/html; roles: any signed-in user)',
   })
-  @ApiProduces('text/html')
+  @ApiOkResponse({
+    description: 'The page as it would be published (noindex, no-store)',
+    content: { 'text/html': { schema: { type: 'string' } } },
+  })
   async preview(
     @Param('id', ParseUUIDPipe) id: string,
     @Query() query: PreviewQuery,
@@ -115,6 +124,7 @@ export class PublishingController {
       'Every publication of an article (revision, sign-off, checksum, target, actor, time) and its webhook ' +
       'deliveries (roles: publisher, editor, admin)',
   })
+  @ApiOkResponse({ type: PublicationHistoryResponse })
   history(@Param('id', ParseUUIDPipe) id: string) {
     return this.publishing.history(id);
   }

@@ -1,5 +1,12 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Roles } from '../auth/decorators.js';
 import { AssignmentsService } from './assignments.service.js';
@@ -10,6 +17,7 @@ import {
   ListAssignmentsQuery,
   ReviewDecisionDto,
 } from './reviews.dto.js';
+import { AssignmentResponse, DecisionResultResponse, ReviewDecisionResponse } from './reviews.response.js';
 
 @ApiTags('reviews')
 @ApiBearerAuth()
@@ -23,6 +31,11 @@ export class ReviewsController {
   @Post('articles/:id/assignments')
   @Roles('editor')
   @ApiOperation({ summary: 'Assign a reviewer (automatic when reviewerId is omitted) (roles: editor)' })
+  @ApiCreatedResponse({ type: AssignmentResponse })
+  @ApiConflictResponse({
+    description:
+      'The article is not in review, already has an open assignment, or the reviewer is not eligible',
+  })
   assign(
     @CurrentUser() actor: AuthUser,
     @Param('id', ParseUUIDPipe) id: string,
@@ -37,6 +50,7 @@ export class ReviewsController {
     summary:
       "Review assignments; reviewers see their own queue, editors anyone's (roles: reviewer, editor, admin)",
   })
+  @ApiOkResponse({ type: [AssignmentResponse] })
   list(@CurrentUser() actor: AuthUser, @Query() query: ListAssignmentsQuery) {
     return this.assignments.list(actor, query);
   }
@@ -45,6 +59,8 @@ export class ReviewsController {
   @HttpCode(200)
   @Roles('reviewer')
   @ApiOperation({ summary: 'Accept an assignment (roles: the assigned reviewer)' })
+  @ApiOkResponse({ type: AssignmentResponse })
+  @ApiConflictResponse({ description: 'The assignment is no longer pending' })
   accept(@CurrentUser() actor: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
     return this.assignments.accept(actor, id);
   }
@@ -55,6 +71,8 @@ export class ReviewsController {
   @ApiOperation({
     summary: 'Decline an assignment with a reason; editors are told (roles: the assigned reviewer)',
   })
+  @ApiOkResponse({ type: AssignmentResponse })
+  @ApiConflictResponse({ description: 'The assignment is no longer open' })
   decline(
     @CurrentUser() actor: AuthUser,
     @Param('id', ParseUUIDPipe) id: string,
@@ -70,6 +88,10 @@ export class ReviewsController {
     summary:
       'Approve (re-enter password; creates the sign-off) or request changes on the revision read (roles: the assigned reviewer)',
   })
+  @ApiOkResponse({ type: DecisionResultResponse })
+  @ApiConflictResponse({
+    description: 'Not the revision under review, already decided, or the reviewer cannot sign (licence)',
+  })
   decide(
     @CurrentUser() actor: AuthUser,
     @Param('id', ParseUUIDPipe) id: string,
@@ -80,6 +102,7 @@ export class ReviewsController {
 
   @Get('articles/:id/reviews')
   @ApiOperation({ summary: "An article's review decisions with comments, newest first (roles: any)" })
+  @ApiOkResponse({ type: [ReviewDecisionResponse] })
   listDecisions(@Param('id', ParseUUIDPipe) id: string) {
     return this.decisions.listForArticle(id);
   }

@@ -1,10 +1,17 @@
 import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Roles } from '../auth/decorators.js';
 import { ReviewPolicyService } from './review-policy.service.js';
 import { ReviewSchedulesService } from './review-schedules.service.js';
 import { ArticleReviewPolicyDto, ReReviewsQuery, SpecialtyPolicyDto } from './scheduling.dto.js';
+import {
+  ArticleReviewPolicyResponse,
+  ReReviewResponse,
+  ReviewPoliciesResponse,
+  SpecialtyPolicyRemovedResponse,
+  SpecialtyPolicyResponse,
+} from './scheduling.response.js';
 
 @ApiTags('re-reviews')
 @ApiBearerAuth()
@@ -20,6 +27,7 @@ export class SchedulingController {
   @ApiOperation({
     summary: "Set an article's re-review cadence (ISO-8601, e.g. P3Y; null to inherit) (roles: editor)",
   })
+  @ApiOkResponse({ type: ArticleReviewPolicyResponse })
   setArticlePolicy(
     @CurrentUser() actor: AuthUser,
     @Param('id', ParseUUIDPipe) id: string,
@@ -31,6 +39,7 @@ export class SchedulingController {
   @Get('review-policies')
   @Roles('editor', 'admin')
   @ApiOperation({ summary: 'The default cadence and every specialty override (roles: editor, admin)' })
+  @ApiOkResponse({ type: ReviewPoliciesResponse })
   listPolicies() {
     return this.policies.list();
   }
@@ -38,6 +47,7 @@ export class SchedulingController {
   @Put('review-policies/:specialty')
   @Roles('editor')
   @ApiOperation({ summary: "Set a specialty's re-review cadence (roles: editor)" })
+  @ApiOkResponse({ type: SpecialtyPolicyResponse })
   setSpecialtyPolicy(
     @CurrentUser() actor: AuthUser,
     @Param('specialty') specialty: string,
@@ -52,6 +62,7 @@ export class SchedulingController {
   @ApiOperation({
     summary: "Remove a specialty's override; its articles fall back to the default (roles: editor)",
   })
+  @ApiOkResponse({ type: SpecialtyPolicyRemovedResponse })
   removeSpecialtyPolicy(@CurrentUser() actor: AuthUser, @Param('specialty') specialty: string) {
     return this.policies.removeSpecialty(actor, specialty);
   }
@@ -61,6 +72,7 @@ export class SchedulingController {
   @ApiOperation({
     summary: 'Re-reviews due or overdue, with the last reviewer and days overdue (roles: editor, admin)',
   })
+  @ApiOkResponse({ type: [ReReviewResponse] })
   list(@Query() query: ReReviewsQuery) {
     return this.schedules.list(query);
   }

@@ -1,5 +1,6 @@
 import { Controller, Get, Param, ParseUUIDPipe } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { SignOffResponse, SignOffVerificationResponse } from './sign-offs.response.js';
 import { SignOffsService } from './sign-offs.service.js';
 
 @ApiTags('sign-offs')
@@ -10,6 +11,7 @@ export class SignOffsController {
 
   @Get()
   @ApiOperation({ summary: "An article's sign-offs, newest first, each with its byline (roles: any)" })
+  @ApiOkResponse({ type: [SignOffResponse] })
   list(@Param('id', ParseUUIDPipe) id: string) {
     return this.signOffs.list(id);
   }
@@ -18,6 +20,7 @@ export class SignOffsController {
   @ApiOperation({
     summary: 'Recompute the hash of the signed revision and say whether it still matches (roles: any)',
   })
+  @ApiOkResponse({ type: SignOffVerificationResponse })
   verify(@Param('id', ParseUUIDPipe) id: string, @Param('signOffId', ParseUUIDPipe) signOffId: string) {
     return this.signOffs.verify(id, signOffId);
   }

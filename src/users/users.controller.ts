@@ -1,8 +1,16 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiCreatedResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Roles } from '../auth/decorators.js';
 import { CreateUserDto, ReviewerProfileDto } from './users.dto.js';
+import { ReviewerProfileResponse, UserResponse, UserWithProfileResponse } from './users.response.js';
 import { UsersService } from './users.service.js';
 
 @ApiTags('users')
@@ -14,6 +22,8 @@ export class UsersController {
   @Post()
   @Roles('admin')
   @ApiOperation({ summary: 'Create a user (roles: admin)' })
+  @ApiCreatedResponse({ type: UserResponse })
+  @ApiConflictResponse({ description: 'A user with this email exists' })
   create(@CurrentUser() actor: AuthUser, @Body() dto: CreateUserDto) {
     return this.users.create(actor, dto);
   }
@@ -21,6 +31,7 @@ export class UsersController {
   @Get()
   @Roles('admin')
   @ApiOperation({ summary: 'List users with their reviewer profiles (roles: admin)' })
+  @ApiOkResponse({ type: [UserWithProfileResponse] })
   list() {
     return this.users.list();
   }
@@ -29,6 +40,7 @@ export class UsersController {
   @HttpCode(200)
   @Roles('admin')
   @ApiOperation({ summary: 'Deactivate a user: they can no longer log in or act (roles: admin)' })
+  @ApiOkResponse({ type: UserResponse })
   deactivate(@CurrentUser() actor: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
     return this.users.deactivate(actor, id);
   }
@@ -36,6 +48,8 @@ export class UsersController {
   @Put(':id/reviewer-profile')
   @Roles('admin')
   @ApiOperation({ summary: "Create or replace a physician's reviewer profile and licence (roles: admin)" })
+  @ApiOkResponse({ type: ReviewerProfileResponse })
+  @ApiConflictResponse({ description: 'The user does not have the reviewer role' })
   putReviewerProfile(
     @CurrentUser() actor: AuthUser,
     @Param('id', ParseUUIDPipe) id: string,

@@ -55,7 +55,7 @@ export class ReviewerProfileDto {
   @Length(1, 200)
   affiliation!: string;
 
-  @ApiProperty({ example: ['neurology'], isArray: true })
+  @ApiProperty({ type: [String], example: ['neurology'] })
   @IsArray()
   @ArrayMaxSize(20)
   @ArrayUnique()

@@ -7,6 +7,7 @@ import { DataSource } from 'typeorm';
 import { dataSourceOptions } from '../../src/core/database/data-source-options.js';
 import { runMigrationsWithLock } from '../../src/core/database/migrate.js';
 import { Clock, FixedClock } from '../../src/core/clock/clock.js';
+import { type ObservedResponse, type OpenApiLike, OpenApiContract } from './openapi-contract.js';
 import { databaseUrl, templateDatabase, testEnv, ADMIN } from './test-env.js';
 
 export interface TestApp {
@@ -14,7 +15,10 @@ export interface TestApp {
   dataSource: DataSource;
   clock: FixedClock;
   env: Record<string, string>;
+  /** Supertest against the app; every response is checked against the live /docs-json (see withContract). */
   http: () => ReturnType<typeof request>;
+  /** The contract every response of http() is checked against. */
+  contract: OpenApiContract;
   adminToken: string;
   close: () => Promise<void>;
 }
@@ -108,7 +112,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
 
-  const http = () => request(app.getHttpServer());
+  const served = await request(app.getHttpServer()).get('/docs-json');
+  if (served.status !== 200) throw new Error(`GET /docs-json answered ${served.status}`);
+  const contract = new OpenApiContract(served.body as OpenApiLike);
+  const http = () => withContract(request(app.getHttpServer()), contract);
   const login = await http().post('/auth/login').send(ADMIN);
   if (login.status !== 200)
     throw new Error(`admin login failed: ${login.status} ${JSON.stringify(login.body)}`);
@@ -119,12 +126,48 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     clock,
     env,
     http,
+    contract,
     adminToken: login.body.accessToken as string,
     close: async () => {
       await app.close();
       await dropDatabase(databaseName);
     },
   };
+}
+
+/** What the contract check needs from a supertest response. */
+export function observe(res: request.Response): ObservedResponse {
+  const contentType = res.headers['content-type'] as string | undefined;
+  const text = typeof res.text === 'string' ? res.text : '';
+  const url = new URL(res.request.url);
+  const isJson = /[/+]json\b/.test(contentType ?? '');
+  return {
+    method: res.request.method,
+    path: url.pathname,
+    status: res.status,
+    contentType,
+    body: isJson ? (res.body as unknown) : text,
+    empty: text === '' && !Buffer.isBuffer(res.body),
+  };
+}
+
+const VERBS = new Set(['get', 'post', 'put', 'patch', 'delete', 'head', 'options']);
+
+/**
+ * Wraps a supertest agent so that every request it makes asserts, when its response arrives, that the response
+ * matches the OpenAPI document: a mismatch rejects the request's promise with the operation and the field.
+ */
+export function withContract<T extends object>(agent: T, contract: OpenApiContract): T {
+  return new Proxy(agent, {
+    get(target, property, receiver) {
+      const value = Reflect.get(target, property, receiver) as unknown;
+      if (typeof property !== 'string' || !VERBS.has(property) || typeof value !== 'function') return value;
+      return (...args: unknown[]) =>
+        (value as (...a: unknown[]) => request.Test)
+          .apply(target, args)
+          .expect((res: request.Response) => contract.assert(observe(res)));
+    },
+  });
 }
 
 export interface TestUser {
