@@ -64,8 +64,9 @@ function handlerFacts(app: INestApplication): Map<string, HandlerFacts> {
 }
 
 /**
- * OpenAPI 3.1 writes "may be null" as JSON Schema does. Nest's scanner writes the 3.0 `nullable: true`, and beside
- * an `allOf` (a nullable nested object), which validators read as "an object"; rewrite both, everywhere.
+ * OpenAPI 3.1 writes "may be null" as JSON Schema does: `type: [T, 'null']`, or `anyOf: [{ $ref }, { type: 'null' }]`
+ * for a nested object (as Nest's 3.1 scanner does). A 3.0 `nullable: true` left anywhere (a hand-written schema,
+ * or beside an `allOf`, which validators read as "an object") is rewritten to those forms.
  */
 export function toJsonSchemaNullable(node: unknown): unknown {
   if (Array.isArray(node)) return node.map(toJsonSchemaNullable);
@@ -78,12 +79,12 @@ export function toJsonSchemaNullable(node: unknown): unknown {
   if (refs && !out.properties) {
     delete out.allOf;
     delete out.type;
-    out.oneOf = [...refs, { type: 'null' }];
+    out.anyOf = [...refs, { type: 'null' }];
     return out;
   }
   if (out.$ref) {
     const { $ref, ...rest } = out;
-    return { ...rest, oneOf: [{ $ref }, { type: 'null' }] };
+    return { ...rest, anyOf: [{ $ref }, { type: 'null' }] };
   }
   if (typeof out.type === 'string') out.type = [out.type, 'null'];
   if (Array.isArray(out.enum) && !out.enum.includes(null)) out.enum = [...(out.enum as unknown[]), null];

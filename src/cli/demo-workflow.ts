@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { createApiClient, ok, type ApiSchemas } from '../api-client/client.js';
 
 export interface DemoOptions {
   baseUrl: string;
@@ -27,32 +28,19 @@ class DemoError extends Error {}
 interface Json {
   [key: string]: unknown;
   id?: string;
-  slug?: string;
-  contentHash?: string;
-  reviewerId?: string;
   accessToken?: string;
-  publicUrl?: string;
-  nextReviewDueAt?: string;
-  changes?: { path: string }[];
-  signOff?: { byline: string };
 }
 
 /** The whole workflow, driven through the public HTTP API exactly as the people who use it would. */
 export async function runDemoWorkflow(options: DemoOptions): Promise<DemoResult> {
   const { baseUrl, log } = options;
-  const call = async (
-    method: string,
-    path: string,
-    token?: string,
-    body?: unknown,
-    headers: Record<string, string> = {},
-  ) => {
+  // Logging in and creating the team (step 1) use plain fetch; every later call uses the generated client.
+  const call = async (method: string, path: string, token?: string, body?: unknown) => {
     const response = await fetch(`${baseUrl}${path}`, {
       method,
       headers: {
         ...(body === undefined ? {} : { 'content-type': 'application/json' }),
         ...(token ? { authorization: `Bearer ${token}` } : {}),
-        ...headers,
       },
       body: body === undefined ? undefined : JSON.stringify(body),
     });
@@ -65,12 +53,7 @@ export async function runDemoWorkflow(options: DemoOptions): Promise<DemoResult>
       const message = typeof json.message === 'string' ? json.message : text.slice(0, 200);
       throw new DemoError(`${method} ${path} answered ${response.status}: ${message}`);
     }
-    return {
-      status: response.status,
-      body: json as Json,
-      etag: response.headers.get('etag') ?? '',
-      text,
-    };
+    return { body: json as Json };
   };
   const login = async (email: string, password: string) =>
     (await call('POST', '/auth/login', undefined, { email, password })).body.accessToken as string;
@@ -100,73 +83,102 @@ export async function runDemoWorkflow(options: DemoOptions): Promise<DemoResult>
     '   Alan Lucks, MD (Alan Lucks MDPC Private Practice - New York), neurology, licence valid to 2030-06-30',
   );
 
+  // From here on every call goes through the client generated from the OpenAPI document (src/api-client).
+  const api = (token: string) => createApiClient(baseUrl, token);
+  const asWriter = api(writer.token);
+  const asEditor = api(editor.token);
+  const asAlan = api(alan.token);
+  const asPublisher = api(publisher.token);
+
   log('2. The writer drafts the seed article "Is Baclofen a Benzodiazepine?" from the fixture');
-  const content = JSON.parse(readFileSync(options.seedFile, 'utf8')) as Record<string, unknown> & {
-    keyTakeaways: string[];
-  };
-  const draft = await call('POST', '/articles', writer.token, content);
-  const articleId = draft.body.id as string;
-  log(`   article ${articleId}, revision 1, content hash ${String(draft.body.contentHash).slice(0, 12)}…`);
+  const content = JSON.parse(readFileSync(options.seedFile, 'utf8')) as ApiSchemas['CreateArticleDto'];
+  const { data: draft } = await ok('POST /articles', asWriter.POST('/articles', { body: content }));
+  const articleId = draft.id;
+  const path = { id: articleId };
+  log(`   article ${articleId}, revision 1, content hash ${draft.contentHash.slice(0, 12)}…`);
 
   log('3. The writer submits it for medical review');
-  await call('POST', `/articles/${articleId}/submit`, writer.token);
+  await ok('submit', asWriter.POST('/articles/{id}/submit', { params: { path } }));
 
   log('4. The editor assigns a reviewer (automatic choice by specialty, licence and load)');
-  const assignment = await call('POST', `/articles/${articleId}/assignments`, editor.token, {});
-  log(
-    `   assigned to ${assignment.body.reviewerId === alan.id ? 'Alan Lucks, MD' : assignment.body.reviewerId}`,
+  const { data: assignment } = await ok(
+    'assign',
+    asEditor.POST('/articles/{id}/assignments', { params: { path }, body: {} }),
   );
-  await call('POST', `/assignments/${assignment.body.id}/accept`, alan.token);
+  log(`   assigned to ${assignment.reviewerId === alan.id ? 'Alan Lucks, MD' : assignment.reviewerId}`);
+  await ok('accept', asAlan.POST('/assignments/{id}/accept', { params: { path: { id: assignment.id } } }));
   log('   Alan accepts the assignment');
 
   log('5. Alan reads revision 1 and requests a change');
-  await call('POST', `/articles/${articleId}/reviews`, alan.token, {
-    decision: 'request_changes',
-    revision: 1,
-    comments: 'Add a takeaway on the FDA boxed warning for benzodiazepines.',
-  });
+  await ok(
+    'request changes',
+    asAlan.POST('/articles/{id}/reviews', {
+      params: { path },
+      body: {
+        decision: 'request_changes',
+        revision: 1,
+        comments: 'Add a takeaway on the FDA boxed warning for benzodiazepines.',
+      },
+    }),
+  );
 
   log('6. The writer makes the change (revision 2) and resubmits');
-  const current = await call('GET', `/articles/${articleId}`, writer.token);
-  await call(
-    'PATCH',
-    `/articles/${articleId}`,
-    writer.token,
-    {
-      keyTakeaways: [
-        ...content.keyTakeaways,
-        'Benzodiazepines carry an FDA boxed warning about abuse, dependence and withdrawal; baclofen does not.',
-      ],
-      changeNote: 'Added the FDA boxed warning, as the reviewer asked',
-    },
-    { 'if-match': current.etag },
+  const current = await ok('GET article', asWriter.GET('/articles/{id}', { params: { path } }));
+  await ok(
+    'PATCH article',
+    asWriter.PATCH('/articles/{id}', {
+      params: { path, header: { 'If-Match': current.response.headers.get('etag') ?? '' } },
+      body: {
+        keyTakeaways: [
+          ...(content.keyTakeaways ?? []),
+          'Benzodiazepines carry an FDA boxed warning about abuse, dependence and withdrawal; baclofen does not.',
+        ],
+        changeNote: 'Added the FDA boxed warning, as the reviewer asked',
+      },
+    }),
   );
-  await call('POST', `/articles/${articleId}/submit`, writer.token);
-  const diff = await call('GET', `/articles/${articleId}/diff?from=1&to=2`, alan.token);
-  log(`   what changed since revision 1: ${(diff.body.changes ?? []).map((c) => c.path).join(', ')}`);
+  await ok('resubmit', asWriter.POST('/articles/{id}/submit', { params: { path } }));
+  const { data: diff } = await ok(
+    'diff',
+    asAlan.GET('/articles/{id}/diff', { params: { path, query: { from: 1, to: 2 } } }),
+  );
+  log(`   what changed since revision 1: ${diff.changes.map((c) => c.path).join(', ')}`);
 
   log('7. Alan re-enters his password and signs revision 2');
-  const signed = await call('POST', `/articles/${articleId}/reviews`, alan.token, {
-    decision: 'approve',
-    revision: 2,
-    password: alan.password,
-  });
-  const byline = signed.body.signOff?.byline ?? '';
+  const { data: signed } = await ok(
+    'approve',
+    asAlan.POST('/articles/{id}/reviews', {
+      params: { path },
+      body: { decision: 'approve', revision: 2, password: alan.password },
+    }),
+  );
+  const byline = signed.signOff?.byline ?? '';
   log(`   "${byline}"`);
 
   log('8. The publisher publishes the signed revision');
-  const publication = await call('POST', `/articles/${articleId}/publish`, publisher.token, {});
-  const publicUrl = String(publication.body.publicUrl);
-  const page = await call('GET', new URL(publicUrl).pathname);
-  if (!page.text.includes('Medically reviewed by')) throw new DemoError('the public page has no byline');
+  const { data: publication, response: published } = await ok(
+    'publish',
+    asPublisher.POST('/articles/{id}/publish', { params: { path }, body: {} }),
+  );
+  if (published.status !== 200 || !('publicUrl' in publication))
+    throw new DemoError(`publish answered ${published.status}, not a publication`);
+  const publicUrl = publication.publicUrl;
+  const { data: page } = await ok(
+    'public page',
+    createApiClient(baseUrl).GET('/public/articles/{slug}', {
+      params: { path: { slug: publication.slug } },
+      parseAs: 'text',
+    }),
+  );
+  if (!page.includes('Medically reviewed by')) throw new DemoError('the public page has no byline');
   log(`   live at ${publicUrl}`);
-  const exportedFile = resolve(join(options.publishDir, String(draft.body.slug), 'index.html'));
+  const exportedFile = resolve(join(options.publishDir, draft.slug, 'index.html'));
   await waitFor(() => existsSync(exportedFile), 15_000, 'the directory export');
   log(`   exported to ${exportedFile}`);
 
-  const article = await call('GET', `/articles/${articleId}`, editor.token);
+  const { data: article } = await ok('GET article', asEditor.GET('/articles/{id}', { params: { path } }));
   log(
-    `9. A compressed re-review cycle: next review due ${String(article.body.nextReviewDueAt)}; waiting for the reminder…`,
+    `9. A compressed re-review cycle: next review due ${String(article.nextReviewDueAt)}; waiting for the reminder…`,
   );
   const started = Date.now();
   const reminderEmail = await waitFor(

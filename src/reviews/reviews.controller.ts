@@ -6,6 +6,8 @@ import {
   ApiOkResponse,
   ApiOperation,
   ApiTags,
+  ApiTooManyRequestsResponse,
+  ApiUnauthorizedResponse,
 } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Roles } from '../auth/decorators.js';
@@ -92,6 +94,8 @@ export class ReviewsController {
   @ApiConflictResponse({
     description: 'Not the revision under review, already decided, or the reviewer cannot sign (licence)',
   })
+  @ApiUnauthorizedResponse({ description: 'The password re-entered to sign is wrong' })
+  @ApiTooManyRequestsResponse({ description: 'Too many wrong passwords; retry later' })
   decide(
     @CurrentUser() actor: AuthUser,
     @Param('id', ParseUUIDPipe) id: string,

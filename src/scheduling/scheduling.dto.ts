@@ -33,6 +33,7 @@ export function IsCadence(options?: ValidationOptions) {
 
 export class ArticleReviewPolicyDto {
   @ApiProperty({
+    type: String,
     example: 'P3Y',
     nullable: true,
     description: 'null returns the article to its specialty or the default cadence',
