@@ -23,8 +23,11 @@ export class ImportsRepository {
     return this.dataSource.getRepository(ImportedSource).findOne({ where: { sourceKey } });
   }
 
-  isImportedArticle(articleId: string): Promise<boolean> {
-    return this.dataSource.getRepository(ImportedSource).exists({ where: { articleId } });
+  /** How an article was imported: with a source URL, by slug only, or not at all. */
+  async importedAs(articleId: string): Promise<'url' | 'slug' | null> {
+    const sources = await this.dataSource.getRepository(ImportedSource).find({ where: { articleId } });
+    if (!sources.length) return null;
+    return sources.some((source) => source.sourceUrl !== null) ? 'url' : 'slug';
   }
 
   async saveSource(tx: EntityManager, source: ImportedSource): Promise<void> {

@@ -229,7 +229,9 @@ export class ImportsService {
     let slugTakenBy: string | null = null;
     if (!existingId) {
       const bySlug = await this.articles.findBySlug(requestedSlug);
-      if (bySlug && (await this.imports.isImportedArticle(bySlug.id))) existingId = bySlug.id;
+      // The same slug is the same article when the source or the earlier import has no URL to tell them apart.
+      const importedAs = bySlug ? await this.imports.importedAs(bySlug.id) : null;
+      if (bySlug && (importedAs === 'slug' || (importedAs === 'url' && !parsed.sourceUrl))) existingId = bySlug.id;
       else if (bySlug) {
         slugTakenBy = bySlug.id;
         dto.slug = undefined;
