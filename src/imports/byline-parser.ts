@@ -1,7 +1,7 @@
 import { DateTime } from 'luxon';
 import type { AttestedReviewInput } from './parsed-article.js';
 
-const BYLINE = /medically\s+reviewed\s+by\s+(.+)/i;
+const BYLINE = /(?:medically\s+)?reviewed\s+by\s+(.+)/i;
 const DATE_FORMATS = [
   'LLLL d, yyyy',
   'LLL d, yyyy',

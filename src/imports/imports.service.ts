@@ -231,7 +231,8 @@ export class ImportsService {
       const bySlug = await this.articles.findBySlug(requestedSlug);
       // The same slug is the same article when the source or the earlier import has no URL to tell them apart.
       const importedAs = bySlug ? await this.imports.importedAs(bySlug.id) : null;
-      if (bySlug && (importedAs === 'slug' || (importedAs === 'url' && !parsed.sourceUrl))) existingId = bySlug.id;
+      if (bySlug && (importedAs === 'slug' || (importedAs === 'url' && !parsed.sourceUrl)))
+        existingId = bySlug.id;
       else if (bySlug) {
         slugTakenBy = bySlug.id;
         dto.slug = undefined;

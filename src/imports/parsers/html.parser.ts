@@ -86,7 +86,16 @@ class Scraper {
   bylineText: string | null = null;
   author: string | null = null;
 
-  constructor(private readonly base: string | null) {}
+  constructor(
+    private readonly base: string | null,
+    /** The page has an h1: what comes before it is site chrome (logo, menus), not the article. */
+    private readonly hasTitle: boolean,
+  ) {}
+
+  private push(block: Block): void {
+    if (this.hasTitle && !this.title) return;
+    this.blocks.push(block);
+  }
 
   /** Inline text with http(s) links kept as Markdown links. */
   inline(nodes: ChildNode[]): string {
@@ -113,7 +122,7 @@ class Scraper {
   image(img: Element, caption: string | null): void {
     const src = getAttributeValue(img, 'src') ?? '';
     if (!src.trim()) return;
-    this.blocks.push({
+    this.push({
       kind: 'image',
       url: resolveUrl(src, this.base),
       alt: squash(getAttributeValue(img, 'alt') ?? ''),
@@ -124,8 +133,13 @@ class Scraper {
   paragraph(text: string): void {
     const clean = squash(text);
     if (!clean) return;
-    if (/medically\s+reviewed\s+by/i.test(clean) && this.bylineText === null) {
-      this.bylineText = clean;
+    // The review line of the page header ("Medically reviewed by …", or a short "· Reviewed by …").
+    if (
+      this.bylineText === null &&
+      /^\W*(medically\s+)?reviewed\s+by\b/i.test(clean) &&
+      clean.length <= 300
+    ) {
+      this.bylineText = clean.replace(/^[^A-Za-z]+/, '');
       return;
     }
     const by = /^(?:written\s+)?by\s+(.{2,80})$/i.exec(clean);
@@ -133,7 +147,7 @@ class Scraper {
       this.author = by[1].trim();
       return;
     }
-    this.blocks.push({ kind: 'paragraph', text: clean });
+    this.push({ kind: 'paragraph', text: clean });
   }
 
   walk(nodes: ChildNode[]): void {
@@ -175,7 +189,7 @@ class Scraper {
     if (HEADINGS.has(name)) {
       this.images(node);
       const text = squash(this.inline(node.children));
-      if (text) this.blocks.push({ kind: 'heading', text });
+      if (text) this.push({ kind: 'heading', text });
       return;
     }
     if (/\bauthor\b/i.test(classes) && !/reviewed/i.test(textContent(node)) && this.author === null) {
@@ -199,7 +213,7 @@ class Scraper {
           };
         })
         .filter((item) => item.text || item.url);
-      if (items.length) this.blocks.push({ kind: 'list', items });
+      if (items.length) this.push({ kind: 'list', items });
       return;
     }
     if (name === 'img') {
@@ -217,7 +231,7 @@ class Scraper {
         (child): child is Element => isTag(child) && child.name === 'summary',
       );
       const rest = node.children.filter((child) => child !== summary);
-      this.blocks.push({
+      this.push({
         kind: 'qa',
         question: summary ? squash(this.inline(summary.children)) : '',
         answer: squash(this.inline(rest.flatMap((child) => (isTag(child) ? child.children : [child])))),
@@ -230,7 +244,7 @@ class Scraper {
         if (!isTag(child)) continue;
         if (child.name === 'dt') question = squash(this.inline(child.children));
         if (child.name === 'dd') {
-          this.blocks.push({
+          this.push({
             kind: 'qa',
             question: question ?? '',
             answer: squash(this.inline(child.children)),
@@ -245,7 +259,7 @@ class Scraper {
 }
 
 function scrape(root: ChildNode[], base: string | null): Scraped {
-  const scraper = new Scraper(base);
+  const scraper = new Scraper(base, findAll((el) => el.name === 'h1', root).length > 0);
   scraper.walk(root);
   return {
     blocks: scraper.blocks,
