@@ -1,5 +1,11 @@
+import { isURL } from 'class-validator';
+import { LIMITS } from '../articles/articles.dto.js';
 import type { ImportProblem, ParsedArticle } from './parsed-article.js';
-import { isHttpUrl, opening } from './parsers/blocks.js';
+import { opening } from './parsers/blocks.js';
+
+/** The URL rule of the API's article body (ReferenceDto, ImageDto): an absolute http(s) URL. */
+const isArticleUrl = (url: string) =>
+  url.length <= LIMITS.url && isURL(url, { protocols: ['http', 'https'], require_protocol: true });
 
 /**
  * What every source kind is checked for once parsed: FAQ answers without their question, images without alt
@@ -11,20 +17,20 @@ export function checkParsed(article: ParsedArticle): ParsedArticle {
   const content = { ...article.content };
 
   content.references = content.references.filter((reference) => {
-    if (isHttpUrl(reference.url)) return true;
+    if (isArticleUrl(reference.url)) return true;
     problems.push({
       code: 'unsafe_url',
       field: 'references',
-      message: `The reference "${opening(reference.title, 10)}" links to "${opening(reference.url, 3)}", which is not an http(s) URL; it was not imported.`,
+      message: `The reference "${opening(reference.title, 10)}" links to "${opening(reference.url, 3)}", which is not a valid http(s) URL; it was not imported.`,
     });
     return false;
   });
   content.images = content.images.filter((image) => {
-    if (isHttpUrl(image.url)) return true;
+    if (isArticleUrl(image.url)) return true;
     problems.push({
       code: isRelative(image.url) ? 'relative_url' : 'unsafe_url',
       field: 'images',
-      message: `The image "${opening(image.alt || image.url, 10)}" has the address "${opening(image.url, 3)}", which is not an absolute http(s) URL; it was not imported.`,
+      message: `The image "${opening(image.alt || image.url, 10)}" has the address "${opening(image.url, 3)}", which is not a valid absolute http(s) URL; it was not imported.`,
     });
     return false;
   });

@@ -24,8 +24,6 @@ function partOf(heading: string): Part {
   return PART_HEADINGS.find(([pattern]) => pattern.test(text))?.[1] ?? 'body';
 }
 
-const HTTP_URL = /^https?:\/\/[^\s]+$/i;
-export const isHttpUrl = (url: string): boolean => HTTP_URL.test(url);
 const URL_IN_TEXT = /https?:\/\/[^\s)\]>"]+/i;
 
 /** The opening words of a text, to name it in a problem. */
