@@ -9,6 +9,7 @@ import { DomainEventsModule } from './core/events/domain-events.js';
 import { QueuesModule } from './core/queues/queues.module.js';
 import { RedisModule } from './core/redis/redis.module.js';
 import { HealthModule } from './health/health.module.js';
+import { ImportsModule } from './imports/imports.module.js';
 import { NotificationsModule } from './notifications/notifications.module.js';
 import { PublishingModule } from './publishing/publishing.module.js';
 import { ReviewsModule } from './reviews/reviews.module.js';
@@ -34,6 +35,7 @@ import { UsersModule } from './users/users.module.js';
     SignOffsModule,
     SchedulingModule,
     PublishingModule,
+    ImportsModule,
   ],
 })
 export class AppModule {}

@@ -5,6 +5,7 @@ import type { RenderedContent } from '../articles/article-content.js';
 import type { Article } from '../articles/article.entity.js';
 import type { Revision } from '../articles/revision.entity.js';
 import { AppConfig } from '../core/config/app-config.js';
+import { REVIEW_RECORDS_SQL } from '../imports/review-records.js';
 import { signOffCoverage } from '../sign-offs/sign-off-rules.js';
 import type { SignOff } from '../sign-offs/sign-off.entity.js';
 import { UsersRepository } from '../users/users.repository.js';
@@ -164,7 +165,7 @@ export class PageSources {
          FROM published_pages p
          JOIN articles a ON a.id = p.article_id
          JOIN revisions r ON r.article_id = p.article_id AND r.number = p.revision_number
-         JOIN sign_offs shown ON shown.id = p.sign_off_id
+         JOIN ${REVIEW_RECORDS_SQL} shown ON shown.id = p.sign_off_id
          LEFT JOIN users u ON u.id = a.author_id
          LEFT JOIN LATERAL (
            SELECT * FROM sign_offs s WHERE s.article_id = p.article_id ORDER BY s.signed_at DESC, s.id DESC LIMIT 1

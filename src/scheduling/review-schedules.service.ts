@@ -17,6 +17,7 @@ import { DomainEvents } from '../core/events/domain-events.js';
 import { ApiError } from '../core/http/api-error.js';
 import { JobName, jobOptions, QueueName } from '../core/queues/queues.js';
 import { REDIS } from '../core/redis/redis.module.js';
+import { findAttestedAsSignOff, REVIEW_RECORDS_SQL } from '../imports/review-records.js';
 import { NotificationsService, type OutgoingEmail } from '../notifications/notifications.service.js';
 import { Assignment } from '../reviews/assignment.entity.js';
 import { AssignmentsService } from '../reviews/assignments.service.js';
@@ -102,6 +103,11 @@ export class ReviewSchedulesService implements OnModuleInit {
   ): Promise<void> {
     const { cadence } = await this.policy.cadenceFor(tx, article);
     await this.reschedule(tx, ctx, article, signOff, cadence);
+  }
+
+  /** Imports: the clock of an attested review starts from its date, like a sign-off's (src/imports). */
+  async scheduleFromReview(tx: EntityManager, ctx: TransactionContext, article: Article, review: SignOff) {
+    await this.onSigned(tx, ctx, article, review);
   }
 
   private async reschedule(
@@ -236,7 +242,8 @@ export class ReviewSchedulesService implements OnModuleInit {
       if (!schedule || schedule.signOffId !== job.signOffId || schedule.nextReminderKind !== job.kind)
         return 'skipped';
       const article = await this.articles.findById(job.articleId, tx);
-      const signOff = await this.signOffs.findById(job.signOffId, tx);
+      const signOff =
+        (await this.signOffs.findById(job.signOffId, tx)) ?? (await findAttestedAsSignOff(tx, job.signOffId));
       if (!article || !signOff || article.status === 'archived') {
         await repo.delete({ articleId: job.articleId });
         return 'skipped';
@@ -467,7 +474,7 @@ export class ReviewSchedulesService implements OnModuleInit {
               (SELECT x.id FROM assignments x WHERE x.article_id = s.article_id AND x.status IN ('pending', 'accepted') LIMIT 1) AS open_assignment_id
          FROM review_schedules s
          JOIN articles a ON a.id = s.article_id
-         JOIN sign_offs so ON so.id = s.sign_off_id
+         JOIN ${REVIEW_RECORDS_SQL} so ON so.id = s.sign_off_id
         WHERE s.due_at < $1 ${status === 'overdue' ? 'AND s.due_at <= $2' : status === 'due' ? 'AND s.due_at > $2' : ''}
         ORDER BY s.due_at ASC, s.article_id ASC
         LIMIT ${limit}`,

@@ -58,6 +58,11 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   'GET /articles/{id}/sign-offs': 'signed-in',
   'GET /articles/{id}/sign-offs/{signOffId}/verify': 'signed-in',
 
+  // Imports: admins and editors move a site in; its attested reviews are read like sign-offs.
+  'POST /imports': ['admin', 'editor'],
+  'GET /articles/{id}/attested-reviews': 'signed-in',
+  'GET /articles/{id}/attested-reviews/{reviewId}/verify': 'signed-in',
+
   // Re-review policy and the overdue list: editors set policy; admins may look.
   'PUT /articles/{id}/review-policy': ['editor'],
   'GET /review-policies': ['editor', 'admin'],

@@ -2,10 +2,13 @@ import { InitialSchema1795709320875 } from '../../../migrations/1795709320875-In
 import { Publishing1795712000000 } from '../../../migrations/1795712000000-Publishing.js';
 import { Scheduling1795713000000 } from '../../../migrations/1795713000000-Scheduling.js';
 import { PublicPageNotify1795714000000 } from '../../../migrations/1795714000000-PublicPageNotify.js';
+import { Imports1795730000000 } from '../../../migrations/1795730000000-Imports.js';
 import { Article } from '../../articles/article.entity.js';
 import { Comment } from '../../articles/comment.entity.js';
 import { Revision } from '../../articles/revision.entity.js';
 import { AuditEvent } from '../../audit/audit-event.entity.js';
+import { AttestedReview } from '../../imports/attested-review.entity.js';
+import { ImportedSource } from '../../imports/imported-source.entity.js';
 import { EmailOutbox } from '../../notifications/email-outbox.entity.js';
 import { Publication } from '../../publishing/publication.entity.js';
 import { PublishedPage } from '../../publishing/published-page.entity.js';
@@ -40,6 +43,8 @@ export const ENTITIES = [
   PublishedPage,
   ScheduledPublish,
   WebhookDelivery,
+  AttestedReview,
+  ImportedSource,
 ];
 
 export const MIGRATIONS = [
@@ -47,4 +52,5 @@ export const MIGRATIONS = [
   Publishing1795712000000,
   Scheduling1795713000000,
   PublicPageNotify1795714000000,
+  Imports1795730000000,
 ];

@@ -1,0 +1,17 @@
+import { Module } from '@nestjs/common';
+import { ArticlesModule } from '../articles/articles.module.js';
+import { PublishingModule } from '../publishing/publishing.module.js';
+import { SchedulingModule } from '../scheduling/scheduling.module.js';
+import { AttestedReviewsService } from './attested-reviews.service.js';
+import { ImportsController } from './imports.controller.js';
+import { ImportsRepository } from './imports.repository.js';
+import { ImportsService } from './imports.service.js';
+
+/** Moving a site in: sources parsed into articles, their past reviews kept as attested reviews. */
+@Module({
+  imports: [ArticlesModule, SchedulingModule, PublishingModule],
+  controllers: [ImportsController],
+  providers: [ImportsRepository, ImportsService, AttestedReviewsService],
+  exports: [ImportsService],
+})
+export class ImportsModule {}
