@@ -1,3 +1,4 @@
+import type { AttestedReviewVerificationView } from './imports.dto.js';
 import { Injectable } from '@nestjs/common';
 import { hashContent } from '../articles/article-content.rules.js';
 import { ArticlesRepository } from '../articles/articles.repository.js';
@@ -83,7 +84,7 @@ export class AttestedReviewsService {
     return (await this.imports.listAttested(articleId)).map(attestedView);
   }
 
-  async verify(articleId: string, id: string) {
+  async verify(articleId: string, id: string): Promise<AttestedReviewVerificationView> {
     const review = await this.imports.findAttested(articleId, id);
     if (!review) throw ApiError.notFound('Attested review');
     const revision = await this.articles.findRevision(articleId, review.revisionNumber);

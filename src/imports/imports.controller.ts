@@ -3,7 +3,12 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Roles } from '../auth/decorators.js';
 import { AttestedReviewsService } from './attested-reviews.service.js';
-import { AttestedReviewView, ImportReportView, ImportRequestDto } from './imports.dto.js';
+import {
+  AttestedReviewVerificationView,
+  AttestedReviewView,
+  ImportReportView,
+  ImportRequestDto,
+} from './imports.dto.js';
 import { ImportsService } from './imports.service.js';
 
 @ApiTags('imports')
@@ -46,6 +51,7 @@ export class ImportsController {
     summary:
       'Recompute the hash of the imported revision and say whether it still matches; says the review was attested, not e-signed (roles: any)',
   })
+  @ApiOkResponse({ type: AttestedReviewVerificationView })
   verify(@Param('id', ParseUUIDPipe) id: string, @Param('reviewId', ParseUUIDPipe) reviewId: string) {
     return this.attested.verify(id, reviewId);
   }

@@ -175,3 +175,17 @@ export class AttestedReviewView {
   @ApiProperty({ format: 'uuid' }) importedById!: string;
   @ApiProperty() createdAt!: Date;
 }
+
+export class AttestedReviewVerificationView {
+  @ApiProperty({ format: 'uuid' }) attestedReviewId!: string;
+  @ApiProperty({ format: 'uuid' }) articleId!: string;
+  @ApiProperty({ enum: ['attested'] }) kind!: 'attested';
+  @ApiProperty({ enum: [false] }) eSigned!: false;
+  @ApiProperty({ example: 'attested at import, not e-signed in this service' }) meaning!: string;
+  @ApiProperty({ description: 'The revision the import created' }) revision!: number;
+  @ApiProperty({ description: 'SHA-256 of the imported revision, recorded at import' }) attestedHash!: string;
+  @ApiProperty({ type: String, nullable: true }) storedRevisionHash!: string | null;
+  @ApiProperty({ type: String, nullable: true }) recomputedHash!: string | null;
+  @ApiProperty({ description: 'The imported revision is unchanged since the import' }) valid!: boolean;
+  @ApiProperty() reason!: string;
+}
