@@ -12,7 +12,7 @@
 import { randomBytes } from 'node:crypto';
 import { intEnv } from './lib/load.js';
 import { loadAverage } from './lib/machine.js';
-import { api, createUser, login, startService, stopService, type RunningService } from './lib/service.js';
+import { createUser, login, startService, stopService, type RunningService } from './lib/service.js';
 
 const ATTEMPTS = intEnv('BENCH_LOGIN_ATTEMPTS', 60);
 
@@ -47,7 +47,6 @@ async function main(): Promise<void> {
     const adminToken = await login(service.baseUrl, service.admin.email, service.admin.password);
     const known = `known-${randomBytes(3).toString('hex')}@bench.local`;
     await createUser(service, adminToken, known, 'Known Person', ['reviewer']);
-    await api(service.baseUrl, 'GET', '/health');
 
     console.log(
       `login timing: ${ATTEMPTS} wrong-password logins per side, load average ${loadAverage().join(' ')}`,
