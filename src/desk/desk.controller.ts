@@ -16,7 +16,7 @@ import { Public } from '../auth/decorators.js';
 import { AuthService } from '../auth/auth.service.js';
 import { CredentialsService } from '../users/credentials.service.js';
 import { DeskErrorFilter, DeskGuard, type DeskRequest, SignedIn } from './desk-access.js';
-import { DeskForms, type FormBody } from './desk-forms.js';
+import { asSentence, DeskForms, type FormBody } from './desk-forms.js';
 import { notice, safeNext } from './desk-navigation.js';
 import { DeskSessionsService } from './desk-sessions.service.js';
 
@@ -80,7 +80,7 @@ export class DeskController {
         email,
         notice: null,
         formError: null,
-        errors: { email: null, password: (error as HttpException).message },
+        errors: { email: null, password: asSentence((error as HttpException).message) },
       });
     }
   }
