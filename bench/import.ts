@@ -158,10 +158,15 @@ async function main(): Promise<void> {
   const app = await createApp(getConfig());
   await app.init();
   const users = app.get(UsersService);
-  const editorUser = await users.create(null, {
+  // People are invited by the bootstrap admin; nobody here needs to log in, so no invitation is accepted.
+  const [admin] = await app
+    .get(DataSource)
+    .query<AuthUser[]>('SELECT id, email, name, roles FROM users WHERE email = $1', [
+      getConfig().env.ADMIN_EMAIL.toLowerCase(),
+    ]);
+  const editorUser = await users.create(admin, {
     email: 'bench-editor@bench.local',
     name: 'Bench Editor',
-    password: randomBytes(12).toString('hex'),
     roles: ['editor'],
   });
   const editor: AuthUser = {
@@ -170,10 +175,9 @@ async function main(): Promise<void> {
     name: editorUser.name,
     roles: editorUser.roles,
   };
-  const reviewer = await users.create(null, {
+  const reviewer = await users.create(admin, {
     email: 'bench-reviewer@bench.local',
     name: 'Alan Lucks',
-    password: randomBytes(12).toString('hex'),
     roles: ['reviewer'],
   });
   await users.putReviewerProfile(editor, reviewer.id, {

@@ -48,8 +48,25 @@ export interface paths {
         /** List users with their reviewer profiles (roles: admin) */
         get: operations["UsersController_list"];
         put?: never;
-        /** Create a user (roles: admin) */
+        /** Create a user without a password and e-mail them an invitation to choose one (roles: admin); a password field is refused */
         post: operations["UsersController_create"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/users/{id}/invitations": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** E-mail a new invitation to a person who has not chosen a password yet; the old link stops working (roles: admin) */
+        post: operations["UsersController_invite"];
         delete?: never;
         options?: never;
         head?: never;
@@ -101,6 +118,74 @@ export interface paths {
         put?: never;
         /** Exchange email and password for a short-lived bearer token (rate-limited; no login needed) */
         post: operations["AuthController_login"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/invitations/accept": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Choose your password from the invitation's token and sign in (single use; no login needed) */
+        post: operations["AuthController_acceptInvitation"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/password": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Change your own password (any signed-in user); every token and session you had ends, this one included */
+        post: operations["AuthController_changePassword"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/password-reset": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** E-mail a password reset link: 202 for any address, known or not, in the same time (no login needed) */
+        post: operations["AuthController_requestPasswordReset"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/auth/password-reset/confirm": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Choose a new password with the reset link's token (single use, one hour); every session ends */
+        post: operations["AuthController_confirmPasswordReset"];
         delete?: never;
         options?: never;
         head?: never;
@@ -708,6 +793,57 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/imports": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Import articles with their review history from files sent as JSON (HTML pages, Markdown with front matter, WordPress WXR, ArticleContent JSON with a review block, plain text); one report entry per source (roles: admin, editor) */
+        post: operations["ImportsController_run"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/articles/{id}/attested-reviews": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** An article's attested past reviews (attested at import, not e-signed in this service), newest first (roles: any) */
+        get: operations["ImportsController_list"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/articles/{id}/attested-reviews/{reviewId}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** Recompute the hash of the imported revision and say whether it still matches; says the review was attested, not e-signed (roles: any) */
+        get: operations["ImportsController_verify"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/public/articles/{slug}": {
         parameters: {
             query?: never;
@@ -777,7 +913,6 @@ export interface components {
             email: string;
             /** @example Wendy Writer */
             name: string;
-            password: string;
             roles: ("writer" | "reviewer" | "editor" | "publisher" | "admin")[];
         };
         UserResponse: {
@@ -836,6 +971,15 @@ export interface components {
             updatedAt: string;
             reviewerProfile: components["schemas"]["ReviewerProfileResponse"] | null;
         };
+        InvitationView: {
+            /** Format: uuid */
+            userId: string;
+            /**
+             * Format: date-time
+             * @description The new link works until then; the earlier one no longer works
+             */
+            expiresAt: string;
+        };
         ReviewerProfileDto: {
             /** @example Alan Lucks */
             displayName: string;
@@ -864,16 +1008,32 @@ export interface components {
             email: string;
             password: string;
         };
-        LoginResponse: {
-            /** @description Send as `Authorization: Bearer <accessToken>` */
+        AccessTokenView: {
+            /** @description Send as Authorization: Bearer <accessToken> */
             accessToken: string;
-            /**
-             * @description Seconds until the token expires
-             * @example 900
-             */
+            /** @description Seconds until the token expires (JWT_TTL, at most one hour) */
             expiresIn: number;
             /** @enum {string} */
             tokenType: "Bearer";
+        };
+        AcceptInvitationDto: {
+            /** @example q3Jb… */
+            token: string;
+            /** @description At least 12 characters, no composition rules; not a common password, not containing your e-mail */
+            password: string;
+        };
+        ChangePasswordDto: {
+            currentPassword: string;
+            newPassword: string;
+        };
+        PasswordResetRequestDto: {
+            /** @example alan.lucks@example.com */
+            email: string;
+        };
+        PasswordResetConfirmDto: {
+            /** @example q3Jb… */
+            token: string;
+            newPassword: string;
         };
         HealthResponse: {
             /**
@@ -1561,6 +1721,167 @@ export interface components {
             summary?: Record<string, never>;
             failedReason?: string;
         };
+        ImportFileDto: {
+            /**
+             * @description File name; its extension says the kind (.html/.htm, .md, .xml WordPress export, .json, .txt), else the content does
+             * @example is-baclofen-a-benzodiazepine.html
+             */
+            name: string;
+            /** @description The file as text (UTF-8) */
+            content: string;
+        };
+        ImportRequestDto: {
+            files: components["schemas"]["ImportFileDto"][];
+            /**
+             * @description Parse, check and report; write nothing
+             * @default false
+             */
+            dryRun: boolean;
+            /**
+             * @description Publish each complete article on the strength of its attested review; otherwise it stays a draft
+             * @default false
+             */
+            publish: boolean;
+            /**
+             * @description Specialty of sources that name none (default "general")
+             * @example neurology
+             */
+            specialty?: string;
+        };
+        ImportTotalsView: {
+            sources: number;
+            created: number;
+            updated: number;
+            skipped: number;
+            refused: number;
+            problems: number;
+        };
+        AttestedReviewSummaryView: {
+            /**
+             * Format: uuid
+             * @description Null in a dry run
+             */
+            id: string | null;
+            /** @example Alan Lucks, MD, Alan Lucks MDPC Private Practice - New York */
+            reviewer: string;
+            /**
+             * Format: uuid
+             * @description The reviewer profile matched; null for an external reviewer
+             */
+            matchedReviewerId: string | null;
+            /** @example 2026-01-10 */
+            reviewedOn: string;
+            /** @example 2027-01-10T05:00:00.000Z */
+            nextReviewDueAt: string | null;
+            /** @example attested at import, not e-signed in this service */
+            meaning: string;
+        };
+        ImportProblemView: {
+            /**
+             * @description faq_answer_without_question, empty_references, alt_text_in_heading, no_review_date, no_reviewer, unknown_reviewer, slug_taken, unsafe_url, relative_url, missing_field, not_imported, not_published
+             * @example faq_answer_without_question
+             */
+            code: string;
+            message: string;
+            /** @example faq[0].question */
+            field?: string;
+        };
+        ImportItemView: {
+            /** @example pages/baclofen.html */
+            source: string;
+            /** @enum {string|null} */
+            kind: "html" | "markdown" | "wxr" | "json" | "text" | null;
+            sourceUrl: string | null;
+            /** @enum {string} */
+            action: "created" | "updated" | "skipped" | "refused";
+            /** @description Why a source was refused or skipped */
+            reason: string | null;
+            /** Format: uuid */
+            articleId: string | null;
+            slug: string | null;
+            revision: number | null;
+            status: string | null;
+            /** @description The writer the source names */
+            originalAuthor: string | null;
+            attestedReview: components["schemas"]["AttestedReviewSummaryView"] | null;
+            published: boolean;
+            publicUrl: string | null;
+            /** @description Each one is also a comment on the article for the writer */
+            problems: components["schemas"]["ImportProblemView"][];
+        };
+        ImportReportView: {
+            dryRun: boolean;
+            publish: boolean;
+            startedAt: string;
+            finishedAt: string;
+            totals: components["schemas"]["ImportTotalsView"];
+            items: components["schemas"]["ImportItemView"][];
+        };
+        AttestedReviewerView: {
+            /** Format: uuid */
+            id: string | null;
+            /** @description True when no reviewer profile matched: a reviewer with no account here */
+            external: boolean;
+            displayName: string;
+            credentials: string;
+            affiliation: string;
+        };
+        AttestedReviewView: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            articleId: string;
+            /** @enum {string} */
+            kind: "attested";
+            /** @enum {boolean} */
+            eSigned: false;
+            /** @example attested at import, not e-signed in this service */
+            meaning: string;
+            /** @description The revision the import created */
+            revision: number;
+            contentHash: string;
+            reviewer: components["schemas"]["AttestedReviewerView"];
+            /**
+             * @description Calendar date in timeZone
+             * @example 2026-01-10
+             */
+            reviewedOn: string;
+            /** Format: date-time */
+            reviewedAt: string;
+            /** @example America/New_York */
+            timeZone: string;
+            sourceUrl: string | null;
+            sourceName: string;
+            sourceByline: string | null;
+            publishAllowed: boolean;
+            /** @example Medically reviewed by Alan Lucks, MD, Alan Lucks MDPC Private Practice - New York on January 10th, 2026 */
+            byline: string;
+            /** Format: uuid */
+            importedById: string;
+            /** Format: date-time */
+            createdAt: string;
+        };
+        AttestedReviewVerificationView: {
+            /** Format: uuid */
+            attestedReviewId: string;
+            /** Format: uuid */
+            articleId: string;
+            /** @enum {string} */
+            kind: "attested";
+            /** @enum {boolean} */
+            eSigned: false;
+            /** @example attested at import, not e-signed in this service */
+            meaning: string;
+            /** @description The revision the import created */
+            revision: number;
+            /** @description SHA-256 of the imported revision, recorded at import */
+            attestedHash: string;
+            storedRevisionHash: string | null;
+            recomputedHash: string | null;
+            /** @description The imported revision is unchanged since the import */
+            valid: boolean;
+            reason: string;
+        };
         ErrorResponse: {
             /** @example 404 */
             statusCode: number;
@@ -1870,6 +2191,81 @@ export interface operations {
             };
         };
     };
+    UsersController_invite: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["InvitationView"];
+                };
+            };
+            /** @description Invalid request: details name each field and the reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller lacks the role (or the ownership) this action needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description PostgreSQL or Redis is unavailable; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
     UsersController_deactivate: {
         parameters: {
             query?: never;
@@ -2060,7 +2456,7 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["LoginResponse"];
+                    "application/json": components["schemas"]["AccessTokenView"];
                 };
             };
             /** @description Invalid request: details name each field and the reason */
@@ -2092,6 +2488,245 @@ export interface operations {
             };
             /** @description Too many attempts from this address or for this email */
             429: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description PostgreSQL or Redis is unavailable; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    AuthController_acceptInvitation: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["AcceptInvitationDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AccessTokenView"];
+                };
+            };
+            /** @description Invalid request: details name each field and the reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description PostgreSQL or Redis is unavailable; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    AuthController_changePassword: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ChangePasswordDto"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: details name each field and the reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description PostgreSQL or Redis is unavailable; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    AuthController_requestPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetRequestDto"];
+            };
+        };
+        responses: {
+            202: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: details name each field and the reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description PostgreSQL or Redis is unavailable; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    AuthController_confirmPasswordReset: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["PasswordResetConfirmDto"];
+            };
+        };
+        responses: {
+            204: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: details name each field and the reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body is too large */
+            413: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -5188,6 +5823,216 @@ export interface operations {
             };
             /** @description Invalid request: details name each field and the reason */
             400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description PostgreSQL or Redis is unavailable; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ImportsController_run: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["ImportRequestDto"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ImportReportView"];
+                };
+            };
+            /** @description Invalid request: details name each field and the reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller lacks the role (or the ownership) this action needs */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Request body is too large */
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description PostgreSQL or Redis is unavailable; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ImportsController_list: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttestedReviewView"][];
+                };
+            };
+            /** @description Invalid request: details name each field and the reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Not found */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description PostgreSQL or Redis is unavailable; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    ImportsController_verify: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+                reviewId: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AttestedReviewVerificationView"];
+                };
+            };
+            /** @description Invalid request: details name each field and the reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Roles } from '../auth/decorators.js';
-import { CreateUserDto, ReviewerProfileDto } from './users.dto.js';
+import { CreateUserDto, InvitationView, ReviewerProfileDto } from './users.dto.js';
 import { ReviewerProfileResponse, UserResponse, UserWithProfileResponse } from './users.response.js';
 import { UsersService } from './users.service.js';
 
@@ -21,7 +21,10 @@ export class UsersController {
 
   @Post()
   @Roles('admin')
-  @ApiOperation({ summary: 'Create a user (roles: admin)' })
+  @ApiOperation({
+    summary:
+      'Create a user without a password and e-mail them an invitation to choose one (roles: admin); a password field is refused',
+  })
   @ApiCreatedResponse({ type: UserResponse })
   @ApiConflictResponse({ description: 'A user with this email exists' })
   create(@CurrentUser() actor: AuthUser, @Body() dto: CreateUserDto) {
@@ -34,6 +37,17 @@ export class UsersController {
   @ApiOkResponse({ type: [UserWithProfileResponse] })
   list() {
     return this.users.list();
+  }
+
+  @Post(':id/invitations')
+  @Roles('admin')
+  @ApiOperation({
+    summary:
+      'E-mail a new invitation to a person who has not chosen a password yet; the old link stops working (roles: admin)',
+  })
+  @ApiCreatedResponse({ type: InvitationView })
+  invite(@CurrentUser() actor: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+    return this.users.resendInvitation(actor, id);
   }
 
   @Post(':id/deactivate')

@@ -25,11 +25,6 @@ export class CreateUserDto {
   @Length(1, 120)
   name!: string;
 
-  @ApiProperty({ minLength: 12, maxLength: 200 })
-  @IsString()
-  @Length(12, 200)
-  password!: string;
-
   @ApiProperty({ enum: ROLES, isArray: true })
   @IsArray()
   @ArrayMinSize(1)
@@ -77,4 +72,15 @@ export class ReviewerProfileDto {
   @IsISO8601({ strict: true })
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'licenseExpiresOn must be a date as YYYY-MM-DD' })
   licenseExpiresOn!: string;
+}
+
+export class InvitationView {
+  @ApiProperty({ format: 'uuid' })
+  userId!: string;
+
+  @ApiProperty({
+    format: 'date-time',
+    description: 'The new link works until then; the earlier one no longer works',
+  })
+  expiresAt!: Date;
 }
