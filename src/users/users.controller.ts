@@ -46,6 +46,7 @@ export class UsersController {
       'E-mail a new invitation to a person who has not chosen a password yet; the old link stops working (roles: admin)',
   })
   @ApiCreatedResponse({ type: InvitationView })
+  @ApiConflictResponse({ description: 'The person has already chosen a password, or is deactivated' })
   invite(@CurrentUser() actor: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
     return this.users.resendInvitation(actor, id);
   }
@@ -55,6 +56,7 @@ export class UsersController {
   @Roles('admin')
   @ApiOperation({ summary: 'Deactivate a user: they can no longer log in or act (roles: admin)' })
   @ApiOkResponse({ type: UserResponse })
+  @ApiConflictResponse({ description: 'An admin cannot deactivate their own account' })
   deactivate(@CurrentUser() actor: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
     return this.users.deactivate(actor, id);
   }
