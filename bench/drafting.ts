@@ -207,19 +207,31 @@ async function main(): Promise<void> {
   const { getConfig } = await import('../src/core/config/app-config.js');
   const { createApp } = await import('../src/bootstrap/create-app.js');
   const { UsersService } = await import('../src/users/users.service.js');
+  const { CredentialsService } = await import('../src/users/credentials.service.js');
   const app = await createApp(getConfig());
   await app.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = await app.getUrl();
   const dataSource = app.get(DataSource);
   const articles = app.get(ArticlesService);
 
+  // The writer is invited by the bootstrap admin and chooses a password from the invitation's link.
   const password = randomBytes(12).toString('hex');
-  const user = await app.get(UsersService).create(null, {
+  const [admin] = await dataSource.query<AuthUser[]>(
+    'SELECT id, email, name, roles FROM users WHERE email = $1',
+    [getConfig().env.ADMIN_EMAIL.toLowerCase()],
+  );
+  const user = await app.get(UsersService).create(admin, {
     email: 'bench-writer@bench.local',
     name: 'Bench Writer',
-    password,
     roles: ['writer'],
   });
+  const [invitation] = await dataSource.query<{ url: string }[]>(
+    "SELECT context->>'setupUrl' AS url FROM email_outbox WHERE to_user_id = $1",
+    [user.id],
+  );
+  await app
+    .get(CredentialsService)
+    .acceptInvitation(new URL(invitation.url).searchParams.get('token') ?? '', password);
   const writer: AuthUser = { id: user.id, email: user.email, name: user.name, roles: user.roles };
   const login = await fetch(`${baseUrl}/auth/login`, {
     method: 'POST',

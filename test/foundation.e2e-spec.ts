@@ -50,6 +50,8 @@ describe('service foundation', () => {
       const now = Math.floor(Date.now() / 1000);
       const claims = {
         sub,
+        // The version the genuine token carries: raising it (password change, deactivation) revokes tokens.
+        ver: (JSON.parse(Buffer.from(me.token.split('.')[1], 'base64url').toString()) as { ver: number }).ver,
         aud: 'medical-review-api',
         iss: 'medical-review-service',
         iat: now,
@@ -126,7 +128,6 @@ describe('service foundation', () => {
     const valid = () => ({
       email: `u-${randomBytes(3).toString('hex')}@test.local`,
       name: 'Val Idation',
-      password: 'long-enough-password',
       roles: ['writer'],
     });
 
@@ -201,7 +202,14 @@ describe('service foundation', () => {
       const user = await createUser(t, ['editor']);
       const events = await t.http().get(`/audit?entityId=${user.id}`).set(bearer(t.adminToken));
       expect(events.status).toBe(200);
+      // Newest first: invited by the admin, then the person chose their own password.
       expect(events.body).toEqual([
+        expect.objectContaining({
+          action: 'user.invitation_accepted',
+          entityType: 'user',
+          entityId: user.id,
+        }),
+        expect.objectContaining({ action: 'user.invitation_sent', entityType: 'user', entityId: user.id }),
         expect.objectContaining({ action: 'user.created', entityType: 'user', entityId: user.id }),
       ]);
 

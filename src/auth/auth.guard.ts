@@ -3,7 +3,6 @@ import { Reflector } from '@nestjs/core';
 import type { FastifyRequest } from 'fastify';
 import { ApiError } from '../core/http/api-error.js';
 import type { Role } from '../users/user.entity.js';
-import { UsersRepository } from '../users/users.repository.js';
 import type { AuthUser } from './auth-user.js';
 import { IS_PUBLIC, REQUIRED_ROLES } from './decorators.js';
 import { TokenService } from './token.service.js';
@@ -14,7 +13,6 @@ export class AuthGuard implements CanActivate {
   constructor(
     private readonly reflector: Reflector,
     private readonly tokens: TokenService,
-    private readonly users: UsersRepository,
   ) {}
 
   async canActivate(context: ExecutionContext): Promise<boolean> {
@@ -28,10 +26,12 @@ export class AuthGuard implements CanActivate {
       throw ApiError.unauthorized(
         'Send a bearer token: Authorization: Bearer <accessToken from POST /auth/login>',
       );
-    const userId = this.tokens.verify(match[1]);
-    if (!userId) throw ApiError.unauthorized('Token is invalid or expired; log in again');
-    const user = await this.users.findActiveCaller(userId);
-    if (!user) throw ApiError.unauthorized('Account is deactivated or no longer exists');
+    const user = await this.tokens.authenticate(match[1]);
+    if (!user) {
+      throw ApiError.unauthorized(
+        'Token is invalid, expired or revoked (password changed, account deactivated); log in again',
+      );
+    }
     request.user = { id: user.id, email: user.email, name: user.name, roles: user.roles };
 
     const required = this.reflector.getAllAndOverride<Role[] | undefined>(REQUIRED_ROLES, targets);

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { createSecretKey, type KeyObject } from 'node:crypto';
 import { JwtService } from '@nestjs/jwt';
 import { AppConfig } from '../core/config/app-config.js';
+import { type Caller, UsersRepository } from '../users/users.repository.js';
 
 export const JWT_ISSUER = 'medical-review-service';
 export const JWT_AUDIENCE = 'medical-review-api';
@@ -13,6 +14,13 @@ const USER_ID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/
 
 interface TokenClaims {
   sub: string;
+  /** The user's token version when it was issued; raising the version revokes the token. */
+  ver: number;
+}
+
+export interface VerifiedToken {
+  userId: string;
+  tokenVersion: number;
 }
 
 @Injectable()
@@ -27,15 +35,16 @@ export class TokenService {
   constructor(
     private readonly jwt: JwtService,
     private readonly config: AppConfig,
+    private readonly users: UsersRepository,
   ) {
     const key: KeyObject = createSecretKey(Buffer.from(config.env.JWT_SECRET, 'utf8'));
     this.key = key as unknown as string;
   }
 
-  issue(userId: string): { accessToken: string; expiresIn: number } {
+  issue(userId: string, tokenVersion: number): { accessToken: string; expiresIn: number } {
     const expiresIn = Math.round(this.config.env.JWT_TTL.as('seconds'));
     const accessToken = this.jwt.sign(
-      { sub: userId },
+      { sub: userId, ver: tokenVersion },
       {
         secret: this.key,
         algorithm: JWT_ALGORITHM,
@@ -47,8 +56,11 @@ export class TokenService {
     return { accessToken, expiresIn };
   }
 
-  /** The user id in a valid token, or undefined for any invalid, expired or forged token. */
-  verify(token: string): string | undefined {
+  /**
+   * The user id and token version in a valid token, or undefined for any invalid, expired or forged token. The
+   * caller still compares the version with the user's (UsersRepository.findActiveCaller).
+   */
+  verify(token: string): VerifiedToken | undefined {
     try {
       const claims = this.jwt.verify<TokenClaims>(token, {
         secret: this.key,
@@ -56,9 +68,24 @@ export class TokenService {
         audience: JWT_AUDIENCE,
         issuer: JWT_ISSUER,
       });
-      return typeof claims.sub === 'string' && USER_ID.test(claims.sub) ? claims.sub : undefined;
+      if (typeof claims.sub !== 'string' || !USER_ID.test(claims.sub)) return undefined;
+      if (!Number.isSafeInteger(claims.ver) || claims.ver < 0) return undefined;
+      return { userId: claims.sub, tokenVersion: claims.ver };
     } catch {
       return undefined;
     }
+  }
+
+  /**
+   * The active user a bearer token speaks for, or undefined when the token is invalid, expired, forged, of a
+   * deactivated account, or revoked (issued before the user's password change, reset, deactivation or role
+   * change raised their token version).
+   */
+  async authenticate(token: string): Promise<Caller | undefined> {
+    const verified = this.verify(token);
+    if (!verified) return undefined;
+    const user = await this.users.findActiveCaller(verified.userId);
+    if (!user || user.tokenVersion !== verified.tokenVersion) return undefined;
+    return user;
   }
 }

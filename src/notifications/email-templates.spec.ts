@@ -61,6 +61,19 @@ const contexts: Record<string, Record<string, unknown>> = {
     ],
     dueSoon: [],
   },
+  invitation: {
+    recipientName: 'Alan Lucks',
+    inviterName: 'Ada Admin',
+    roles: 'reviewer',
+    siteName: 'Health Library',
+    setupUrl: 'https://reviews.example.org/desk/account/setup?token=abc',
+    expiresText: 'March 5, 2026 at 9:00 AM EST',
+  },
+  'password-reset': {
+    recipientName: 'Alan Lucks',
+    resetUrl: 'https://reviews.example.org/desk/account/reset?token=abc',
+    expiresText: 'March 2, 2026 at 10:00 AM EST',
+  },
 };
 
 describe('EmailTemplates', () => {

@@ -33,6 +33,8 @@ export const EMAIL_TEMPLATE_KEYS: Readonly<Record<EmailTemplate, readonly string
     'reviewUrl',
   ],
   digest: ['recipientName', 'dateText', 'overdue', 'dueSoon'],
+  invitation: ['recipientName', 'inviterName', 'roles', 'siteName', 'setupUrl', 'expiresText'],
+  'password-reset': ['recipientName', 'resetUrl', 'expiresText'],
 };
 
 export const EMAIL_TEMPLATES = Object.keys(EMAIL_TEMPLATE_KEYS) as EmailTemplate[];

@@ -14,7 +14,9 @@ export type EmailTemplate =
   | 'approved'
   | 'review-reminder'
   | 'overdue-escalation'
-  | 'digest';
+  | 'digest'
+  | 'invitation'
+  | 'password-reset';
 
 export interface OutgoingEmail {
   /** e.g. `reminder:${articleId}:${signOffId}:P30D:${userId}`; unique forever: a second email with it is dropped. */

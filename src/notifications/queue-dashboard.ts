@@ -11,7 +11,6 @@ import { AppConfig } from '../core/config/app-config.js';
 import { ApiError } from '../core/http/api-error.js';
 import { toErrorBody } from '../core/http/error.filter.js';
 import { QueueName } from '../core/queues/queues.js';
-import { UsersRepository } from '../users/users.repository.js';
 
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 
@@ -26,7 +25,6 @@ export class QueueDashboard implements OnModuleInit {
     private readonly adapterHost: HttpAdapterHost,
     private readonly moduleRef: ModuleRef,
     private readonly tokens: TokenService,
-    private readonly users: UsersRepository,
   ) {}
 
   onModuleInit(): void {
@@ -69,10 +67,8 @@ export class QueueDashboard implements OnModuleInit {
         'Send a bearer token: Authorization: Bearer <accessToken from POST /auth/login>',
       );
     }
-    const userId = this.tokens.verify(match[1]);
-    if (!userId) return ApiError.unauthorized('Token is invalid or expired; log in again');
-    const user = await this.users.findActiveById(userId);
-    if (!user) return ApiError.unauthorized('Account is deactivated or no longer exists');
+    const user = await this.tokens.authenticate(match[1]);
+    if (!user) return ApiError.unauthorized('Token is invalid, expired or revoked; log in again');
     if (!user.roles.includes('admin')) return ApiError.forbidden('This action needs one of the roles: admin');
     return undefined;
   }

@@ -16,8 +16,16 @@ export class User {
   @Column({ type: 'varchar', length: 120 })
   name!: string;
 
-  @Column({ type: 'varchar', length: 255, select: false })
-  passwordHash!: string;
+  /** Null until the person chooses a password from their invitation: nobody else ever knows it. */
+  @Column({ type: 'varchar', length: 255, nullable: true, select: false })
+  passwordHash!: string | null;
+
+  /**
+   * Raised whenever the person's sessions and tokens must end (password changed or reset, deactivated, roles
+   * changed): every bearer token and browser session carries the version it was issued under.
+   */
+  @Column({ type: 'integer', default: 0 })
+  tokenVersion!: number;
 
   @Column({ type: 'text', array: true })
   roles!: Role[];

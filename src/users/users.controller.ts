@@ -1,8 +1,8 @@
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Put } from '@nestjs/common';
-import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
+import { ApiBearerAuth, ApiCreatedResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Roles } from '../auth/decorators.js';
-import { CreateUserDto, ReviewerProfileDto } from './users.dto.js';
+import { CreateUserDto, InvitationView, ReviewerProfileDto, UserView } from './users.dto.js';
 import { UsersService } from './users.service.js';
 
 @ApiTags('users')
@@ -13,7 +13,11 @@ export class UsersController {
 
   @Post()
   @Roles('admin')
-  @ApiOperation({ summary: 'Create a user (roles: admin)' })
+  @ApiOperation({
+    summary:
+      'Create a user without a password and e-mail them an invitation to choose one (roles: admin); a password field is refused',
+  })
+  @ApiCreatedResponse({ type: UserView })
   create(@CurrentUser() actor: AuthUser, @Body() dto: CreateUserDto) {
     return this.users.create(actor, dto);
   }
@@ -23,6 +27,17 @@ export class UsersController {
   @ApiOperation({ summary: 'List users with their reviewer profiles (roles: admin)' })
   list() {
     return this.users.list();
+  }
+
+  @Post(':id/invitations')
+  @Roles('admin')
+  @ApiOperation({
+    summary:
+      'E-mail a new invitation to a person who has not chosen a password yet; the old link stops working (roles: admin)',
+  })
+  @ApiCreatedResponse({ type: InvitationView })
+  invite(@CurrentUser() actor: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+    return this.users.resendInvitation(actor, id);
   }
 
   @Post(':id/deactivate')

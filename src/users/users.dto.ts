@@ -25,11 +25,6 @@ export class CreateUserDto {
   @Length(1, 120)
   name!: string;
 
-  @ApiProperty({ minLength: 12, maxLength: 200 })
-  @IsString()
-  @Length(12, 200)
-  password!: string;
-
   @ApiProperty({ enum: ROLES, isArray: true })
   @IsArray()
   @ArrayMinSize(1)
@@ -77,4 +72,39 @@ export class ReviewerProfileDto {
   @IsISO8601({ strict: true })
   @Matches(/^\d{4}-\d{2}-\d{2}$/, { message: 'licenseExpiresOn must be a date as YYYY-MM-DD' })
   licenseExpiresOn!: string;
+}
+
+/** An account as the API returns it: never a password hash. */
+export class UserView {
+  @ApiProperty({ format: 'uuid' })
+  id!: string;
+
+  @ApiProperty({ example: 'writer@example.com' })
+  email!: string;
+
+  @ApiProperty({ example: 'Wendy Writer' })
+  name!: string;
+
+  @ApiProperty({ enum: ROLES, isArray: true })
+  roles!: Role[];
+
+  @ApiProperty()
+  active!: boolean;
+
+  @ApiProperty({ format: 'date-time' })
+  createdAt!: Date;
+
+  @ApiProperty({ format: 'date-time' })
+  updatedAt!: Date;
+}
+
+export class InvitationView {
+  @ApiProperty({ format: 'uuid' })
+  userId!: string;
+
+  @ApiProperty({
+    format: 'date-time',
+    description: 'The new link works until then; the earlier one no longer works',
+  })
+  expiresAt!: Date;
 }

@@ -1,5 +1,9 @@
 import { Module, OnApplicationBootstrap } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
+import { AccountEmails } from './account-emails.js';
+import { AccountToken } from './account-token.entity.js';
+import { AccountTokensRepository } from './account-tokens.repository.js';
+import { CredentialsService } from './credentials.service.js';
 import { PasswordService } from './password.service.js';
 import { ReviewerProfile } from './reviewer-profile.entity.js';
 import { User } from './user.entity.js';
@@ -8,10 +12,17 @@ import { UsersRepository } from './users.repository.js';
 import { UsersService } from './users.service.js';
 
 @Module({
-  imports: [TypeOrmModule.forFeature([User, ReviewerProfile])],
+  imports: [TypeOrmModule.forFeature([User, ReviewerProfile, AccountToken])],
   controllers: [UsersController],
-  providers: [UsersRepository, UsersService, PasswordService],
-  exports: [UsersRepository, UsersService, PasswordService],
+  providers: [
+    UsersRepository,
+    UsersService,
+    PasswordService,
+    AccountTokensRepository,
+    AccountEmails,
+    CredentialsService,
+  ],
+  exports: [UsersRepository, UsersService, PasswordService, CredentialsService],
 })
 export class UsersModule implements OnApplicationBootstrap {
   constructor(private readonly users: UsersService) {}

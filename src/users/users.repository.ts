@@ -4,6 +4,8 @@ import { EntityManager, Repository } from 'typeorm';
 import { ReviewerProfile } from './reviewer-profile.entity.js';
 import { User, type Role } from './user.entity.js';
 
+export type Caller = Pick<User, 'id' | 'email' | 'name' | 'roles' | 'tokenVersion'>;
+
 @Injectable()
 export class UsersRepository {
   constructor(
@@ -12,12 +14,41 @@ export class UsersRepository {
   ) {}
 
   /** Who is calling, on every authenticated request: one plain statement, no query building. */
-  async findActiveCaller(id: string): Promise<Pick<User, 'id' | 'email' | 'name' | 'roles'> | null> {
-    const rows: Pick<User, 'id' | 'email' | 'name' | 'roles'>[] = await this.users.query(
-      'SELECT id, email, name, roles FROM users WHERE id = $1 AND active',
+  async findActiveCaller(id: string): Promise<Caller | null> {
+    const rows: Caller[] = await this.users.query(
+      'SELECT id, email, name, roles, token_version AS "tokenVersion" FROM users WHERE id = $1 AND active',
       [id],
     );
     return rows[0] ?? null;
+  }
+
+  /** The user's row, locked until the caller's transaction ends, with the password hash. */
+  lockWithPasswordHash(tx: EntityManager, id: string): Promise<User | null> {
+    return tx
+      .getRepository(User)
+      .createQueryBuilder('user')
+      .addSelect('user.passwordHash')
+      .setLock('pessimistic_write')
+      .where('user.id = :id', { id })
+      .getOne();
+  }
+
+  /** Sets the password and ends every token and session issued before (the token version goes up). */
+  async setPassword(tx: EntityManager, id: string, passwordHash: string): Promise<number> {
+    const rows: { token_version: number }[][] = await tx.query(
+      'UPDATE users SET password_hash = $2, token_version = token_version + 1, updated_at = now() WHERE id = $1 RETURNING token_version',
+      [id, passwordHash],
+    );
+    return rows[0][0].token_version;
+  }
+
+  /** Ends every token and session of the user (deactivation, role change). Returns the new version. */
+  async revokeTokens(tx: EntityManager, id: string): Promise<number> {
+    const rows: { token_version: number }[][] = await tx.query(
+      'UPDATE users SET token_version = token_version + 1 WHERE id = $1 RETURNING token_version',
+      [id],
+    );
+    return rows[0][0].token_version;
   }
 
   findActiveById(id: string): Promise<User | null> {

@@ -1,20 +1,26 @@
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
+import { Clock } from '../core/clock/clock.js';
 import { AppConfig } from '../core/config/app-config.js';
+import { inTransaction, type TransactionContext } from '../core/database/transaction.js';
 import { ApiError } from '../core/http/api-error.js';
+import { AccountEmails } from './account-emails.js';
+import { AccountTokensRepository } from './account-tokens.repository.js';
 import { PasswordService } from './password.service.js';
 import { ReviewerProfile } from './reviewer-profile.entity.js';
 import { User } from './user.entity.js';
 import type { CreateUserDto, ReviewerProfileDto } from './users.dto.js';
 import { UsersRepository } from './users.repository.js';
 
-export type PublicUser = Omit<User, 'passwordHash'> & { reviewerProfile?: ReviewerProfile | null };
+export type PublicUser = Omit<User, 'passwordHash' | 'tokenVersion'> & {
+  reviewerProfile?: ReviewerProfile | null;
+};
 
-function publicUser(user: User): PublicUser {
-  const { passwordHash: _omit, ...rest } = user;
+export function publicUser(user: User): PublicUser {
+  const { passwordHash: _hash, tokenVersion: _version, ...rest } = user;
   return rest;
 }
 
@@ -26,36 +32,76 @@ export class UsersService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly users: UsersRepository,
     private readonly passwords: PasswordService,
+    private readonly tokens: AccountTokensRepository,
+    private readonly emails: AccountEmails,
     private readonly audit: AuditService,
     private readonly config: AppConfig,
+    private readonly clock: Clock,
   ) {}
 
-  async create(actor: AuthUser | null, dto: CreateUserDto): Promise<PublicUser> {
+  /**
+   * Creates the account without a usable password and e-mails an invitation: the person chooses the password
+   * from the link, so nobody else ever knows it.
+   */
+  async create(actor: AuthUser, dto: CreateUserDto): Promise<PublicUser> {
     const email = dto.email.toLowerCase();
-    const passwordHash = await this.passwords.hash(dto.password);
-    return this.dataSource.transaction(async (tx) => {
+    return inTransaction(this.dataSource, async (tx, ctx) => {
       if (await tx.getRepository(User).exists({ where: { email } })) {
         throw ApiError.conflict(`A user with email ${email} already exists`, [
           { field: 'email', reason: 'already exists' },
         ]);
       }
-      const user = await tx
-        .getRepository(User)
-        .save(
-          tx
-            .getRepository(User)
-            .create({ email, name: dto.name, passwordHash, roles: dto.roles, active: true }),
-        );
+      const repo = tx.getRepository(User);
+      const user = await repo.save(
+        repo.create({ email, name: dto.name, passwordHash: null, roles: dto.roles, active: true }),
+      );
       const result = publicUser(user);
       await this.audit.record(tx, {
-        actorId: actor?.id ?? null,
+        actorId: actor.id,
         action: 'user.created',
         entityType: 'user',
         entityId: user.id,
         after: { email: result.email, name: result.name, roles: result.roles },
       });
+      await this.invite(tx, ctx, actor, user);
       return result;
     });
+  }
+
+  /** A new invitation for a person who has not chosen a password yet; the earlier link stops working. */
+  async resendInvitation(actor: AuthUser, id: string): Promise<{ userId: string; expiresAt: Date }> {
+    return inTransaction(this.dataSource, async (tx, ctx) => {
+      const user = await this.users.lockWithPasswordHash(tx, id);
+      if (!user) throw ApiError.notFound('User');
+      if (!user.active) throw ApiError.conflict('The account is deactivated; no invitation is sent');
+      if (user.passwordHash) {
+        throw ApiError.conflict(
+          'This person has already chosen a password; they can reset it from the login page',
+        );
+      }
+      const expiresAt = await this.invite(tx, ctx, actor, user);
+      return { userId: user.id, expiresAt };
+    });
+  }
+
+  private async invite(
+    tx: EntityManager,
+    ctx: TransactionContext,
+    actor: AuthUser,
+    user: User,
+  ): Promise<Date> {
+    const now = this.clock.now();
+    const expiresAt = new Date(now.getTime() + this.config.env.INVITATION_TTL.as('milliseconds'));
+    const { token, row } = await this.tokens.issue(tx, user.id, 'invitation', now, expiresAt);
+    await this.emails.invitation(tx, ctx, user, actor.name, token, row);
+    await this.audit.record(tx, {
+      actorId: actor.id,
+      action: 'user.invitation_sent',
+      entityType: 'user',
+      entityId: user.id,
+      after: { email: user.email, expiresAt: expiresAt.toISOString() },
+    });
+    return expiresAt;
   }
 
   async list(): Promise<PublicUser[]> {
@@ -66,6 +112,7 @@ export class UsersService {
     return users.map((user) => ({ ...publicUser(user), reviewerProfile: profiles.get(user.id) ?? null }));
   }
 
+  /** Deactivates the account: every token and browser session of the person stops working at once. */
   async deactivate(actor: AuthUser, id: string): Promise<PublicUser> {
     return this.dataSource.transaction(async (tx) => {
       const user = await tx
@@ -76,6 +123,7 @@ export class UsersService {
       if (!user.active) return publicUser(user);
       user.active = false;
       await tx.getRepository(User).save(user);
+      const tokenVersion = await this.users.revokeTokens(tx, user.id);
       await this.audit.record(tx, {
         actorId: actor.id,
         action: 'user.deactivated',
@@ -83,6 +131,13 @@ export class UsersService {
         entityId: user.id,
         before: { active: true },
         after: { active: false },
+      });
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'user.sessions_revoked',
+        entityType: 'user',
+        entityId: user.id,
+        after: { reason: 'deactivated', tokenVersion },
       });
       return publicUser(user);
     });
@@ -116,25 +171,37 @@ export class UsersService {
     });
   }
 
-  /** Creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD when no active admin exists. */
+  /**
+   * Creates the first admin from ADMIN_EMAIL / ADMIN_PASSWORD when no active admin exists. The only account
+   * created with a password: the operator chose it (and production refuses the one shipped in .env.example).
+   */
   async ensureBootstrapAdmin(): Promise<void> {
     if (await this.users.anyActiveAdmin()) return;
     const { ADMIN_EMAIL, ADMIN_PASSWORD } = this.config.env;
-    if (await this.users.existsByEmail(ADMIN_EMAIL)) {
-      this.logger.warn(`no active admin, and ${ADMIN_EMAIL} exists without the admin role; not changing it`);
+    const email = ADMIN_EMAIL.toLowerCase();
+    if (await this.users.existsByEmail(email)) {
+      this.logger.warn(`no active admin, and ${email} exists without the admin role; not changing it`);
       return;
     }
+    const passwordHash = await this.passwords.hash(ADMIN_PASSWORD);
     try {
-      await this.create(null, {
-        email: ADMIN_EMAIL,
-        name: 'Administrator',
-        password: ADMIN_PASSWORD,
-        roles: ['admin'],
+      await this.dataSource.transaction(async (tx) => {
+        const repo = tx.getRepository(User);
+        const user = await repo.save(
+          repo.create({ email, name: 'Administrator', passwordHash, roles: ['admin'], active: true }),
+        );
+        await this.audit.record(tx, {
+          actorId: null,
+          action: 'user.created',
+          entityType: 'user',
+          entityId: user.id,
+          after: { email, name: user.name, roles: user.roles, bootstrap: true },
+        });
       });
-      this.logger.log(`created the first admin ${ADMIN_EMAIL}`);
+      this.logger.log(`created the first admin ${email}`);
     } catch (error) {
       // Another instance created it at the same moment.
-      if (!(error instanceof ApiError) && !(await this.users.existsByEmail(ADMIN_EMAIL))) throw error;
+      if (!(await this.users.existsByEmail(email))) throw error;
     }
   }
 }

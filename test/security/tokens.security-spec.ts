@@ -53,7 +53,11 @@ describe('bearer tokens: every forged, foreign or stale token is a 401 in the on
     admin = await createUser(t, ['admin', 'writer', 'editor']);
     articleId = (await draftSeed(t, admin)).id;
     const now = Math.floor(Date.now() / 1000);
-    claims = { sub: admin.id, aud: JWT_AUDIENCE, iss: JWT_ISSUER, iat: now, exp: now + 600 };
+    // The token version the genuine token carries (raised when the password was chosen from the invitation).
+    const { ver } = JSON.parse(Buffer.from(admin.token.split('.')[1], 'base64url').toString()) as {
+      ver: number;
+    };
+    claims = { sub: admin.id, ver, aud: JWT_AUDIENCE, iss: JWT_ISSUER, iat: now, exp: now + 600 };
 
     const leaver = await createUser(t, ['admin', 'writer', 'editor']);
     deactivatedToken = leaver.token;
@@ -115,6 +119,8 @@ describe('bearer tokens: every forged, foreign or stale token is a 401 in the on
       'a subject that is not a UUID': `Bearer ${hmacToken({ ...claims, sub: "' OR '1'='1" }, secret)}`,
       'a numeric subject': `Bearer ${hmacToken({ ...claims, sub: 1 }, secret)}`,
       'a deactivated user': `Bearer ${deactivatedToken}`,
+      'no token version': `Bearer ${hmacToken({ ...claims, ver: undefined }, secret)}`,
+      'an earlier token version (revoked)': `Bearer ${hmacToken({ ...claims, ver: Number(claims.ver) - 1 }, secret)}`,
     };
 
     const cases = Object.entries(authorizations).flatMap(([name, authorization]) =>

@@ -137,7 +137,38 @@ export interface TestUser {
 
 let userCounter = 0;
 
-/** Creates a user through the API (as the admin) and logs them in. */
+/**
+ * The link of the newest e-mail of `template` to `email` (an invitation or a password reset), read from the
+ * outbox as the recipient would read it in their mailbox.
+ */
+export async function linkFromOutbox(
+  t: TestApp,
+  email: string,
+  template: 'invitation' | 'password-reset' = 'invitation',
+): Promise<URL> {
+  const key = template === 'invitation' ? 'setupUrl' : 'resetUrl';
+  const rows = await t.dataSource.query<{ url: string }[]>(
+    `SELECT context->>'${key}' AS url FROM email_outbox WHERE to_address = $1 AND template = $2
+     ORDER BY created_at DESC, id DESC LIMIT 1`,
+    [email.toLowerCase(), template],
+  );
+  if (!rows[0]?.url) throw new Error(`no ${template} e-mail to ${email} in the outbox`);
+  return new URL(rows[0].url);
+}
+
+/** The token of the newest invitation (or reset) e-mailed to `email`. */
+export async function tokenFromOutbox(
+  t: TestApp,
+  email: string,
+  template: 'invitation' | 'password-reset' = 'invitation',
+): Promise<string> {
+  return (await linkFromOutbox(t, email, template)).searchParams.get('token') ?? '';
+}
+
+/**
+ * Creates a person as they really come in: the admin invites them (no password), they open the invitation's
+ * link from the e-mail and choose their own password, which signs them in.
+ */
 export async function createUser(
   t: TestApp,
   roles: string[],
@@ -146,18 +177,26 @@ export async function createUser(
   userCounter += 1;
   const email =
     overrides.email ?? `${roles.join('-')}-${userCounter}-${randomBytes(3).toString('hex')}@test.local`;
-  const password = `password-${randomBytes(6).toString('hex')}`;
+  const password = `pass phrase ${randomBytes(6).toString('hex')}`;
   const created = await t
     .http()
     .post('/users')
     .set('Authorization', `Bearer ${t.adminToken}`)
-    .send({ email, name: overrides.name ?? `${roles[0]} ${userCounter}`, password, roles });
+    .send({ email, name: overrides.name ?? `${roles[0]} ${userCounter}`, roles });
   if (created.status !== 201)
     throw new Error(`create user failed: ${created.status} ${JSON.stringify(created.body)}`);
-  const login = await t.http().post('/auth/login').send({ email, password });
-  if (login.status !== 200) throw new Error(`login failed: ${login.status} ${JSON.stringify(login.body)}`);
-  const token = login.body.accessToken as string;
-  return { id: created.body.id, email, password, token, auth: { Authorization: `Bearer ${token}` } };
+  const token = await tokenFromOutbox(t, email);
+  const accepted = await t.http().post('/auth/invitations/accept').send({ token, password });
+  if (accepted.status !== 200)
+    throw new Error(`accept invitation failed: ${accepted.status} ${JSON.stringify(accepted.body)}`);
+  const accessToken = accepted.body.accessToken as string;
+  return {
+    id: created.body.id,
+    email,
+    password,
+    token: accessToken,
+    auth: { Authorization: `Bearer ${accessToken}` },
+  };
 }
 
 export function bearer(token: string): { Authorization: string } {

@@ -1,4 +1,5 @@
-import { ConfigError, loadConfig } from './app-config.js';
+import { readFileSync } from 'node:fs';
+import { ConfigError, loadConfig, SHIPPED_SECRETS } from './app-config.js';
 
 const minimal = {
   ENV_FILE: 'none',
@@ -39,5 +40,35 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...minimal, JWT_SECRET: 'short' })).toThrow(
       /JWT_SECRET must be at least 32 characters/,
     );
+  });
+
+  it('refuses a JWT_TTL over one hour', () => {
+    expect(() => loadConfig({ ...minimal, JWT_TTL: 'PT2H' })).toThrow(
+      /JWT_TTL must be a duration of at most PT1H/,
+    );
+    expect(loadConfig({ ...minimal, JWT_TTL: 'PT1H' }).env.JWT_TTL.as('minutes')).toBe(60);
+  });
+
+  it('refuses to start in production with a secret shipped in .env.example or docker-compose.yml', () => {
+    for (const value of SHIPPED_SECRETS.JWT_SECRET) {
+      expect(() => loadConfig({ ...minimal, NODE_ENV: 'production', JWT_SECRET: value })).toThrow(
+        /^Refusing to start: JWT_SECRET is the value shipped/,
+      );
+    }
+    expect(() =>
+      loadConfig({ ...minimal, NODE_ENV: 'production', ADMIN_PASSWORD: 'change-me-admin-password' }),
+    ).toThrow(/^Refusing to start: ADMIN_PASSWORD is the value shipped/);
+    // The same values are fine on a developer machine, and fresh ones in production.
+    expect(loadConfig({ ...minimal, JWT_SECRET: SHIPPED_SECRETS.JWT_SECRET[0] }).env.NODE_ENV).toBe(
+      'development',
+    );
+    expect(loadConfig({ ...minimal, NODE_ENV: 'production' }).env.NODE_ENV).toBe('production');
+  });
+
+  it('ships .env.example with exactly the secrets the production check knows', () => {
+    const example = readFileSync('.env.example', 'utf8');
+    const value = (name: string) => new RegExp(`^${name}=(.*)$`, 'm').exec(example)?.[1];
+    expect(SHIPPED_SECRETS.JWT_SECRET).toContain(value('JWT_SECRET'));
+    expect(SHIPPED_SECRETS.ADMIN_PASSWORD).toContain(value('ADMIN_PASSWORD'));
   });
 });

@@ -59,7 +59,10 @@ const envSchema = z.object({
     .default('mrs'),
   RUN_MIGRATIONS: booleanFlag(true),
   JWT_SECRET: z.string().min(32, 'must be at least 32 characters'),
-  JWT_TTL: isoDuration('PT15M'),
+  JWT_TTL: isoDuration('PT15M').refine(
+    (ttl) => ttl.as('seconds') > 0 && ttl.as('seconds') <= 3600,
+    'must be a duration of at most PT1H (bearer tokens are short-lived; log in again for a new one)',
+  ),
   ADMIN_EMAIL: z.email('must be an email address'),
   ADMIN_PASSWORD: z.string().min(12, 'must be at least 12 characters'),
   PUBLIC_BASE_URL: url(['http:', 'https:']).default('http://localhost:3000'),
@@ -76,6 +79,10 @@ const envSchema = z.object({
   BODY_LIMIT_BYTES: z.coerce.number().int().min(1024).default(1_048_576),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   LOGIN_MAX_ATTEMPTS_PER_MINUTE: z.coerce.number().int().min(1).default(10),
+  INVITATION_TTL: isoDuration('P3D'),
+  PASSWORD_RESET_TTL: isoDuration('PT1H'),
+  SESSION_IDLE_TIMEOUT: isoDuration('PT30M'),
+  SESSION_MAX_AGE: isoDuration('PT12H'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
   ASSIGNMENT_DUE: isoDuration('P7D'),
   REVIEW_CADENCE: isoDuration('P12M'),
@@ -101,6 +108,29 @@ const envSchema = z.object({
 });
 
 export type Env = z.output<typeof envSchema>;
+
+/**
+ * Secrets that ship with the project (.env.example, and the values docker-compose.yml used to fall back to):
+ * anyone can read them, so a production process refuses to start with one of them.
+ */
+export const SHIPPED_SECRETS: Readonly<Record<'JWT_SECRET' | 'ADMIN_PASSWORD', readonly string[]>> = {
+  JWT_SECRET: ['dev-only-secret-change-me-0123456789abcdef', 'compose-only-secret-change-me-0123456789'],
+  ADMIN_PASSWORD: ['change-me-admin-password'],
+};
+
+function shippedSecretInProduction(env: Env): string | undefined {
+  if (env.NODE_ENV !== 'production') return undefined;
+  for (const name of ['JWT_SECRET', 'ADMIN_PASSWORD'] as const) {
+    if (SHIPPED_SECRETS[name].includes(env[name])) {
+      const how =
+        name === 'JWT_SECRET'
+          ? "generate one with: node -e \"console.log(require('node:crypto').randomBytes(48).toString('base64url'))\""
+          : 'choose a password of your own';
+      return `${name} is the value shipped in .env.example or docker-compose.yml and NODE_ENV is production; ${how}`;
+    }
+  }
+  return undefined;
+}
 
 /** The one typed configuration object, validated at start-up. Inject it by its class. */
 export class AppConfig {
@@ -135,6 +165,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
     });
     throw new ConfigError(`Invalid configuration: ${lines.join('; ')} (see .env.example)`);
   }
+  const shipped = shippedSecretInProduction(parsed.data);
+  if (shipped) throw new ConfigError(`Refusing to start: ${shipped}`);
   return new AppConfig(parsed.data);
 }
 

@@ -2,6 +2,7 @@ import { InitialSchema1795709320875 } from '../../../migrations/1795709320875-In
 import { Publishing1795712000000 } from '../../../migrations/1795712000000-Publishing.js';
 import { Scheduling1795713000000 } from '../../../migrations/1795713000000-Scheduling.js';
 import { PublicPageNotify1795714000000 } from '../../../migrations/1795714000000-PublicPageNotify.js';
+import { Accounts1795720000000 } from '../../../migrations/1795720000000-Accounts.js';
 import { Article } from '../../articles/article.entity.js';
 import { Comment } from '../../articles/comment.entity.js';
 import { Revision } from '../../articles/revision.entity.js';
@@ -15,7 +16,9 @@ import { Assignment } from '../../reviews/assignment.entity.js';
 import { ReviewDecision } from '../../reviews/review-decision.entity.js';
 import { ReviewSchedule } from '../../scheduling/review-schedule.entity.js';
 import { SpecialtyPolicy } from '../../scheduling/specialty-policy.entity.js';
+import { DeskSession } from '../../desk/desk-session.entity.js';
 import { SignOff } from '../../sign-offs/sign-off.entity.js';
+import { AccountToken } from '../../users/account-token.entity.js';
 import { ReviewerProfile } from '../../users/reviewer-profile.entity.js';
 import { User } from '../../users/user.entity.js';
 
@@ -40,6 +43,8 @@ export const ENTITIES = [
   PublishedPage,
   ScheduledPublish,
   WebhookDelivery,
+  AccountToken,
+  DeskSession,
 ];
 
 export const MIGRATIONS = [
@@ -47,4 +52,5 @@ export const MIGRATIONS = [
   Publishing1795712000000,
   Scheduling1795713000000,
   PublicPageNotify1795714000000,
+  Accounts1795720000000,
 ];
