@@ -15,6 +15,6 @@ import { Revision } from './revision.entity.js';
   imports: [TypeOrmModule.forFeature([Article, Revision, Comment])],
   controllers: [ArticlesController, CommentsController],
   providers: [ArticlesRepository, ArticlesService, CommentsRepository, CommentsService],
-  exports: [ArticlesRepository, ArticlesService],
+  exports: [ArticlesRepository, ArticlesService, CommentsService],
 })
 export class ArticlesModule {}

@@ -32,7 +32,9 @@ describe('changesByHeading', () => {
       { op: 'removed', text: 'generally' },
       { op: 'added', text: 'usually' },
     ]);
-    expect(changeLines(before, after)).toEqual([{ field: 'What Are Benzodiazepines?', summary: 'text changed' }]);
+    expect(changeLines(before, after)).toEqual([
+      { field: 'What Are Benzodiazepines?', summary: 'text changed' },
+    ]);
   });
 
   it('puts a renamed section under its new heading, with heading and text as two parts of one group', () => {

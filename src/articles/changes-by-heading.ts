@@ -90,7 +90,13 @@ function placeOf(change: FieldChange, before: ArticleContent, after: ArticleCont
       };
     }
     case 'keyTakeaways':
-      return { key: list, heading: 'Key takeaways', sectionIndex: null, whole: false, label: `Takeaway${position}` };
+      return {
+        key: list,
+        heading: 'Key takeaways',
+        sectionIndex: null,
+        whole: false,
+        label: `Takeaway${position}`,
+      };
     case 'references':
       return {
         key: list,
@@ -108,7 +114,13 @@ function placeOf(change: FieldChange, before: ArticleContent, after: ArticleCont
         label: `Image${position}${fieldLabel ? `: ${fieldLabel.toLowerCase()}` : ''}`,
       };
     case 'relatedSlugs':
-      return { key: list, heading: 'Related articles', sectionIndex: null, whole: false, label: `Related${position}` };
+      return {
+        key: list,
+        heading: 'Related articles',
+        sectionIndex: null,
+        whole: false,
+        label: `Related${position}`,
+      };
     case 'bottomLine':
       return { key: list, heading: 'Bottom line', sectionIndex: null, whole: false, label: 'Text' };
     default:

@@ -252,7 +252,9 @@ export class ReviewPagesService {
 
   /** The assignment, if it is the caller's; anyone else is told it does not exist. */
   async ownAssignment(user: AuthUser, assignmentId: string): Promise<Assignment> {
-    const assignment = await this.dataSource.getRepository(Assignment).findOne({ where: { id: assignmentId } });
+    const assignment = await this.dataSource
+      .getRepository(Assignment)
+      .findOne({ where: { id: assignmentId } });
     if (!assignment) throw ApiError.notFound('Review');
     if (assignment.reviewerId !== user.id) {
       throw ApiError.forbidden('This review is assigned to another physician');
@@ -260,9 +262,18 @@ export class ReviewPagesService {
     return assignment;
   }
 
+  async isAssignedTo(user: AuthUser, assignmentId: string): Promise<boolean> {
+    const assignment = await this.dataSource
+      .getRepository(Assignment)
+      .findOne({ where: { id: assignmentId } });
+    return assignment?.reviewerId === user.id;
+  }
+
   /** The assignment's article id, for a page that only redirects (an editor opening a reviewer's link). */
   async assignmentArticle(assignmentId: string): Promise<string | null> {
-    const assignment = await this.dataSource.getRepository(Assignment).findOne({ where: { id: assignmentId } });
+    const assignment = await this.dataSource
+      .getRepository(Assignment)
+      .findOne({ where: { id: assignmentId } });
     return assignment?.articleId ?? null;
   }
 
@@ -295,7 +306,10 @@ export class ReviewPagesService {
     }
     const publication = this.publication(article, revision, writer?.name ?? '');
     const anchors = publication.sections.map((s) => s.anchor);
-    const names = await this.names([...flatten(comments).map((c) => c.authorId), ...decisions.map((d) => d.reviewerId)]);
+    const names = await this.names([
+      ...flatten(comments).map((c) => c.authorId),
+      ...decisions.map((d) => d.reviewerId),
+    ]);
 
     const open = assignment.status === 'pending' || assignment.status === 'accepted';
     return {
@@ -322,11 +336,18 @@ export class ReviewPagesService {
       },
       changes: {
         since,
-        groups: groups.map((g) => ({ ...g, anchor: g.sectionIndex === null ? null : (anchors[g.sectionIndex] ?? null) })),
+        groups: groups.map((g) => ({
+          ...g,
+          anchor: g.sectionIndex === null ? null : (anchors[g.sectionIndex] ?? null),
+        })),
         unchangedSinceSignOff: since?.kind === 'sign-off' && since.revision === revision.number,
       },
       publication,
-      sections: revision.content.sections.map((s, index) => ({ index, heading: s.heading, anchor: anchors[index] })),
+      sections: revision.content.sections.map((s, index) => ({
+        index,
+        heading: s.heading,
+        anchor: anchors[index],
+      })),
       comments: this.commentRows(comments, names, revision),
       sign: {
         byline: profile
@@ -342,7 +363,9 @@ export class ReviewPagesService {
           : '',
         meaning: signatureMeaning(revision.number, revision.contentHash, article.title),
         canSign: !!profile,
-        whyNot: profile ? null : 'You have no reviewer profile with a licence on file; an admin must add it before you can sign.',
+        whyNot: profile
+          ? null
+          : 'You have no reviewer profile with a licence on file; an admin must add it before you can sign.',
       },
       decisions: decisions.map((d) => this.decisionRow(d, names)),
     };
@@ -353,10 +376,20 @@ export class ReviewPagesService {
     decision: ReviewDecision | undefined,
   ): ReviewPageModel['changes']['since'] {
     const fromSignOff = signOff
-      ? { kind: 'sign-off' as const, date: this.date(signOff.signedAt), revision: signOff.revisionNumber, at: signOff.signedAt }
+      ? {
+          kind: 'sign-off' as const,
+          date: this.date(signOff.signedAt),
+          revision: signOff.revisionNumber,
+          at: signOff.signedAt,
+        }
       : null;
     const fromDecision = decision
-      ? { kind: 'decision' as const, date: this.date(decision.createdAt), revision: decision.revisionNumber, at: decision.createdAt }
+      ? {
+          kind: 'decision' as const,
+          date: this.date(decision.createdAt),
+          revision: decision.revisionNumber,
+          at: decision.createdAt,
+        }
       : null;
     const latest = [fromSignOff, fromDecision]
       .filter((x): x is NonNullable<typeof x> => x !== null)
@@ -399,12 +432,17 @@ export class ReviewPagesService {
     return new Map(users.filter((u) => !!u).map((u) => [u.id, u.name]));
   }
 
-  private commentRows(comments: CommentView[], names: Map<string, string>, revision: Revision | null): CommentRow[] {
+  private commentRows(
+    comments: CommentView[],
+    names: Map<string, string>,
+    revision: Revision | null,
+  ): CommentRow[] {
     const row = (comment: CommentView): CommentRow => {
       const heading =
         comment.sectionIndex === null
           ? null
-          : (revision?.content.sections[comment.sectionIndex]?.heading ?? `Section ${comment.sectionIndex + 1}`);
+          : (revision?.content.sections[comment.sectionIndex]?.heading ??
+            `Section ${comment.sectionIndex + 1}`);
       return {
         id: comment.id,
         authorName: names.get(comment.authorId) ?? 'Someone',
@@ -478,7 +516,8 @@ export class ReviewPagesService {
       article.authorId === user.id ||
       hasRole(user, 'editor', 'admin', 'publisher') ||
       assignments.some((a) => a.reviewerId === user.id);
-    if (!involved) throw ApiError.forbidden('Only the writer, editors and its reviewers see this article’s review');
+    if (!involved)
+      throw ApiError.forbidden('Only the writer, editors and its reviewers see this article’s review');
     const names = await this.names([
       article.authorId,
       ...assignments.map((a) => a.reviewerId),

@@ -35,7 +35,9 @@ export class EarlyReReviewService {
         );
       }
       if (schedule.reviewerId !== actor.id) {
-        throw ApiError.forbidden('Only the physician who signed the article last can start its re-review early');
+        throw ApiError.forbidden(
+          'Only the physician who signed the article last can start its re-review early',
+        );
       }
       const open = await tx
         .getRepository(Assignment)
@@ -47,12 +49,25 @@ export class EarlyReReviewService {
         return this.accept(tx, actor, open);
       }
       const dueAt = schedule.dueAt > this.clock.now() ? schedule.dueAt : undefined;
-      const opened = await this.assignments.open(tx, ctx, article, 're_review', actor.id, actor.id, dueAt, false);
+      const opened = await this.assignments.open(
+        tx,
+        ctx,
+        article,
+        're_review',
+        actor.id,
+        actor.id,
+        dueAt,
+        false,
+      );
       return this.accept(tx, actor, opened);
     });
   }
 
-  private accept(tx: Parameters<AssignmentsService['transition']>[0], actor: AuthUser, assignment: Assignment) {
+  private accept(
+    tx: Parameters<AssignmentsService['transition']>[0],
+    actor: AuthUser,
+    assignment: Assignment,
+  ) {
     return this.assignments.transition(
       tx,
       actor.id,
