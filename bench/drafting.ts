@@ -188,7 +188,7 @@ async function main(): Promise<void> {
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     QUEUE_PREFIX: 'mrs-bench-drafting',
     JWT_SECRET: randomBytes(32).toString('hex'),
-    JWT_TTL: 'PT2H',
+    JWT_TTL: 'PT1H',
     ADMIN_EMAIL: 'bench-admin@bench.local',
     ADMIN_PASSWORD: adminPassword,
     LOG_LEVEL: 'warn',

@@ -169,6 +169,8 @@ export interface ServiceSetup {
   /** Part of the database name (mrs_bench_<name>) and of the queue prefix. */
   name: string;
   role: 'api' | 'worker' | 'all';
+  /** Extra environment of the service process. */
+  env?: Record<string, string>;
 }
 
 export interface RunningService extends ChildService {
@@ -205,9 +207,10 @@ export async function startService(setup: ServiceSetup): Promise<RunningService>
     QUEUE_PREFIX: queuePrefix,
     RUN_MIGRATIONS: 'true',
     JWT_SECRET: randomBytes(32).toString('hex'),
-    JWT_TTL: 'PT2H',
+    JWT_TTL: 'PT1H',
     ADMIN_EMAIL: admin.email,
     ADMIN_PASSWORD: admin.password,
+    ...setup.env,
   };
   const child = await spawnUntilReady(
     `the service (${setup.name})`,
@@ -280,7 +283,10 @@ export async function login(baseUrl: string, email: string, password: string): P
   return accessToken;
 }
 
-/** A user created by the admin through POST /users, logged in through POST /auth/login. */
+/**
+ * A user invited by the admin through POST /users, who chooses a password from the invitation's link (read from
+ * the outbox, as the e-mail would carry it) through POST /auth/invitations/accept, which signs them in.
+ */
 export async function createUser(
   service: RunningService,
   adminToken: string,
@@ -288,11 +294,33 @@ export async function createUser(
   name: string,
   roles: string[],
 ): Promise<{ id: string; token: string }> {
-  const password = randomBytes(12).toString('hex');
   const user = await api<{ id: string }>(service.baseUrl, 'POST', '/users', {
     token: adminToken,
-    body: { email, name, password, roles },
+    body: { email, name, roles },
     expected: 201,
   });
-  return { id: user.id, token: await login(service.baseUrl, email, password) };
+  const client = new Client({ connectionString: service.databaseUrl });
+  await client.connect();
+  let setupUrl: string;
+  try {
+    const { rows } = await client.query<{ url: string }>(
+      `SELECT context->>'setupUrl' AS url FROM email_outbox WHERE to_user_id = $1 AND template = 'invitation'`,
+      [user.id],
+    );
+    setupUrl = rows[0].url;
+  } finally {
+    await client.end();
+  }
+  const { accessToken } = await api<{ accessToken: string }>(
+    service.baseUrl,
+    'POST',
+    '/auth/invitations/accept',
+    {
+      body: {
+        token: new URL(setupUrl).searchParams.get('token'),
+        password: `bench ${randomBytes(12).toString('hex')}`,
+      },
+    },
+  );
+  return { id: user.id, token: accessToken };
 }

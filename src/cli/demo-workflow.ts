@@ -1,5 +1,6 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { randomBytes } from 'node:crypto';
 
 export interface DemoOptions {
   baseUrl: string;
@@ -76,13 +77,22 @@ export async function runDemoWorkflow(options: DemoOptions): Promise<DemoResult>
     (await call('POST', '/auth/login', undefined, { email, password })).body.accessToken as string;
 
   const admin = await login(options.adminEmail, options.adminPassword);
+  const invitedSince = Date.now() - 1000;
+  // The admin invites; each person opens the invitation e-mail and chooses a password nobody else knows.
   const person = async (name: string, email: string, roles: string[]) => {
-    const password = `demo-${roles[0]}-password`;
-    const created = await call('POST', '/users', admin, { email, name, password, roles });
-    return { id: created.body.id as string, token: await login(email, password), password, email };
+    const created = await call('POST', '/users', admin, { email, name, roles });
+    const token = await waitFor(
+      () => invitationToken(options.mailDir, email, invitedSince),
+      30_000,
+      `the invitation e-mail to ${email}`,
+    );
+    const password = `demo pass phrase ${randomBytes(6).toString('hex')}`;
+    const accepted = await call('POST', '/auth/invitations/accept', undefined, { token, password });
+    return { id: created.body.id as string, token: String(accepted.body.accessToken), password, email };
   };
 
-  log('1. The admin creates the team: a writer, a physician reviewer, an editor and a publisher');
+  log('1. The admin invites the team: a writer, a physician reviewer, an editor and a publisher;');
+  log('   each chooses their own password from the link in their invitation e-mail');
   const writer = await person('Wendy Writer', 'writer@demo.example', ['writer']);
   const alan = await person('Alan Lucks', 'alan.lucks@demo.example', ['reviewer']);
   const editor = await person('Eddie Editor', 'editor@demo.example', ['editor']);
@@ -184,6 +194,29 @@ export async function runDemoWorkflow(options: DemoOptions): Promise<DemoResult>
   const subject = /^Subject: (.*)$/m.exec(readFileSync(reminderEmail, 'utf8'))?.[1] ?? '';
   log(`   reminder to alan.lucks@demo.example: "${subject}"`);
   return { articleId, publicUrl, exportedFile, byline, reminderEmail: resolve(reminderEmail) };
+}
+
+/** The token of the newest invitation e-mail to `email` written to the mail folder (quoted-printable or not). */
+function invitationToken(mailDir: string, email: string, since: number): string | undefined {
+  if (!existsSync(mailDir)) return undefined;
+  const found = readdirSync(mailDir)
+    .filter((name) => name.endsWith('.eml'))
+    .map((name) => join(mailDir, name))
+    .filter((file) => statSync(file).mtimeMs >= since)
+    .map((file) => ({
+      file,
+      text: readFileSync(file, 'utf8')
+        .replace(/=\r?\n/g, '')
+        .replace(/=3D/gi, '='),
+    }))
+    .filter(({ text }) => new RegExp(`^To: .*${email.replace(/[.+]/g, '\\$&')}`, 'mi').test(text))
+    .map(({ file, text }) => ({
+      mtime: statSync(file).mtimeMs,
+      token: /\/desk\/account\/setup\?token=([A-Za-z0-9_-]{43})/.exec(text)?.[1],
+    }))
+    .filter((entry) => entry.token)
+    .sort((a, b) => b.mtime - a.mtime);
+  return found[0]?.token;
 }
 
 async function waitFor<T>(check: () => T | undefined | false, timeoutMs: number, what: string): Promise<T> {

@@ -30,6 +30,14 @@ export class AccountTokensRepository {
     return { token, row };
   }
 
+  /** Whether the link would be accepted now, without using it (the page that shows the form asks first). */
+  async check(manager: EntityManager, token: string, purpose: AccountTokenPurpose, now: Date): Promise<void> {
+    const row = TOKEN_SHAPE.test(token)
+      ? await manager.getRepository(AccountToken).findOne({ where: { tokenHash: sha256(token) } })
+      : null;
+    refuseUnusable(row, purpose, now);
+  }
+
   /**
    * Uses the link once: locks its row, refuses one that is unknown, of another purpose, used, voided or expired
    * (400 naming the field), and marks it used in the caller's transaction.
@@ -40,17 +48,26 @@ export class AccountTokensRepository {
     purpose: AccountTokenPurpose,
     now: Date,
   ): Promise<AccountToken> {
-    const refuse = (reason: string) =>
-      ApiError.badRequest(`This link ${reason}; ask for a new one`, [{ field: 'token', reason }]);
-    if (!TOKEN_SHAPE.test(token)) throw refuse('is not valid');
-    const row = await tx
-      .getRepository(AccountToken)
-      .findOne({ where: { tokenHash: sha256(token) }, lock: { mode: 'pessimistic_write' } });
-    if (!row || row.purpose !== purpose) throw refuse('is not valid');
-    if (row.usedAt) throw refuse('was already used or replaced by a newer one');
-    if (row.expiresAt.getTime() <= now.getTime()) throw refuse('has expired');
+    const row = TOKEN_SHAPE.test(token)
+      ? await tx
+          .getRepository(AccountToken)
+          .findOne({ where: { tokenHash: sha256(token) }, lock: { mode: 'pessimistic_write' } })
+      : null;
+    refuseUnusable(row, purpose, now);
     row.usedAt = now;
     await tx.getRepository(AccountToken).save(row);
     return row;
   }
+}
+
+function refuseUnusable(
+  row: AccountToken | null,
+  purpose: AccountTokenPurpose,
+  now: Date,
+): asserts row is AccountToken {
+  const refuse = (reason: string) =>
+    ApiError.badRequest(`This link ${reason}; ask for a new one`, [{ field: 'token', reason }]);
+  if (!row || row.purpose !== purpose) throw refuse('is not valid');
+  if (row.usedAt) throw refuse('was already used or replaced by a newer one');
+  if (row.expiresAt.getTime() <= now.getTime()) throw refuse('has expired');
 }

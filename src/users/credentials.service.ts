@@ -42,6 +42,11 @@ export class CredentialsService {
     private readonly clock: Clock,
   ) {}
 
+  /** Refuses (400 naming the token) a link that could not be used now: unknown, used, voided or expired. */
+  checkLink(token: string, purpose: AccountTokenPurpose): Promise<void> {
+    return this.tokens.check(this.dataSource.manager, token, purpose, this.clock.now());
+  }
+
   /** The invitation's link: the person chooses their first password. */
   acceptInvitation(token: string, password: string): Promise<PasswordOwner> {
     return this.setFromLink(token, 'invitation', password, 'password', 'user.invitation_accepted');

@@ -20,9 +20,17 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   'POST /auth/login': 'public',
   'GET /health': 'public',
 
+  // People own their accounts: the links e-mailed to them work without a token; changing one's own password
+  // needs one's own token.
+  'POST /auth/invitations/accept': 'public',
+  'POST /auth/password': 'signed-in',
+  'POST /auth/password-reset': 'public',
+  'POST /auth/password-reset/confirm': 'public',
+
   // Users: only admins manage accounts and reviewer credentials.
   'POST /users': ['admin'],
   'GET /users': ['admin'],
+  'POST /users/{id}/invitations': ['admin'],
   'POST /users/{id}/deactivate': ['admin'],
   'PUT /users/{id}/reviewer-profile': ['admin'],
 
@@ -96,6 +104,13 @@ export const UNDOCUMENTED_ROUTES: readonly { prefix: string; access: Access; why
     prefix: '/admin/queues',
     access: ['admin'],
     why: 'bull-board queue dashboard (plain Fastify routes behind their own admin hook)',
+  },
+  {
+    prefix: '/desk',
+    access: 'public',
+    why:
+      'the server-rendered desk pages (src/desk): no bearer token; each page checks its own session cookie and ' +
+      'sends a browser without one to /desk/login (303), and every POST needs the CSRF token of its form',
   },
   {
     prefix: '/docs',

@@ -1,0 +1,34 @@
+import formbody from '@fastify/formbody';
+import { Module, type OnModuleInit } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
+import { TypeOrmModule } from '@nestjs/typeorm';
+import type { FastifyInstance } from 'fastify';
+import { DeskCsrf, DeskErrorFilter, DeskGuard } from './desk-access.js';
+import { DeskForms } from './desk-forms.js';
+import { DeskPages } from './desk-pages.js';
+import { DeskSession } from './desk-session.entity.js';
+import { DeskSessionsService } from './desk-sessions.service.js';
+import { DeskController } from './desk.controller.js';
+
+/**
+ * The web pages' foundation (`/desk`): browser sessions, CSRF, forms, one layout, and the account pages. The
+ * review desk and the newsroom add their pages here, on the same services as the JSON API.
+ */
+@Module({
+  imports: [TypeOrmModule.forFeature([DeskSession])],
+  controllers: [DeskController],
+  providers: [DeskSessionsService, DeskPages, DeskForms, DeskCsrf, DeskGuard, DeskErrorFilter],
+  exports: [DeskSessionsService, DeskPages, DeskForms, DeskGuard, DeskErrorFilter],
+})
+export class DeskModule implements OnModuleInit {
+  constructor(private readonly adapterHost: HttpAdapterHost) {}
+
+  /** HTML forms post application/x-www-form-urlencoded; the JSON API keeps its own parser. */
+  async onModuleInit(): Promise<void> {
+    const adapter = this.adapterHost.httpAdapter;
+    if (!adapter) return;
+    const fastify = adapter.getInstance<FastifyInstance>();
+    if (fastify.hasContentTypeParser('application/x-www-form-urlencoded')) return;
+    await fastify.register(formbody);
+  }
+}
