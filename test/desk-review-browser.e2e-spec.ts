@@ -96,8 +96,8 @@ describeInBrowser('the review desk in Chromium: from the e-mail to the recorded 
       expect(new URL(page.url()).pathname).toBe('/desk/login');
       await shots.take(page, 'login');
       await signIn(page, reviewer.email, reviewer.password);
+      await shots.take(page, 'signed-in');
       expect(page.url()).toBe(link);
-      await expect(page.getByRole('heading', { level: 1 })).resolves.toBeTruthy();
       expect(await page.getByRole('heading', { level: 1 }).textContent()).toBe(seedContent().title);
       expect(await page.getByRole('heading', { name: 'First review' }).count()).toBe(1);
       await shots.take(page, 'review-requested');
@@ -119,7 +119,7 @@ describeInBrowser('the review desk in Chromium: from the e-mail to the recorded 
       const comments = page.locator('#comments');
       expect(await comments.textContent()).toContain(`On “${BENZO}”`);
       expect(await comments.textContent()).toContain('Please cite the dependence risk');
-      await shots.take(page, 'commented');
+      await shots.take(page, 'commented', page.locator('#comments'));
       await expectNoSevereViolations(page, variant, 'review page (accepted)');
 
       // Request changes: the comment is required.
@@ -157,14 +157,14 @@ describeInBrowser('the review desk in Chromium: from the e-mail to the recorded 
         `${BENZO} changed`,
       ]);
       expect(await changes.locator('ins').textContent()).toContain('risk of dependence');
-      await shots.take(page, 'changes-by-heading');
+      await shots.take(page, 'changes-by-heading', page.locator('#changes'));
       await expectNoSevereViolations(page, variant, 'review page (changes)');
 
       await page.getByRole('link', { name: 'Show the whole text side by side' }).click();
       await page.waitForLoadState('load');
       expect(await changes.getByText('Revision 1', { exact: true }).count()).toBe(1);
       expect(await changes.getByText('Revision 2', { exact: true }).count()).toBe(1);
-      await shots.take(page, 'side-by-side');
+      await shots.take(page, 'side-by-side', page.locator('#changes'));
       await expectNoSevereViolations(page, variant, 'review page (side by side)');
 
       // 4. Sign: the byline and meaning are shown; a wrong password signs nothing and keeps the comment.
@@ -180,7 +180,7 @@ describeInBrowser('the review desk in Chromium: from the e-mail to the recorded 
         'Thank you, this reads well now.',
       );
       expect((await t.http().get(`/articles/${article.id}/sign-offs`).set(writer.auth)).body).toEqual([]);
-      await shots.take(page, 'wrong-password');
+      await shots.take(page, 'wrong-password', page.locator('#sign'));
 
       await page.getByLabel('Password', { exact: true }).fill(reviewer.password);
       await page.getByRole('button', { name: 'Approve and sign' }).click();
@@ -252,7 +252,7 @@ describeInBrowser('the review desk in Chromium: from the e-mail to the recorded 
     expect(await page.locator('#changes').getByRole('heading', { level: 3 }).allTextContents()).toEqual([
       `${BENZO} changed`,
     ]);
-    await new Shots('stale').take(page, 'refused-changed-article');
+    await new Shots('stale').take(page, 'refused-changed-article', page.locator('#changes'));
     await context.close();
   }, 60_000);
 
@@ -284,7 +284,7 @@ describeInBrowser('the review desk in Chromium: from the e-mail to the recorded 
     expect(
       await page.getByRole('heading', { level: 2, name: /^No changes since you signed on / }).count(),
     ).toBe(1);
-    await shots.take(page, 'no-changes');
+    await shots.take(page, 'no-changes', page.locator('#sign'));
     await page.getByLabel('Password', { exact: true }).fill(reviewer.password);
     await page.getByRole('button', { name: 'Sign again' }).click();
     await page.waitForLoadState('load');
@@ -335,6 +335,18 @@ describeInBrowser('the review desk in Chromium: from the e-mail to the recorded 
       .set(editor.auth)
       .send({ reviewerId: declining.id });
     await t.http().post(`/assignments/${first.body.id}/decline`).set(declining.auth).send({ reason: 'Away' });
+    const second = await t
+      .http()
+      .post(`/articles/${article.id}/assignments`)
+      .set(editor.auth)
+      .send({ reviewerId: reviewer.id });
+    await t.http().post(`/assignments/${second.body.id}/accept`).set(reviewer.auth);
+    const requested = await t
+      .http()
+      .post(`/articles/${article.id}/reviews`)
+      .set(reviewer.auth)
+      .send({ decision: 'request_changes', revision: 1, comments: 'Cite sources.' });
+    expect(requested.status).toBe(200);
     const signed = await signedSeed(t, writer, editor, reviewer);
     const articleId = signed.article.id;
     const signOffId = signed.signOff.id;

@@ -158,7 +158,7 @@ export interface ArticleStatePage {
 
 /** The statement a signature makes: what the physician attests by signing. */
 export function signatureMeaning(revision: number, contentHash: string, title: string): string {
-  return `I have medically reviewed revision ${revision} (${contentHash.slice(0, 8)}) of “${title}”.`;
+  return `I have medically reviewed revision ${revision} (${contentHash.slice(0, 8)}) of “${title}”`;
 }
 
 /**

@@ -2,7 +2,7 @@ import axe from 'axe-core';
 import { mkdirSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { join } from 'node:path';
-import playwright, { type Browser, type BrowserContext, type Page } from 'playwright-core';
+import playwright, { type Browser, type BrowserContext, type Locator, type Page } from 'playwright-core';
 import type { ReceivedEmail } from './smtp-sink.js';
 
 export const CHROMIUM = '/usr/bin/chromium';
@@ -53,9 +53,13 @@ export async function freshContext(
   const context = await browser.newContext({
     javaScriptEnabled: variant.javaScriptEnabled,
     viewport: variant.viewport,
+    // Only so that axe-core can be injected; the XSS checks (test/security/desk.security-spec.ts) never rely on CSP.
+    bypassCSP: true,
   });
-  await context.route('**/*', (route) =>
-    route.request().url().startsWith(origin) ? route.continue() : route.abort(),
+  // Requests elsewhere (the seed's image hosts) are answered empty, without touching the service's own requests.
+  await context.route(
+    (url) => !url.href.startsWith(origin),
+    (route) => route.fulfill({ status: 204, body: '' }),
   );
   return context;
 }
@@ -70,12 +74,13 @@ export class Shots {
     mkdirSync(this.dir, { recursive: true });
   }
 
-  async take(page: Page, step: string): Promise<void> {
+  /** The whole page, and what the screen shows with `focus` scrolled into view (the top of the page without it). */
+  async take(page: Page, step: string, focus?: Locator): Promise<void> {
     this.count += 1;
-    await page.screenshot({
-      path: join(this.dir, `${String(this.count).padStart(2, '0')}-${step}.png`),
-      fullPage: true,
-    });
+    const name = `${String(this.count).padStart(2, '0')}-${step}`;
+    await page.screenshot({ path: join(this.dir, `${name}.png`), fullPage: true });
+    if (focus) await focus.first().scrollIntoViewIfNeeded();
+    await page.screenshot({ path: join(this.dir, `${name}-screen.png`) });
   }
 }
 
