@@ -3,7 +3,9 @@ import type { ArticleContent } from '../../src/articles/article-content.js';
 import { deskSession, type DeskSession } from '../utils/desk-session.js';
 import { createTestApp, createUser, type TestApp, type TestUser } from '../utils/test-app.js';
 import { createReviewer, draftSeed, edit, seedContent, submit } from '../utils/workflow.js';
+import { DESK_REVIEW_PAGES } from './access-policy.js';
 import { haveChromium, XssBrowser } from './browser.js';
+import { servedRoutes } from './support.js';
 
 /**
  * The review desk's pages under hostile input: the XSS corpus through what they show (the article's content and
@@ -40,6 +42,62 @@ describe('the review desk under hostile input', () => {
     expect(assigned.status).toBe(201);
     return { articleId: article.id, assignmentId: assigned.body.id as string };
   }
+
+  describe('access: every review desk route is in the access table, and none opens without a session', () => {
+    it('lists every served /desk/reviews and /desk/articles route, and nothing that is not served', () => {
+      const served = servedRoutes(t)
+        .filter((route) => /^\/desk\/(reviews|articles)/.test(route.path))
+        .map((route) => `${route.method} ${route.path}`)
+        .sort();
+      expect(served).toEqual(Object.keys(DESK_REVIEW_PAGES).sort());
+    });
+
+    it('without a session: every GET goes to the login page and back, every POST is 403 and writes nothing', async () => {
+      const reviewer = await createReviewer(t);
+      const { articleId, assignmentId } = await openReview(reviewer);
+      const ids: Record<string, string> = { id: assignmentId, signOffId: articleId };
+      for (const route of Object.keys(DESK_REVIEW_PAGES)) {
+        const [method, pattern] = route.split(' ');
+        const path = pattern
+          .replace('{id}', pattern.startsWith('/desk/articles') ? articleId : ids.id)
+          .replace('{signOffId}', ids.signOffId);
+        if (method === 'GET') {
+          const res = await t.http().get(path);
+          expect({ route, status: res.status, location: res.headers.location }).toEqual({
+            route,
+            status: 303,
+            location: `/desk/login?next=${encodeURIComponent(path)}`,
+          });
+        } else {
+          const res = await t
+            .http()
+            .post(path)
+            .set('Origin', t.env.PUBLIC_BASE_URL)
+            .type('form')
+            .send({ reason: 'x', body: 'x', comments: 'x', password: reviewer.password, revision: '1' });
+          expect({ route, status: res.status }).toEqual({ route, status: 403 });
+        }
+      }
+      expect((await t.http().get(`/articles/${articleId}/comments`).set(writer.auth)).body).toEqual([]);
+      const assignments = await t.http().get(`/assignments?articleId=${articleId}`).set(editor.auth);
+      expect(assignments.body.map((a: { status: string }) => a.status)).toEqual(['pending']);
+    });
+
+    it("another reviewer's review page sends him to the article page, which refuses him", async () => {
+      const reviewer = await createReviewer(t);
+      const stranger = await createReviewer(t, { displayName: 'Sam Stranger' });
+      const { articleId, assignmentId } = await openReview(reviewer);
+      const desk = await deskSession(t, stranger.email, stranger.password);
+      const page = await desk.get(`/desk/reviews/${assignmentId}`);
+      expect(page.status).toBe(303);
+      expect(page.headers.location).toBe(`/desk/articles/${articleId}`);
+      const article = await desk.get(`/desk/articles/${articleId}`);
+      expect(article.status).toBe(403);
+      expect(article.headers['content-type']).toMatch(/^text\/html/);
+      const posted = await desk.post(`/desk/reviews/${assignmentId}/accept`, {});
+      expect(posted.status).toBe(403);
+    });
+  });
 
   describe('CSRF: a form posted without its token, or from another origin, gets 403 and writes nothing', () => {
     let reviewer: TestUser;
