@@ -42,6 +42,10 @@ export class DeskController {
   @SignedIn()
   home(@Req() request: DeskRequest, @Res() reply: FastifyReply, @Query('notice') key?: string) {
     const { user } = request.deskVisit!;
+    // A physician's desk is his reviews (src/desk/review-pages.controller.ts); other roles keep this page.
+    if (user.roles.length === 1 && user.roles[0] === 'reviewer') {
+      return this.forms.redirect(reply, notice(key) ? `/desk/reviews?notice=${key}` : '/desk/reviews');
+    }
     return this.forms.page(request, reply, 200, 'home', 'Your desk', {
       roles: user.roles,
       notice: notice(key),

@@ -9,15 +9,40 @@ import { DeskPages } from './desk-pages.js';
 import { DeskSession } from './desk-session.entity.js';
 import { DeskSessionsService } from './desk-sessions.service.js';
 import { DeskController } from './desk.controller.js';
+import { ArticlesModule } from '../articles/articles.module.js';
+import { PublishingModule } from '../publishing/publishing.module.js';
+import { ReviewsModule } from '../reviews/reviews.module.js';
+import { SchedulingModule } from '../scheduling/scheduling.module.js';
+import { SignOffsModule } from '../sign-offs/sign-offs.module.js';
+import { ReviewPagesController } from './review-pages.controller.js';
+import { ReviewPagesService } from './review-pages.service.js';
+import { ReviewViews } from './review-views.js';
 
 /**
  * The web pages' foundation (`/desk`): browser sessions, CSRF, forms, one layout, and the account pages. The
  * review desk and the newsroom add their pages here, on the same services as the JSON API.
  */
 @Module({
-  imports: [TypeOrmModule.forFeature([DeskSession])],
-  controllers: [DeskController],
-  providers: [DeskSessionsService, DeskPages, DeskForms, DeskCsrf, DeskGuard, DeskErrorFilter],
+  imports: [
+    TypeOrmModule.forFeature([DeskSession]),
+    // The review desk's pages (issue 13): the same services as the JSON API.
+    ArticlesModule,
+    ReviewsModule,
+    SignOffsModule,
+    SchedulingModule,
+    PublishingModule,
+  ],
+  controllers: [DeskController, ReviewPagesController],
+  providers: [
+    DeskSessionsService,
+    DeskPages,
+    DeskForms,
+    DeskCsrf,
+    DeskGuard,
+    DeskErrorFilter,
+    ReviewPagesService,
+    ReviewViews,
+  ],
   exports: [DeskSessionsService, DeskPages, DeskForms, DeskGuard, DeskErrorFilter],
 })
 export class DeskModule implements OnModuleInit {

@@ -79,6 +79,8 @@ export class AssignmentsService implements OnModuleInit {
     actorId: string | null,
     reviewerId: string | null,
     dueAt?: Date,
+    /** false when the caller sends the one e-mail itself (the due-date reminder) or the reviewer started it. */
+    notify = true,
   ): Promise<Assignment> {
     const existing = await tx
       .getRepository(Assignment)
@@ -116,7 +118,7 @@ export class AssignmentsService implements OnModuleInit {
       articleId: article.id,
       after: assignment,
     });
-    await this.emails.reviewRequested(tx, ctx, article, chosen, assignment.id, assignment.dueAt);
+    if (notify) await this.emails.reviewRequested(tx, ctx, article, chosen, assignment.id, assignment.dueAt);
     return assignment;
   }
 

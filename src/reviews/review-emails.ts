@@ -11,6 +11,7 @@ import {
 import { formatReviewDate } from '../sign-offs/byline.js';
 import { User } from '../users/user.entity.js';
 import { UsersRepository } from '../users/users.repository.js';
+import { deskArticleUrl, deskReviewUrl } from './desk-links.js';
 
 /** The emails of the review workflow, written to the outbox in the transaction of the change that causes them. */
 @Injectable()
@@ -21,8 +22,9 @@ export class ReviewEmails {
     private readonly config: AppConfig,
   ) {}
 
+  /** The article's desk page (writers and editors): its state, the reviewers' comments and decisions. */
   private articleUrl(article: Article): string {
-    return `${this.config.env.PUBLIC_BASE_URL}/articles/${article.id}/preview?revision=${article.currentRevision}`;
+    return deskArticleUrl(this.config.env.PUBLIC_BASE_URL, article.id);
   }
 
   private async user(tx: EntityManager, id: string): Promise<User[]> {
@@ -79,7 +81,7 @@ export class ReviewEmails {
       {
         reviewerName: reviewer.name,
         dueDateText: this.dueDateText(dueAt),
-        reviewUrl: this.articleUrl(article),
+        reviewUrl: deskReviewUrl(this.config.env.PUBLIC_BASE_URL, assignmentId),
       },
     );
   }

@@ -14,6 +14,6 @@ import { ReviewsController } from './reviews.controller.js';
   imports: [TypeOrmModule.forFeature([Assignment, ReviewDecision]), ArticlesModule, SignOffsModule],
   controllers: [ReviewsController],
   providers: [AssignmentsService, DecisionsService, ReviewEmails, ReviewerPicker],
-  exports: [AssignmentsService],
+  exports: [AssignmentsService, DecisionsService],
 })
 export class ReviewsModule {}

@@ -7,7 +7,7 @@ import { DateTime, Duration } from 'luxon';
 import { DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
 import type { Article } from '../articles/article.entity.js';
 import { ArticlesRepository } from '../articles/articles.repository.js';
-import { diffContent } from '../articles/revision-diff.js';
+import { changeLines, type ChangeLine } from '../articles/changes-by-heading.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { Clock } from '../core/clock/clock.js';
@@ -21,6 +21,7 @@ import { findAttestedAsSignOff, REVIEW_RECORDS_SQL } from '../imports/review-rec
 import { NotificationsService, type OutgoingEmail } from '../notifications/notifications.service.js';
 import { Assignment } from '../reviews/assignment.entity.js';
 import { AssignmentsService } from '../reviews/assignments.service.js';
+import { deskArticleUrl, deskReReviewUrl, deskReviewUrl } from '../reviews/desk-links.js';
 import { formatReviewDate, localIsoDate } from '../sign-offs/byline.js';
 import type { SignOff } from '../sign-offs/sign-off.entity.js';
 import { SignOffsRepository } from '../sign-offs/sign-offs.repository.js';
@@ -288,7 +289,8 @@ export class ReviewSchedulesService implements OnModuleInit {
     for (const reviewerId of [signOff.reviewerId, null]) {
       try {
         await tx.query('SAVEPOINT re_review');
-        await this.assignments.open(tx, ctx, locked, 're_review', null, reviewerId);
+        // No "review requested" e-mail: the due-date reminder below is the one e-mail, linking to this review.
+        await this.assignments.open(tx, ctx, locked, 're_review', null, reviewerId, undefined, false);
         await tx.query('RELEASE SAVEPOINT re_review');
         return;
       } catch (error) {
@@ -317,10 +319,13 @@ export class ReviewSchedulesService implements OnModuleInit {
     kind: string,
   ): Promise<OutgoingEmail[]> {
     // The reviewer of the open (re-)review assignment, else the one who signed: one statement, as it runs per email.
-    const [reviewer] = await tx.query<Pick<User, 'id' | 'email' | 'name' | 'active'>[]>(
-      `SELECT u.id, u.email, u.name, u.active FROM users u
-        WHERE u.id = coalesce((SELECT x.reviewer_id FROM assignments x
-                                WHERE x.article_id = $1 AND x.status IN ('pending', 'accepted') LIMIT 1), $2)`,
+    const [reviewer] = await tx.query<
+      (Pick<User, 'id' | 'email' | 'name' | 'active'> & { assignment_id: string | null })[]
+    >(
+      `SELECT u.id, u.email, u.name, u.active, x.id AS assignment_id FROM users u
+         LEFT JOIN LATERAL (SELECT x.id, x.reviewer_id FROM assignments x
+                             WHERE x.article_id = $1 AND x.status IN ('pending', 'accepted') LIMIT 1) x ON true
+        WHERE u.id = coalesce(x.reviewer_id, $2)`,
       [article.id, schedule.reviewerId],
     );
     const now = this.clock.now();
@@ -333,7 +338,11 @@ export class ReviewSchedulesService implements OnModuleInit {
         : days === 0
           ? 'today'
           : `${-days} day${days === -1 ? '' : 's'} ago`;
-    const reviewUrl = `${this.config.env.PUBLIC_BASE_URL}/articles/${article.id}/diff?from=${signOff.revisionNumber}&to=${article.currentRevision}`;
+    const base = this.config.env.PUBLIC_BASE_URL;
+    // The open review's page; before the due date, the page where the last signer starts the re-review early.
+    const reviewUrl = reviewer?.assignment_id
+      ? deskReviewUrl(base, reviewer.assignment_id)
+      : deskReReviewUrl(base, article.id);
     const changes = await this.changesSince(tx, article, signOff);
     const emails: OutgoingEmail[] = [];
     if (reviewer?.active) {
@@ -366,7 +375,7 @@ export class ReviewSchedulesService implements OnModuleInit {
             reviewerName: reviewer?.name ?? signOff.reviewerDisplayName,
             dueDateText,
             daysOverdue: Math.max(0, -days),
-            reviewUrl,
+            reviewUrl: deskArticleUrl(base, article.id),
           },
         });
       }
@@ -374,21 +383,15 @@ export class ReviewSchedulesService implements OnModuleInit {
     return emails;
   }
 
-  /** What changed since the revision the reviewer signed, one line per changed place. */
-  private async changesSince(
-    tx: EntityManager,
-    article: Article,
-    signOff: SignOff,
-  ): Promise<{ field: string; summary: string }[]> {
+  /** What changed since the revision the reviewer signed, one line per changed place, named by its heading. */
+  private async changesSince(tx: EntityManager, article: Article, signOff: SignOff): Promise<ChangeLine[]> {
     if (signOff.revisionNumber === article.currentRevision) return [];
     const [signed, current] = await Promise.all([
       this.articles.findRevision(article.id, signOff.revisionNumber, tx),
       this.articles.findRevision(article.id, article.currentRevision, tx),
     ]);
     if (!signed || !current) return [];
-    return diffContent(signed.content, current.content)
-      .slice(0, 50)
-      .map((change) => ({ field: change.path, summary: change.kind }));
+    return changeLines(signed.content, current.content);
   }
 
   /** The daily digest to every editor: overdue reviews and those due within 7 days. */
@@ -400,7 +403,7 @@ export class ReviewSchedulesService implements OnModuleInit {
       reviewerName: row.lastReviewer.displayName,
       dueDateText: formatReviewDate(row.dueAt, this.timeZone),
       daysOverdue: row.daysOverdue,
-      url: `${this.config.env.PUBLIC_BASE_URL}/articles/${row.articleId}`,
+      url: deskArticleUrl(this.config.env.PUBLIC_BASE_URL, row.articleId),
     });
     const overdue = rows.filter((row) => row.status === 'overdue').map(toView);
     const dueSoon = rows.filter((row) => row.status !== 'overdue').map(toView);

@@ -4,6 +4,7 @@ import { ArticlesModule } from '../articles/articles.module.js';
 import { whenWorker } from '../core/queues/worker-role.js';
 import { ReviewsModule } from '../reviews/reviews.module.js';
 import { SignOffsModule } from '../sign-offs/sign-offs.module.js';
+import { EarlyReReviewService } from './early-re-review.service.js';
 import { RecurringJobs } from './recurring-jobs.js';
 import { ReviewPolicyService } from './review-policy.service.js';
 import { ReviewSchedule } from './review-schedule.entity.js';
@@ -24,10 +25,11 @@ import { SpecialtyPolicy } from './specialty-policy.entity.js';
   providers: [
     ReviewPolicyService,
     ReviewSchedulesService,
+    EarlyReReviewService,
     SchedulerStatus,
     RecurringJobs,
     ...whenWorker(SchedulingProcessor),
   ],
-  exports: [ReviewSchedulesService, SchedulerStatus],
+  exports: [ReviewSchedulesService, EarlyReReviewService, SchedulerStatus],
 })
 export class SchedulingModule {}

@@ -143,3 +143,25 @@ export function allows(access: Access, caller: Caller): boolean {
 export function describeAccess(access: Access): string {
   return typeof access === 'string' ? access : access.join('|');
 }
+
+/**
+ * The review desk's pages (src/desk/review-pages.controller.ts), by `METHOD path` as Fastify serves them. They are
+ * under the '/desk' prefix above (no bearer token); this says who may use each once signed in. Without a session
+ * every GET answers 303 to /desk/login?next=<the page> and every POST 403 (no CSRF token can exist), which
+ * desk.security-spec.ts checks for every route here; it also checks that every served /desk/reviews… and
+ * /desk/articles… route is in this table.
+ */
+export const DESK_REVIEW_PAGES: Readonly<Record<string, string>> = {
+  'GET /desk/reviews': 'signed-in: their own reviews',
+  'GET /desk/reviews/{id}': 'the assigned reviewer; anyone else is sent to the article page',
+  'POST /desk/reviews/{id}/accept': 'the assigned reviewer (AssignmentsService)',
+  'POST /desk/reviews/{id}/decline': 'the assigned reviewer (AssignmentsService)',
+  'POST /desk/reviews/{id}/comments': 'the assigned reviewer',
+  'POST /desk/reviews/{id}/request-changes': 'the assigned reviewer (DecisionsService)',
+  'POST /desk/reviews/{id}/sign': 'the assigned reviewer, with their password (DecisionsService)',
+  'GET /desk/reviews/{id}/receipt/{signOffId}': 'the reviewer who signed',
+  'GET /desk/articles/{id}': "the writer, editors, publishers, admins and the article's reviewers",
+  'GET /desk/articles/{id}/re-review': "as the article page; the reviewer's open review if he has one",
+  'POST /desk/articles/{id}/re-review': 'the physician who signed last (EarlyReReviewService)',
+  'GET /desk/articles/{id}/sign-offs/{signOffId}/verify': 'as the article page',
+};

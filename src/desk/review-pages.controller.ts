@@ -1,0 +1,375 @@
+import {
+  Body,
+  Controller,
+  Get,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
+import { ApiExcludeController } from '@nestjs/swagger';
+import type { FastifyReply } from 'fastify';
+import { CommentsService } from '../articles/comments.service.js';
+import { CreateCommentDto } from '../articles/comments.dto.js';
+import type { AuthUser } from '../auth/auth-user.js';
+import { Public } from '../auth/decorators.js';
+import { ApiError } from '../core/http/api-error.js';
+import { AssignmentsService } from '../reviews/assignments.service.js';
+import { DecisionsService } from '../reviews/decisions.service.js';
+import { DeclineAssignmentDto, ReviewDecisionDto } from '../reviews/reviews.dto.js';
+import { EarlyReReviewService } from '../scheduling/early-re-review.service.js';
+import { DeskCsrf, DeskErrorFilter, DeskGuard, type DeskRequest, SignedIn } from './desk-access.js';
+import { DeskForms, type FormBody } from './desk-forms.js';
+import { notice } from './desk-navigation.js';
+import { formDto, formInt, refusalText } from './review-forms.js';
+import { ReviewPagesService, type ReviewPageModel } from './review-pages.service.js';
+import { type ReviewView, ReviewViews } from './review-views.js';
+
+/** The fixed sentences a redirect may ask the review page to show; the query names one, its text is never echoed. */
+const REVIEW_NOTICES = {
+  accepted: 'You accepted the review. Read the revision, comment, then request changes or sign.',
+  commented: 'Your comment is saved.',
+  'changes-requested':
+    'You requested changes. The writer is told; you will get an e-mail when a new revision is ready.',
+  started: 'The re-review is open. Read the revision and sign when you are satisfied.',
+  declined: 'You declined the review. The editors are told.',
+} as const;
+
+function reviewNotice(key: unknown): string | null {
+  return typeof key === 'string' && Object.hasOwn(REVIEW_NOTICES, key)
+    ? REVIEW_NOTICES[key as keyof typeof REVIEW_NOTICES]
+    : null;
+}
+
+interface ReviewForms {
+  decline: { reason: string; error: string | null };
+  comment: { body: string; sectionIndex: string; error: string | null };
+  requestChanges: { comments: string; error: string | null };
+  sign: { comments: string; error: string | null };
+}
+
+const emptyForms = (): ReviewForms => ({
+  decline: { reason: '', error: null },
+  comment: { body: '', sectionIndex: '', error: null },
+  requestChanges: { comments: '', error: null },
+  sign: { comments: '', error: null },
+});
+
+/**
+ * The review desk (`/desk/reviews…`, `/desk/articles…`): each GET gathers its page from ReviewPagesService and
+ * renders it; each POST calls the service the JSON API calls (AssignmentsService, CommentsService,
+ * DecisionsService, EarlyReReviewService) and redirects, or re-renders the page with the refusal beside the
+ * form and what was typed kept. No rule lives here.
+ */
+@ApiExcludeController()
+@Public()
+@UseGuards(DeskGuard)
+@UseFilters(DeskErrorFilter)
+@SignedIn()
+@Controller('desk')
+export class ReviewPagesController {
+  constructor(
+    private readonly pages: ReviewPagesService,
+    private readonly views: ReviewViews,
+    private readonly forms: DeskForms,
+    private readonly csrf: DeskCsrf,
+    private readonly assignments: AssignmentsService,
+    private readonly decisions: DecisionsService,
+    private readonly comments: CommentsService,
+    private readonly earlyReReview: EarlyReReviewService,
+  ) {}
+
+  private user(request: DeskRequest): AuthUser {
+    const { user } = request.deskVisit!;
+    return { id: user.id, email: user.email, name: user.name, roles: user.roles };
+  }
+
+  private render(
+    request: DeskRequest,
+    reply: FastifyReply,
+    status: number,
+    view: ReviewView,
+    title: string,
+    context: Record<string, unknown>,
+  ): FastifyReply {
+    const visit = request.deskVisit!;
+    const html = this.views.render(
+      view,
+      { title, user: { name: visit.user.name }, csrfToken: this.csrf.tokenFor(visit.rawId) },
+      context,
+    );
+    return reply
+      .status(status)
+      .header('content-type', 'text/html; charset=utf-8')
+      .header('cache-control', 'no-store')
+      .send(html);
+  }
+
+  @Get('reviews')
+  async myReviews(@Req() request: DeskRequest, @Res() reply: FastifyReply, @Query('notice') key?: string) {
+    const model = await this.pages.myReviews(this.user(request));
+    return this.render(request, reply, 200, 'reviews/my-reviews', 'My reviews', {
+      ...model,
+      notice: reviewNotice(key) ?? notice(key),
+    });
+  }
+
+  @Get('reviews/:id')
+  async review(
+    @Req() request: DeskRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query('view') view?: string,
+    @Query('notice') key?: string,
+  ) {
+    const user = this.user(request);
+    const articleId = await this.pages.assignmentArticle(id);
+    // An editor or writer following a reviewer's link: the article's review state, read-only.
+    if (articleId && !(await this.pages.isAssignedTo(user, id))) {
+      return this.forms.redirect(reply, `/desk/articles/${articleId}`);
+    }
+    return this.showReview(request, reply, 200, id, {
+      sideBySide: view === 'side-by-side',
+      notice: reviewNotice(key),
+    });
+  }
+
+  private async showReview(
+    request: DeskRequest,
+    reply: FastifyReply,
+    status: number,
+    assignmentId: string,
+    options: {
+      sideBySide?: boolean;
+      notice?: string | null;
+      pageError?: string | null;
+      forms?: Partial<ReviewForms>;
+    },
+  ) {
+    const model = await this.pages.reviewPage(this.user(request), assignmentId);
+    const forms = { ...emptyForms(), ...options.forms };
+    return this.render(request, reply, status, 'reviews/review', `Review: ${model.article.title}`, {
+      ...reviewContext(model, forms),
+      sideBySide: options.sideBySide ?? false,
+      notice: options.notice ?? null,
+      pageError: options.pageError ?? null,
+    });
+  }
+
+  @Post('reviews/:id/accept')
+  async accept(
+    @Req() request: DeskRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', ParseUUIDPipe) id: string,
+  ) {
+    try {
+      await this.assignments.accept(this.user(request), id);
+      return this.forms.redirect(reply, `/desk/reviews/${id}?notice=accepted`);
+    } catch (error) {
+      return this.showReview(request, reply, this.forms.refusal(error), id, {
+        pageError: refusalText(error),
+      });
+    }
+  }
+
+  @Post('reviews/:id/decline')
+  async decline(
+    @Req() request: DeskRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: FormBody,
+  ) {
+    const reason = this.forms.text(body, 'reason');
+    try {
+      const dto = await formDto(DeclineAssignmentDto, { reason });
+      await this.assignments.decline(this.user(request), id, dto);
+      return this.forms.redirect(reply, `/desk/reviews?notice=declined`);
+    } catch (error) {
+      return this.showReview(request, reply, this.forms.refusal(error), id, {
+        forms: { decline: { reason, error: refusalText(error) } },
+      });
+    }
+  }
+
+  @Post('reviews/:id/comments')
+  async comment(
+    @Req() request: DeskRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: FormBody,
+  ) {
+    const text = this.forms.text(body, 'body');
+    const sectionIndex = this.forms.text(body, 'sectionIndex');
+    const user = this.user(request);
+    try {
+      const assignment = await this.pages.ownAssignment(user, id);
+      const dto = await formDto(CreateCommentDto, {
+        body: text,
+        sectionIndex: formInt(sectionIndex),
+        revision: formInt(this.forms.text(body, 'revision')),
+      });
+      await this.comments.create(user, assignment.articleId, dto);
+      return this.forms.redirect(reply, `/desk/reviews/${id}?notice=commented#comments`);
+    } catch (error) {
+      return this.showReview(request, reply, this.forms.refusal(error), id, {
+        forms: { comment: { body: text, sectionIndex, error: refusalText(error) } },
+      });
+    }
+  }
+
+  @Post('reviews/:id/request-changes')
+  async requestChanges(
+    @Req() request: DeskRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: FormBody,
+  ) {
+    const comments = this.forms.text(body, 'comments');
+    const user = this.user(request);
+    try {
+      const assignment = await this.pages.ownAssignment(user, id);
+      const dto = await formDto(ReviewDecisionDto, {
+        decision: 'request_changes',
+        revision: formInt(this.forms.text(body, 'revision')),
+        contentHash: this.forms.text(body, 'contentHash') || undefined,
+        comments,
+      });
+      await this.decisions.decide(user, assignment.articleId, dto);
+      return this.forms.redirect(reply, `/desk/reviews/${id}?notice=changes-requested`);
+    } catch (error) {
+      const status = this.forms.refusal(error);
+      return this.showReview(request, reply, status, id, {
+        pageError: status === 409 ? changedMessage(error) : null,
+        forms: { requestChanges: { comments, error: status === 409 ? null : refusalText(error) } },
+      });
+    }
+  }
+
+  @Post('reviews/:id/sign')
+  async sign(
+    @Req() request: DeskRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() body: FormBody,
+  ) {
+    const comments = this.forms.text(body, 'comments');
+    const user = this.user(request);
+    try {
+      const assignment = await this.pages.ownAssignment(user, id);
+      const dto = await formDto(ReviewDecisionDto, {
+        decision: 'approve',
+        revision: formInt(this.forms.text(body, 'revision')),
+        contentHash: this.forms.text(body, 'contentHash') || undefined,
+        comments: comments || undefined,
+        password: this.forms.text(body, 'password'),
+      });
+      const result = await this.decisions.decide(user, assignment.articleId, dto);
+      return this.forms.redirect(reply, `/desk/reviews/${id}/receipt/${result.signOff!.id}`);
+    } catch (error) {
+      const status = this.forms.refusal(error);
+      // The article changed since the page was shown: nothing is signed, and the page now shows the new changes.
+      return this.showReview(request, reply, status, id, {
+        pageError: status === 409 ? changedMessage(error) : null,
+        forms: { sign: { comments, error: status === 409 ? null : refusalText(error) } },
+      });
+    }
+  }
+
+  @Get('reviews/:id/receipt/:signOffId')
+  async receipt(
+    @Req() request: DeskRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('signOffId', ParseUUIDPipe) signOffId: string,
+  ) {
+    const model = await this.pages.receipt(this.user(request), id, signOffId);
+    return this.render(request, reply, 200, 'reviews/receipt', `Signed: ${model.article.title}`, {
+      ...model,
+    });
+  }
+
+  @Get('articles/:id')
+  async article(
+    @Req() request: DeskRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', ParseUUIDPipe) id: string,
+  ) {
+    const model = await this.pages.articleState(this.user(request), id);
+    return this.render(request, reply, 200, 'articles/state', model.article.title, { ...model });
+  }
+
+  /** The pre-due reminder's link: the open review if the reviewer has one, else the page to start it. */
+  @Get('articles/:id/re-review')
+  async reReview(
+    @Req() request: DeskRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', ParseUUIDPipe) id: string,
+  ) {
+    const open = await this.pages.openAssignmentOf(this.user(request), id);
+    if (open) return this.forms.redirect(reply, `/desk/reviews/${open}`);
+    return this.article(request, reply, id);
+  }
+
+  @Post('articles/:id/re-review')
+  async startReReview(
+    @Req() request: DeskRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', ParseUUIDPipe) id: string,
+  ) {
+    const assignment = await this.earlyReReview.start(this.user(request), id);
+    return this.forms.redirect(reply, `/desk/reviews/${assignment.id}?notice=started`);
+  }
+
+  @Get('articles/:id/sign-offs/:signOffId/verify')
+  async verify(
+    @Req() request: DeskRequest,
+    @Res() reply: FastifyReply,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Param('signOffId', ParseUUIDPipe) signOffId: string,
+  ) {
+    const result = await this.pages.verify(this.user(request), id, signOffId);
+    return this.render(request, reply, 200, 'articles/verify', 'Signature check', { ...result });
+  }
+}
+
+function changedMessage(error: unknown): string {
+  if (error instanceof ApiError && error.getStatus() === 409) {
+    return `Nothing was signed or sent: ${error.message}. The page now shows the current revision and what changed.`;
+  }
+  return (error as Error).message;
+}
+
+/** The review page model with what its template reads: flags instead of comparisons, forms with what was typed. */
+function reviewContext(model: ReviewPageModel, forms: ReviewForms): Record<string, unknown> {
+  const typedSection = forms.comment.sectionIndex;
+  return {
+    ...model,
+    forms,
+    changes: {
+      ...model.changes,
+      sinceSignOff: model.changes.since?.kind === 'sign-off',
+      groups: model.changes.groups.map((group) => ({
+        ...group,
+        kindText: group.kind === 'added' ? 'new' : group.kind === 'removed' ? 'removed' : 'changed',
+        parts: group.parts.map((part) => ({
+          ...part,
+          before: part.before ?? '',
+          after: part.after ?? '',
+          words: part.words.map((word) => ({
+            text: word.text,
+            added: word.op === 'added',
+            removed: word.op === 'removed',
+          })),
+        })),
+      })),
+    },
+    sections: model.sections.map((section) => ({
+      ...section,
+      selected: typedSection === String(section.index),
+    })),
+  };
+}
