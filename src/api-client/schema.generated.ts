@@ -1715,10 +1715,14 @@ export interface components {
              * @example waiting
              */
             state: string;
-            /** @description phase, done and total while running */
-            progress?: Record<string, never>;
+            /** @description 0 before it starts, then { phase, done, total } while running */
+            progress?: number | {
+                [key: string]: unknown;
+            };
             /** @description The export summary once completed */
-            summary?: Record<string, never>;
+            summary?: {
+                [key: string]: unknown;
+            };
             failedReason?: string;
         };
         ImportFileDto: {

@@ -123,8 +123,8 @@ function completeOperations(document: OpenAPIObject, facts: Map<string, HandlerF
       const operation = value;
       const fact = facts.get(operation.operationId ?? '');
       const isPublic = fact?.isPublic ?? (operation.security?.length === 0 || !operation.security);
-      if (isPublic) operation.security = [];
-      else operation.security ??= [{ bearer: [] }];
+      // A scheme the controller declares (bearer, or a session cookie on pages) stays; public routes say [].
+      operation.security ??= isPublic ? [] : [{ bearer: [] }];
       const codes = new Set<string>(['500', '503']);
       if (!isPublic) codes.add('401');
       if (fact?.hasRoles) codes.add('403');

@@ -91,7 +91,16 @@ export class UnpublishResponse {
 export class ExportJobResponse {
   @ApiProperty({ example: 'export-4f7c…' }) jobId!: string;
   @ApiProperty({ example: 'waiting', description: 'waiting, active, completed or failed' }) state!: string;
-  @ApiPropertyOptional({ description: 'phase, done and total while running' }) progress?: unknown;
-  @ApiPropertyOptional({ description: 'The export summary once completed' }) summary?: unknown;
+  @ApiPropertyOptional({
+    oneOf: [{ type: 'number' }, { type: 'object', additionalProperties: true }],
+    description: '0 before it starts, then { phase, done, total } while running',
+  })
+  progress?: unknown;
+  @ApiPropertyOptional({
+    type: 'object',
+    additionalProperties: true,
+    description: 'The export summary once completed',
+  })
+  summary?: unknown;
   @ApiPropertyOptional() failedReason?: string;
 }

@@ -66,6 +66,7 @@ export interface JsonSchema {
   maximum?: number;
   maxItems?: number;
   nullable?: boolean;
+  anyOf?: JsonSchema[];
   items?: JsonSchema;
   properties?: Record<string, JsonSchema>;
   required?: string[];
@@ -118,6 +119,16 @@ export function operationsOf(doc: OpenApiDocument): Operation[] {
 
 /** Resolves `$ref`s (one level at a time, as the document nests them). */
 export function resolve(doc: OpenApiDocument, schema: JsonSchema): JsonSchema {
+  // OpenAPI 3.1 writes "may be null" as JSON Schema does; read it as the `nullable` flag this suite uses.
+  const types = schema.type as unknown;
+  if (Array.isArray(types)) {
+    const nonNull = types.filter((type) => type !== 'null') as string[];
+    return { ...schema, type: nonNull[0], nullable: types.includes('null') };
+  }
+  const ref = schema.anyOf?.find((option) => option.$ref);
+  if (ref && schema.anyOf!.some((option) => (option.type as unknown) === 'null')) {
+    return { ...resolve(doc, ref), nullable: true };
+  }
   if (!schema.$ref) return schema;
   const name = schema.$ref.replace('#/components/schemas/', '');
   const found = doc.components.schemas[name];
