@@ -65,10 +65,15 @@ export class DeskForms {
     return reply.status(303).header('location', location).header('cache-control', 'no-store').send();
   }
 
-  signIn(reply: FastifyReply, rawSessionId: string): Promise<void> {
-    const seconds = this.config.env.SESSION_MAX_AGE.as('seconds');
-    setCookie(reply, this.config, this.names.session, rawSessionId, seconds);
-    return Promise.resolve();
+  /** The session cookie of a session just started (the session id changes at every sign-in). */
+  signIn(reply: FastifyReply, rawSessionId: string): void {
+    setCookie(
+      reply,
+      this.config,
+      this.names.session,
+      rawSessionId,
+      this.config.env.SESSION_MAX_AGE.as('seconds'),
+    );
   }
 
   signOut(reply: FastifyReply): void {

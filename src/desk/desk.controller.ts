@@ -75,7 +75,7 @@ export class DeskController {
     const next = safeNext(body?.next);
     try {
       const person = await this.auth.checkLogin(email, this.forms.text(body, 'password'), request.ip);
-      await this.forms.signIn(reply, await this.sessions.start(person, request.ip));
+      this.forms.signIn(reply, await this.sessions.start(person, request.ip));
       return this.forms.redirect(reply, next);
     } catch (error) {
       const status = this.forms.refusal(error);
@@ -113,7 +113,7 @@ export class DeskController {
     try {
       this.forms.confirmMatches(body, 'password');
       const person = await this.credentials.acceptInvitation(token, this.forms.text(body, 'password'));
-      await this.forms.signIn(reply, await this.sessions.start(person, request.ip));
+      this.forms.signIn(reply, await this.sessions.start(person, request.ip));
       return this.forms.redirect(reply, '/desk?notice=welcome');
     } catch (error) {
       return this.forms.page(request, reply, this.forms.refusal(error), 'setup', 'Choose your password', {
@@ -196,7 +196,7 @@ export class DeskController {
         this.forms.text(body, 'newPassword'),
       );
       // Every earlier session ended with the change; this browser continues in a new one.
-      await this.forms.signIn(reply, await this.sessions.start(person, request.ip));
+      this.forms.signIn(reply, await this.sessions.start(person, request.ip));
       return this.forms.redirect(reply, '/desk/account/password?notice=changed');
     } catch (error) {
       return this.forms.page(request, reply, this.forms.refusal(error), 'password', 'Change your password', {
