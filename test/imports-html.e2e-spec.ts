@@ -118,6 +118,7 @@ describe('importing published HTML pages', () => {
     const page = await t.http().get('/public/articles/is-baclofen-a-benzodiazepine');
     expect(page.status).toBe(200);
     const text = page.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain('Written by Dana Writer'); // the source's writer, not the editor who imported it
     expect(text).toContain('Medically reviewed by');
     expect(text).toContain('Alan Lucks');
     expect(text).toContain('January 10th, 2026');
