@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { DirectoryExportService } from '../src/publishing/directory-export.service.js';
 import { DateTime } from 'luxon';
 import { haveChromium, XssBrowser } from './security/browser.js';
 import { createTestApp, createUser, type TestApp, type TestUser } from './utils/test-app.js';
@@ -118,6 +120,7 @@ describe('importing published HTML pages', () => {
     const page = await t.http().get('/public/articles/is-baclofen-a-benzodiazepine');
     expect(page.status).toBe(200);
     const text = page.text.replace(/<[^>]+>/g, ' ').replace(/\s+/g, ' ');
+    expect(text).toContain('Written by Dana Writer'); // the source's writer, not the editor who imported it
     expect(text).toContain('Medically reviewed by');
     expect(text).toContain('Alan Lucks');
     expect(text).toContain('January 10th, 2026');
@@ -125,8 +128,23 @@ describe('importing published HTML pages', () => {
     expect(page.text).toContain('"lastReviewed":"2026-01-10"');
     // The publication records the attested review as what allowed it.
     const [review] = await get(`/articles/${item.articleId}/attested-reviews`);
-    const history = await get(`/articles/${item.articleId}/publications`).catch(() => null);
-    if (history) expect(JSON.stringify(history)).toContain(review.id);
+    const [{ sign_off_id }] = await t.dataSource.query<{ sign_off_id: string }[]>(
+      `SELECT sign_off_id FROM publications WHERE article_id = $1 AND action = 'publish' LIMIT 1`,
+      [item.articleId],
+    );
+    expect(sign_off_id).toBe(review.id);
+
+    // The directory export renders the live page from the attested review too.
+    const summary = await t.app
+      .get(DirectoryExportService)
+      .run({ mode: 'full', force: true, trigger: 'cli' });
+    expect(summary.failed).toEqual([]);
+    const exported = readFileSync(
+      join(t.env.PUBLISH_DIR, 'is-baclofen-a-benzodiazepine', 'index.html'),
+      'utf8',
+    );
+    expect(exported).toContain('January 10th, 2026');
+    expect(exported).toContain('Alan Lucks');
   });
 
   it('a CMS page with JSON-LD (preferred over the markup), an external reviewer, overdue at once, a taken slug', async () => {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { DateTime } from 'luxon';
 import { createTestApp, createUser, type TestApp, type TestUser } from './utils/test-app.js';
-import { createReviewer } from './utils/workflow.js';
+import { approve, assignAndAccept, createReviewer } from './utils/workflow.js';
 
 const NOW = new Date('2026-11-30T15:00:00Z');
 const NY = 'America/New_York';
@@ -241,6 +241,21 @@ describe('importing articles with their review history (POST /imports)', () => {
     // Reviewed 2025-06-02 with a 12-month cadence: overdue since 2026-06-02, listed at once.
     const overdue: { articleId: string; status: string }[] = await get('/re-reviews?status=overdue');
     expect(overdue.find((row) => row.articleId === item.articleId)?.status).toBe('overdue');
+
+    // Its next review is e-signed here as usual, and from then on the schedule follows the sign-off.
+    const submitted = await t.http().post(`/articles/${item.articleId}/submit`).set(editor.auth);
+    expect(submitted.status).toBe(200);
+    await assignAndAccept(t, editor, alan, item.articleId!);
+    expect((await approve(t, alan, item.articleId!, 1)).status).toBe(200);
+    const [signOff] = await get(`/articles/${item.articleId}/sign-offs`);
+    expect(signOff.meaning).toBe('medical review');
+    const after = await get(`/articles/${item.articleId}`);
+    expect(after.signOff).toMatchObject({ status: 'current', id: signOff.id });
+    expect(nyDate(after.nextReviewDueAt)).toBe('2027-11-30');
+    const rows: { articleId: string; signOffId: string }[] = await get(
+      '/re-reviews?dueBefore=2028-01-01T00:00:00Z',
+    );
+    expect(rows.find((row) => row.articleId === item.articleId)?.signOffId).toBe(signOff.id);
   });
 
   it('WordPress WXR: one article per post (attachments aside), reviewer and date from post meta', async () => {

@@ -27,7 +27,7 @@ import { attestedView } from './attested-reviews.service.js';
 import { checkParsed } from './content-checks.js';
 import type { ImportItemReport, ImportReport } from './import-report.js';
 import { totalsOf } from './import-report.js';
-import { ImportsRepository, type ReviewerMatch } from './imports.repository.js';
+import { ImportsRepository, normaliseCredentials, type ReviewerMatch } from './imports.repository.js';
 import { MalformedSourceError, type ImportProblem, type ParsedArticle } from './parsed-article.js';
 import { parseSource, sourceKind } from './parsers/detect.js';
 import { attestedAsSignOff } from './review-records.js';
@@ -112,6 +112,13 @@ export class ImportsService {
       ? actor
       : { ...actor, roles: [...actor.roles, 'editor'] };
     const items: ImportItemReport[] = [];
+    // A site has few reviewers and many articles: each name and credentials is looked up once per run.
+    const reviewers = new Map<string, Promise<ReviewerMatch | null>>();
+    const findReviewer = (name: string, credentials: string) => {
+      const key = `${name.toLowerCase()}\u0000${normaliseCredentials(credentials)}`;
+      if (!reviewers.has(key)) reviewers.set(key, this.imports.findReviewer(name, credentials));
+      return reviewers.get(key)!;
+    };
     for (const [index, file] of files.entries()) {
       let parsed: ParsedArticle[];
       try {
@@ -131,7 +138,7 @@ export class ImportsService {
       }
       for (const article of parsed) {
         try {
-          items.push(await this.importOne(importer, article, options));
+          items.push(await this.importOne(importer, article, options, findReviewer));
         } catch (error) {
           if (!(error instanceof HttpException)) throw error;
           items.push(this.refused(article.sourceName, article.kind, article.sourceUrl, reasonOf(error)));
@@ -208,6 +215,7 @@ export class ImportsService {
     actor: AuthUser,
     source: ParsedArticle,
     options: ImportOptions,
+    findReviewer: (name: string, credentials: string) => Promise<ReviewerMatch | null>,
   ): Promise<ImportItemReport> {
     let parsed = source;
     let dto: CreateArticleDto;
@@ -225,7 +233,8 @@ export class ImportsService {
     const sourceKey = parsed.sourceUrl ?? `slug:${requestedSlug}`;
 
     // Which article this source already became (by source URL or slug), if any.
-    let existingId = (await this.imports.findSource(sourceKey))?.articleId ?? null;
+    const knownSource = await this.imports.findSource(sourceKey);
+    let existingId = knownSource?.articleId ?? null;
     let slugTakenBy: string | null = null;
     if (!existingId) {
       const bySlug = await this.articles.findBySlug(requestedSlug);
@@ -244,9 +253,7 @@ export class ImportsService {
       review && review.reviewerName && review.reviewedOn
         ? { ...review, reviewedOn: review.reviewedOn }
         : null;
-    const match = review?.reviewerName
-      ? await this.imports.findReviewer(review.reviewerName, review.credentials)
-      : null;
+    const match = review?.reviewerName ? await findReviewer(review.reviewerName, review.credentials) : null;
     if (review?.reviewerName && !match) {
       problems.push({
         code: 'unknown_reviewer',
@@ -321,7 +328,6 @@ export class ImportsService {
     const now = this.clock.now();
     const attested = await inTransaction(this.dataSource, async (tx, ctx) => {
       const article = await this.articles.lockById(tx, view.id);
-      const previous = found ? await this.imports.findSource(sourceKey) : null;
       await this.imports.saveSource(tx, {
         sourceKey,
         articleId: article.id,
@@ -329,7 +335,7 @@ export class ImportsService {
         sourceKind: parsed.kind,
         originalAuthor: parsed.author?.slice(0, 200) ?? null,
         sourceName: parsed.sourceName.slice(0, 500),
-        firstImportedAt: previous?.firstImportedAt ?? now,
+        firstImportedAt: knownSource?.firstImportedAt ?? now,
         lastImportedAt: now,
       });
       if (!reviewable || !reviewChanged) return null;

@@ -69,3 +69,22 @@ export async function attestedReviewCovering(
   });
   return review ? attestedAsSignOff(review) : null;
 }
+
+/**
+ * The writer an imported article's source names, as a SQL expression for the article whose id is `articleId`
+ * (null when it was not imported or its source named nobody): the page credits the original author, not the
+ * person who ran the import.
+ */
+export const importedAuthorSql = (articleId: string) =>
+  `(SELECT i.original_author FROM imported_sources i
+     WHERE i.article_id = ${articleId} AND i.original_author IS NOT NULL
+     ORDER BY i.last_imported_at DESC LIMIT 1)`;
+
+/** Hook for a page's author line: the original author of an imported article, else null. */
+export async function importedAuthor(manager: EntityManager, articleId: string): Promise<string | null> {
+  const [row] = await manager.query<{ author: string | null }[]>(
+    `SELECT ${importedAuthorSql('$1')} AS author`,
+    [articleId],
+  );
+  return row?.author ?? null;
+}

@@ -5,7 +5,7 @@ import type { RenderedContent } from '../articles/article-content.js';
 import type { Article } from '../articles/article.entity.js';
 import type { Revision } from '../articles/revision.entity.js';
 import { AppConfig } from '../core/config/app-config.js';
-import { REVIEW_RECORDS_SQL } from '../imports/review-records.js';
+import { importedAuthor, importedAuthorSql, REVIEW_RECORDS_SQL } from '../imports/review-records.js';
 import { signOffCoverage } from '../sign-offs/sign-off-rules.js';
 import type { SignOff } from '../sign-offs/sign-off.entity.js';
 import { UsersRepository } from '../users/users.repository.js';
@@ -138,7 +138,7 @@ export class PageSources {
       revisionCreatedAt: revision.createdAt,
       content: revision.content,
       rendered: revision.rendered,
-      authorName: author?.name ?? '',
+      authorName: (await importedAuthor(tx ?? this.dataSource.manager, article.id)) ?? author?.name ?? '',
       signer: signOff ? signerOf(signOff) : null,
       firstPublishedAt: article.firstPublishedAt,
       nextReviewDueAt,
@@ -159,7 +159,8 @@ export class PageSources {
               p.sign_off_id AS page_sign_off_id,
               r.number AS revision_number, r.created_at AS revision_created_at, ${PAGE_CONTENT} AS content,
               r.rendered,
-              r.content_hash, a.first_published_at, a.next_review_due_at, u.name AS author_name,
+              r.content_hash, a.first_published_at, a.next_review_due_at,
+              coalesce(${importedAuthorSql('a.id')}, u.name) AS author_name,
               ${SIGN_OFF_JSON('shown')} AS shown,
               CASE WHEN latest.id IS NULL THEN NULL ELSE ${SIGN_OFF_JSON('latest')} END AS latest
          FROM published_pages p
