@@ -25,7 +25,7 @@ describe('the review desk under hostile input', () => {
     t = await createTestApp();
     writer = await createUser(t, ['writer']);
     editor = await createUser(t, ['editor']);
-  }, 60_000);
+  }, 240_000);
 
   afterAll(async () => {
     await t?.close();
@@ -113,7 +113,7 @@ describe('the review desk under hostile input', () => {
       reviewer = await createReviewer(t);
       review = await openReview(reviewer);
       desk = await deskSession(t, reviewer.email, reviewer.password);
-    });
+    }, 120_000);
 
     it.each([
       ['no token', { csrf: null }],
