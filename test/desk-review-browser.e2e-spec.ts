@@ -421,7 +421,7 @@ describeInBrowser('the review desk in Chromium: from the e-mail to the recorded 
       'review-requested',
     ]);
     expect(checked.length).toBeGreaterThan(8);
-  }, 240_000);
+  }, 600_000);
 });
 
 /** The e-mail template a subject line comes from. */
