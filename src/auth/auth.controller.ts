@@ -17,6 +17,7 @@ import {
   LoginDto,
   PasswordResetConfirmDto,
   PasswordResetRequestDto,
+  PasswordResetRequestedView,
 } from './auth.dto.js';
 import { AuthService } from './auth.service.js';
 import { CurrentUser, Public } from './decorators.js';
@@ -69,9 +70,12 @@ export class AuthController {
     summary:
       'E-mail a password reset link: 202 for any address, known or not, in the same time (no login needed)',
   })
-  @ApiAcceptedResponse()
-  async requestPasswordReset(@Body() dto: PasswordResetRequestDto, @Ip() address: string): Promise<void> {
-    await this.auth.requestPasswordReset(dto.email, address);
+  @ApiAcceptedResponse({ type: PasswordResetRequestedView })
+  requestPasswordReset(
+    @Body() dto: PasswordResetRequestDto,
+    @Ip() address: string,
+  ): Promise<PasswordResetRequestedView> {
+    return this.auth.requestPasswordReset(dto.email, address);
   }
 
   @Post('password-reset/confirm')

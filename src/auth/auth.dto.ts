@@ -75,3 +75,11 @@ export class PasswordResetConfirmDto {
   @MaxLength(1000)
   newPassword!: string;
 }
+
+export class PasswordResetRequestedView {
+  @ApiProperty({
+    example: 'If an account exists for that address, a reset link is on its way',
+    description: 'The same answer for every address, known or not',
+  })
+  message!: string;
+}

@@ -175,15 +175,20 @@ export class AuthService {
    * Asks for a reset link: answers the same, at once, for any address; at most three links an hour per account
    * (further requests are dropped silently, so the answer says nothing about the account).
    */
-  async requestPasswordReset(email: string, address: string): Promise<void> {
+  /** The same answer for every address, known or not, limited or not: nothing tells whether an account exists. */
+  async requestPasswordReset(email: string, address: string): Promise<{ message: string }> {
+    const answer = {
+      message: 'If an account exists for that address, a reset link is on its way',
+    };
     const account = email.toLowerCase();
     const refusal = await this.resetRequests.consume({ account, address });
     if (refusal) {
       if (refusal.first)
         await this.record('auth.reset_limited', null, 'unknown', { email: account, address });
-      return;
+      return answer;
     }
     this.credentials.requestReset(account);
+    return answer;
   }
 
   private async record(
