@@ -19,8 +19,6 @@ import {
 import { AuthService } from './auth.service.js';
 import { CurrentUser, Public } from './decorators.js';
 
-export { LoginDto } from './auth.dto.js';
-
 @ApiTags('auth')
 @Controller('auth')
 export class AuthController {

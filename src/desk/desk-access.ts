@@ -109,7 +109,7 @@ export class DeskErrorFilter implements ExceptionFilter {
     } else if (error instanceof HttpException) {
       status = error.getStatus();
       heading = status === 404 ? 'Page not found' : 'That did not work';
-      message = error.message;
+      message = /[.!?]$/.test(error.message) ? error.message : `${error.message}.`;
     } else {
       this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     }

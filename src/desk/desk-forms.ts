@@ -48,11 +48,16 @@ export class DeskForms {
       { title, user: visit ? { name: visit.user.name } : null, csrfToken: this.csrf.tokenFor(binding) },
       { user: visit ? { name: visit.user.name } : null, ...context },
     );
-    return reply
-      .status(status)
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .send(html);
+    return (
+      reply
+        .status(status)
+        .header('content-type', 'text/html; charset=utf-8')
+        .header('cache-control', 'no-store')
+        // helmet's no-referrer makes Chromium send `Origin: null` with a form POST; same-origin keeps the real
+        // Origin (and Referer) for the desk's own forms and still sends nothing to any other site.
+        .header('referrer-policy', 'same-origin')
+        .send(html)
+    );
   }
 
   /** Post/redirect/get: 303 so the browser follows with a GET. */
@@ -60,10 +65,15 @@ export class DeskForms {
     return reply.status(303).header('location', location).header('cache-control', 'no-store').send();
   }
 
-  signIn(reply: FastifyReply, rawSessionId: string): Promise<void> {
-    const seconds = this.config.env.SESSION_MAX_AGE.as('seconds');
-    setCookie(reply, this.config, this.names.session, rawSessionId, seconds);
-    return Promise.resolve();
+  /** The session cookie of a session just started (the session id changes at every sign-in). */
+  signIn(reply: FastifyReply, rawSessionId: string): void {
+    setCookie(
+      reply,
+      this.config,
+      this.names.session,
+      rawSessionId,
+      this.config.env.SESSION_MAX_AGE.as('seconds'),
+    );
   }
 
   signOut(reply: FastifyReply): void {
@@ -109,18 +119,24 @@ export class DeskForms {
       if (field && fields.includes(field)) {
         errors[field] = sentence(field, detail.reason);
       } else if (field === 'token') {
-        formError = `${(error as HttpException).message}.`;
+        formError = asSentence((error as HttpException).message);
       }
     }
     if (!details.length) {
+      const message = asSentence((error as HttpException).message);
       if (fields.includes(fallbackField) && (error as HttpException).getStatus() !== 400) {
-        errors[fallbackField] = (error as HttpException).message;
+        errors[fallbackField] = message;
       } else {
-        formError = (error as HttpException).message;
+        formError = message;
       }
     }
     return { formError, errors };
   }
+}
+
+/** A message as a sentence: ends with a full stop. */
+export function asSentence(message: string): string {
+  return /[.!?]$/.test(message) ? message : `${message}.`;
 }
 
 /** "must be at least 12 characters" reads as "The password must be at least 12 characters." beside the box. */

@@ -16,7 +16,7 @@ import { Public } from '../auth/decorators.js';
 import { AuthService } from '../auth/auth.service.js';
 import { CredentialsService } from '../users/credentials.service.js';
 import { DeskErrorFilter, DeskGuard, type DeskRequest, SignedIn } from './desk-access.js';
-import { DeskForms, type FormBody } from './desk-forms.js';
+import { asSentence, DeskForms, type FormBody } from './desk-forms.js';
 import { notice, safeNext } from './desk-navigation.js';
 import { DeskSessionsService } from './desk-sessions.service.js';
 
@@ -75,7 +75,7 @@ export class DeskController {
     const next = safeNext(body?.next);
     try {
       const person = await this.auth.checkLogin(email, this.forms.text(body, 'password'), request.ip);
-      await this.forms.signIn(reply, await this.sessions.start(person, request.ip));
+      this.forms.signIn(reply, await this.sessions.start(person, request.ip));
       return this.forms.redirect(reply, next);
     } catch (error) {
       const status = this.forms.refusal(error);
@@ -84,7 +84,7 @@ export class DeskController {
         email,
         notice: null,
         formError: null,
-        errors: { email: null, password: (error as HttpException).message },
+        errors: { email: null, password: asSentence((error as HttpException).message) },
       });
     }
   }
@@ -113,7 +113,7 @@ export class DeskController {
     try {
       this.forms.confirmMatches(body, 'password');
       const person = await this.credentials.acceptInvitation(token, this.forms.text(body, 'password'));
-      await this.forms.signIn(reply, await this.sessions.start(person, request.ip));
+      this.forms.signIn(reply, await this.sessions.start(person, request.ip));
       return this.forms.redirect(reply, '/desk?notice=welcome');
     } catch (error) {
       return this.forms.page(request, reply, this.forms.refusal(error), 'setup', 'Choose your password', {
@@ -196,7 +196,7 @@ export class DeskController {
         this.forms.text(body, 'newPassword'),
       );
       // Every earlier session ended with the change; this browser continues in a new one.
-      await this.forms.signIn(reply, await this.sessions.start(person, request.ip));
+      this.forms.signIn(reply, await this.sessions.start(person, request.ip));
       return this.forms.redirect(reply, '/desk/account/password?notice=changed');
     } catch (error) {
       return this.forms.page(request, reply, this.forms.refusal(error), 'password', 'Change your password', {
