@@ -1017,7 +1017,7 @@ export interface components {
             tokenType: "Bearer";
         };
         AcceptInvitationDto: {
-            /** @example q3Jb… */
+            /** @example q3JbX0d9kLm2Pz7vT4wY8sN1rA6eH5cU0iG3oK9fB2x */
             token: string;
             /** @description At least 12 characters, no composition rules; not a common password, not containing your e-mail */
             password: string;
@@ -1030,8 +1030,15 @@ export interface components {
             /** @example alan.lucks@example.com */
             email: string;
         };
+        PasswordResetRequestedView: {
+            /**
+             * @description The same answer for every address, known or not
+             * @example If an account exists for that address, a reset link is on its way
+             */
+            message: string;
+        };
         PasswordResetConfirmDto: {
-            /** @example q3Jb… */
+            /** @example q3JbX0d9kLm2Pz7vT4wY8sN1rA6eH5cU0iG3oK9fB2x */
             token: string;
             newPassword: string;
         };
@@ -2250,6 +2257,15 @@ export interface operations {
                     "application/json": components["schemas"]["ErrorResponse"];
                 };
             };
+            /** @description The person has already chosen a password, or is deactivated */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
             /** @description Unexpected failure (logged with the request id) */
             500: {
                 headers: {
@@ -2318,6 +2334,15 @@ export interface operations {
             };
             /** @description Not found */
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description An admin cannot deactivate their own account */
+            409: {
                 headers: {
                     [name: string]: unknown;
                 };
@@ -2661,7 +2686,9 @@ export interface operations {
                 headers: {
                     [name: string]: unknown;
                 };
-                content?: never;
+                content: {
+                    "application/json": components["schemas"]["PasswordResetRequestedView"];
+                };
             };
             /** @description Invalid request: details name each field and the reason */
             400: {

@@ -208,11 +208,16 @@ export class ContentFieldsDto {
   @MaxLength(LIMITS.bottomLine)
   bottomLine?: string;
 
-  @ApiPropertyOptional({ type: [String], maxItems: LIMITS.relatedSlugs })
+  @ApiPropertyOptional({
+    type: [String],
+    maxItems: LIMITS.relatedSlugs,
+    items: { type: 'string', maxLength: SLUG_MAX_LENGTH },
+  })
   @OptionalNotNull()
   @IsArray()
   @ArrayMaxSize(LIMITS.relatedSlugs)
   @IsString({ each: true })
+  @MaxLength(SLUG_MAX_LENGTH, { each: true, message: SLUG_MESSAGE })
   @Matches(SLUG_PATTERN, { each: true, message: SLUG_MESSAGE })
   relatedSlugs?: string[];
 

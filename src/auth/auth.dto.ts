@@ -26,7 +26,7 @@ export class AccessTokenView {
 }
 
 /** The link's token, exactly as it appears after `?token=` (43 characters). */
-const TOKEN = { minLength: 43, maxLength: 43, example: 'q3Jb…' };
+const TOKEN = { minLength: 43, maxLength: 43, example: 'q3JbX0d9kLm2Pz7vT4wY8sN1rA6eH5cU0iG3oK9fB2x' };
 
 export class AcceptInvitationDto {
   @ApiProperty(TOKEN)
