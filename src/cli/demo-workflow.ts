@@ -21,6 +21,8 @@ export interface DemoResult {
   exportedFile: string;
   byline: string;
   reminderEmail: string;
+  /** The demo people and the passwords they chose, so a newcomer can sign in to the desk as each of them. */
+  people: { name: string; email: string; password: string }[];
 }
 
 class DemoError extends Error {}
@@ -205,7 +207,13 @@ export async function runDemoWorkflow(options: DemoOptions): Promise<DemoResult>
   );
   const subject = /^Subject: (.*)$/m.exec(readFileSync(reminderEmail, 'utf8'))?.[1] ?? '';
   log(`   reminder to alan.lucks@demo.example: "${subject}"`);
-  return { articleId, publicUrl, exportedFile, byline, reminderEmail: resolve(reminderEmail) };
+  const people = [
+    { name: 'Wendy Writer', ...writer },
+    { name: 'Alan Lucks', ...alan },
+    { name: 'Eddie Editor', ...editor },
+    { name: 'Pat Publisher', ...publisher },
+  ].map(({ name, email, password }) => ({ name, email, password }));
+  return { articleId, publicUrl, exportedFile, byline, reminderEmail: resolve(reminderEmail), people };
 }
 
 /** The token of the newest invitation e-mail to `email` written to the mail folder (quoted-printable or not). */

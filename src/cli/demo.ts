@@ -64,6 +64,10 @@ async function main(): Promise<void> {
     console.log(`  public URL:      ${result.publicUrl}`);
     console.log(`  reminder email:  ${result.reminderEmail}`);
     console.log(`  all emails:      ${mailDir}`);
+    console.log(`  review desk:     ${config.env.PUBLIC_BASE_URL}/desk/login`);
+    for (const person of result.people) {
+      console.log(`    ${person.name.padEnd(14)} ${person.email.padEnd(26)} password: ${person.password}`);
+    }
   } catch (error) {
     console.error(`\nThe demo stopped: ${(error as Error).message}`);
     console.error('Check that PostgreSQL and Redis are running, then run `npm run demo` again.');
