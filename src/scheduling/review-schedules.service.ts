@@ -4,8 +4,9 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import type { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { DateTime, Duration } from 'luxon';
-import { DataSource, type EntityManager, In, type SelectQueryBuilder } from 'typeorm';
+import { DataSource, type EntityManager, type SelectQueryBuilder } from 'typeorm';
 import type { Article } from '../articles/article.entity.js';
+import { ArticleWorkflow, WorkflowEvent } from '../articles/article-workflow.js';
 import { ArticlesRepository } from '../articles/articles.repository.js';
 import { diffContent } from '../articles/revision-diff.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -14,16 +15,14 @@ import { Clock } from '../core/clock/clock.js';
 import { AppConfig } from '../core/config/app-config.js';
 import { inTransaction, type TransactionContext } from '../core/database/transaction.js';
 import { DomainEvents } from '../core/events/domain-events.js';
-import { ApiError } from '../core/http/api-error.js';
+import { isDomainError } from '../core/errors/domain-error.js';
 import { JobName, jobOptions, QueueName } from '../core/queues/queues.js';
 import { REDIS } from '../core/redis/redis.module.js';
 import { NotificationsService, type OutgoingEmail } from '../notifications/notifications.service.js';
-import { Assignment } from '../reviews/assignment.entity.js';
 import { AssignmentsService } from '../reviews/assignments.service.js';
 import { formatReviewDate, localIsoDate } from '../sign-offs/byline.js';
 import type { SignOff } from '../sign-offs/sign-off.entity.js';
 import { SignOffsRepository } from '../sign-offs/sign-offs.repository.js';
-import { User } from '../users/user.entity.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { firstReminder, followingReminder, isOverdueKind, type ReminderPlanConfig } from './reminder-plan.js';
 import { ReviewPolicyService } from './review-policy.service.js';
@@ -60,6 +59,7 @@ export class ReviewSchedulesService implements OnModuleInit {
     @InjectQueue(QueueName.Scheduling) private readonly queue: Queue,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly articles: ArticlesRepository,
+    private readonly workflow: ArticleWorkflow,
     private readonly signOffs: SignOffsRepository,
     private readonly assignments: AssignmentsService,
     private readonly notifications: NotificationsService,
@@ -129,7 +129,7 @@ export class ReviewSchedulesService implements OnModuleInit {
         nextReminderAt: first.at,
       }),
     );
-    await this.articles.updateWorkflow(tx, article, { nextReviewDueAt: dueAt });
+    await this.workflow.apply(tx, ctx, article, WorkflowEvent.ScheduleReReview, { dueAt }, { actorId: null });
     if (previous) this.cancelQueued(ctx, previous);
     this.enqueueIfInWindow(ctx, { articleId: article.id, signOffId: signOff.id, kind: first.kind }, first.at);
   }
@@ -273,10 +273,7 @@ export class ReviewSchedulesService implements OnModuleInit {
     article: Article,
     signOff: SignOff,
   ): Promise<void> {
-    const open = await tx
-      .getRepository(Assignment)
-      .findOne({ where: { articleId: article.id, status: In(['pending', 'accepted']) } });
-    if (open) return;
+    if (await this.assignments.findOpen(article.id, tx)) return;
     const locked = await this.articles.lockById(tx, article.id);
     for (const reviewerId of [signOff.reviewerId, null]) {
       try {
@@ -286,7 +283,8 @@ export class ReviewSchedulesService implements OnModuleInit {
         return;
       } catch (error) {
         await tx.query('ROLLBACK TO SAVEPOINT re_review');
-        if (!(error instanceof ApiError)) throw error;
+        // A rule said no (nobody eligible, the last reviewer's licence expired...): try the next choice.
+        if (!isDomainError(error)) throw error;
         this.logger.warn(
           `re-review of ${article.id} with ${reviewerId ?? 'automatic choice'}: ${error.message}`,
         );
@@ -309,13 +307,9 @@ export class ReviewSchedulesService implements OnModuleInit {
     schedule: ReviewSchedule,
     kind: string,
   ): Promise<OutgoingEmail[]> {
-    // The reviewer of the open (re-)review assignment, else the one who signed: one statement, as it runs per email.
-    const [reviewer] = await tx.query<Pick<User, 'id' | 'email' | 'name' | 'active'>[]>(
-      `SELECT u.id, u.email, u.name, u.active FROM users u
-        WHERE u.id = coalesce((SELECT x.reviewer_id FROM assignments x
-                                WHERE x.article_id = $1 AND x.status IN ('pending', 'accepted') LIMIT 1), $2)`,
-      [article.id, schedule.reviewerId],
-    );
+    // The reviewer of the open (re-)review assignment, else the one who signed.
+    const open = await this.assignments.findOpen(article.id, tx);
+    const reviewer = await this.users.findById(open?.reviewerId ?? schedule.reviewerId, tx);
     const now = this.clock.now();
     const dueDateText = formatReviewDate(schedule.dueAt, this.timeZone);
     const days = Math.round((schedule.dueAt.getTime() - now.getTime()) / DAY_MS);
@@ -422,7 +416,7 @@ export class ReviewSchedulesService implements OnModuleInit {
     return inTransaction(this.dataSource, async (tx, ctx) => {
       const article = await this.articles.lockById(tx, articleId);
       const before = article.reviewCadence;
-      await this.articles.updateWorkflow(tx, article, { reviewCadence: cadence });
+      await this.workflow.apply(tx, ctx, article, WorkflowEvent.SetCadence, { cadence }, { actorId: actor.id });
       const schedule = await tx.getRepository(ReviewSchedule).findOne({ where: { articleId } });
       const signOff = schedule ? await this.signOffs.findById(schedule.signOffId, tx) : null;
       if (signOff) {
