@@ -1,7 +1,6 @@
 import { jest } from '@jest/globals';
 import type { EntityManager } from 'typeorm';
 import type { AuditService } from '../audit/audit.service.js';
-import type { Clock } from '../core/clock/clock.js';
 import type { TransactionContext } from '../core/database/transaction.js';
 import { isDomainError } from '../core/errors/domain-error.js';
 import type { DomainEvents } from '../core/events/domain-events.js';
@@ -49,7 +48,7 @@ const EXPECTED: Record<ArticleStatus, string[]> = {
 };
 
 function expected(state: ArticleStatus, event: WorkflowEvent): ArticleStatus | null {
-  const cell = EXPECTED[state][COLUMNS.indexOf(event as (typeof COLUMNS)[number])];
+  const cell = EXPECTED[state][(COLUMNS as readonly string[]).indexOf(event)];
   if (cell === '-') return null;
   return cell === '=' ? state : (cell as ArticleStatus);
 }
@@ -99,17 +98,18 @@ describe('ArticleWorkflow.apply', () => {
   function setup() {
     const writes: { changes: Record<string, unknown> }[] = [];
     const repository = {
-      writeWorkflow: jest.fn(async (_tx: EntityManager, article: Article, changes: Partial<Article>) => {
+      writeWorkflow: jest.fn((_tx: EntityManager, article: Article, changes: Partial<Article>) => {
         writes.push({ changes });
         Object.assign(article, changes, { version: article.version + 1 });
-        return article;
+        return Promise.resolve(article);
       }),
     };
-    const audit = { record: jest.fn(async () => ({})) };
+    const audit = { record: jest.fn(() => Promise.resolve({})) };
     const emitted: { type: string }[] = [];
     const events = {
-      emit: jest.fn(async (_tx: EntityManager, _ctx: TransactionContext, event: { type: string }) => {
+      emit: jest.fn((_tx: EntityManager, _ctx: TransactionContext, event: { type: string }) => {
         emitted.push(event);
+        return Promise.resolve();
       }),
     };
     const clock = { now: () => now };
@@ -117,7 +117,7 @@ describe('ArticleWorkflow.apply', () => {
       repository as unknown as ArticlesRepository,
       audit as unknown as AuditService,
       events as unknown as DomainEvents,
-      clock as unknown as Clock,
+      clock,
     );
     return { workflow, writes, audit, emitted };
   }

@@ -67,6 +67,12 @@ export class ArticlesRepository {
     return (tx ? tx.getRepository(Article) : this.articles).findOne({ where: { id } });
   }
 
+  async findByIds(ids: string[]): Promise<Map<string, Article>> {
+    if (!ids.length) return new Map();
+    const rows = await this.articles.createQueryBuilder('a').where('a.id IN (:...ids)', { ids }).getMany();
+    return new Map(rows.map((article) => [article.id, article]));
+  }
+
   findBySlug(slug: string, tx?: EntityManager): Promise<Article | null> {
     return (tx ? tx.getRepository(Article) : this.articles).findOne({ where: { slug } });
   }

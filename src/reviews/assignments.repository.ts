@@ -58,6 +58,15 @@ export class AssignmentsRepository {
     return this.assignments.find({ where, order: { dueAt: 'ASC', id: 'ASC' }, take: limit });
   }
 
+  /** The open assignment of each article that has one. */
+  async findOpenForArticles(articleIds: string[]): Promise<Map<string, Assignment>> {
+    if (!articleIds.length) return new Map();
+    const rows = await this.assignments.find({
+      where: { articleId: In(articleIds), status: In([...OPEN_ASSIGNMENT]) },
+    });
+    return new Map(rows.map((assignment) => [assignment.articleId, assignment]));
+  }
+
   /** How many open assignments each reviewer has (reviewers with none are absent). */
   async openCountsByReviewer(tx: EntityManager, reviewerIds: string[]): Promise<Map<string, number>> {
     if (!reviewerIds.length) return new Map();

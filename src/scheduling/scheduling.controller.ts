@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiOperation, ApiTags } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Roles } from '../auth/decorators.js';
 import { ReviewPolicyService } from './review-policy.service.js';
-import { ReviewSchedulesService } from './review-schedules.service.js';
+import { OverdueReviews } from './overdue-reviews.service.js';
+import { ReReviewClock } from './re-review-clock.js';
 import { ArticleReviewPolicyDto, ReReviewsQuery, SpecialtyPolicyDto } from './scheduling.dto.js';
 
 @ApiTags('re-reviews')
@@ -11,8 +12,9 @@ import { ArticleReviewPolicyDto, ReReviewsQuery, SpecialtyPolicyDto } from './sc
 @Controller()
 export class SchedulingController {
   constructor(
-    private readonly schedules: ReviewSchedulesService,
+    private readonly clock: ReReviewClock,
     private readonly policies: ReviewPolicyService,
+    private readonly overdue: OverdueReviews,
   ) {}
 
   @Put('articles/:id/review-policy')
@@ -25,7 +27,7 @@ export class SchedulingController {
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: ArticleReviewPolicyDto,
   ) {
-    return this.schedules.setArticleCadence(actor, id, dto.cadence);
+    return this.clock.setArticleCadence(actor, id, dto.cadence);
   }
 
   @Get('review-policies')
@@ -62,6 +64,6 @@ export class SchedulingController {
     summary: 'Re-reviews due or overdue, with the last reviewer and days overdue (roles: editor, admin)',
   })
   list(@Query() query: ReReviewsQuery) {
-    return this.schedules.list(query);
+    return this.overdue.list(query);
   }
 }
