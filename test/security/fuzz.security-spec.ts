@@ -32,7 +32,11 @@ interface Outcome {
   text: string;
 }
 
-/** Every table's row count and a digest of its rows: equal snapshots mean nothing was written. */
+/**
+ * Every table's row count and a digest of its rows: equal snapshots mean nothing was written. Security events
+ * (`auth.*` audit rows: a refused login, a limit reached) are the one write a refused request must make, so they
+ * are left out of the comparison.
+ */
 async function snapshot(t: TestApp): Promise<Map<string, string>> {
   const tables = await t.dataSource.query<{ table_name: string }[]>(
     `SELECT table_name FROM information_schema.tables WHERE table_schema = 'public' AND table_type = 'BASE TABLE' ORDER BY 1`,
@@ -40,7 +44,8 @@ async function snapshot(t: TestApp): Promise<Map<string, string>> {
   const state = new Map<string, string>();
   for (const { table_name: table } of tables) {
     const [row] = await t.dataSource.query<{ n: number; digest: string }[]>(
-      `SELECT count(*)::int AS n, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest FROM "${table}" t`,
+      `SELECT count(*)::int AS n, md5(coalesce(string_agg(t::text, '|' ORDER BY t::text), '')) AS digest FROM "${table}" t` +
+        (table === 'audit_events' ? ` WHERE t.action NOT LIKE 'auth.%'` : ''),
     );
     state.set(table, `${row.n} rows, ${row.digest}`);
   }
