@@ -125,12 +125,26 @@ describe('faults: PostgreSQL restarted under load', () => {
 
   async function createActor(adminToken: string, roles: string[]): Promise<Actor> {
     const email = `${roles[0]}-${randomBytes(4).toString('hex')}@test.local`;
-    const password = `password-${randomBytes(6).toString('hex')}`;
+    const password = `pass phrase ${randomBytes(6).toString('hex')}`;
+    // Invited, as people are: the link is read from the outbox, and the person chooses the password.
     const created = await ok('create user', 'POST', '/users', {
       token: adminToken,
-      body: { email, name: `${roles[0]} ${email.slice(0, 12)}`, password, roles },
+      body: { email, name: `${roles[0]} ${email.slice(0, 12)}`, roles },
     });
     const id = (created.body as { id: string }).id;
+    const outbox = new Client({ connectionString: pg.url(databaseName) });
+    await outbox.connect();
+    const [invitation] = (
+      await outbox
+        .query<{ url: string }>(
+          `SELECT context->>'setupUrl' AS url FROM email_outbox WHERE to_user_id = $1 AND template = 'invitation'`,
+          [id],
+        )
+        .finally(() => outbox.end())
+    ).rows;
+    await ok('accept invitation', 'POST', '/auth/invitations/accept', {
+      body: { token: new URL(invitation.url).searchParams.get('token'), password },
+    });
     if (roles.includes('reviewer')) {
       await ok('reviewer profile', 'PUT', `/users/${id}/reviewer-profile`, { token: adminToken, body: ALAN });
     }
