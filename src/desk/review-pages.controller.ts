@@ -222,59 +222,72 @@ export class ReviewPagesController {
   }
 
   @Post('reviews/:id/request-changes')
-  async requestChanges(
+  requestChanges(
     @Req() request: DeskRequest,
     @Res() reply: FastifyReply,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: FormBody,
   ) {
-    const comments = this.forms.text(body, 'comments');
-    const user = this.user(request);
-    try {
-      const assignment = await this.pages.ownAssignment(user, id);
-      const dto = await formDto(ReviewDecisionDto, {
-        decision: 'request_changes',
-        revision: formInt(this.forms.text(body, 'revision')),
-        contentHash: this.forms.text(body, 'contentHash') || undefined,
-        comments,
-      });
-      await this.decisions.decide(user, assignment.articleId, dto);
-      return this.forms.redirect(reply, `/desk/reviews/${id}?notice=changes-requested`);
-    } catch (error) {
-      const status = this.forms.refusal(error);
-      return this.showReview(request, reply, status, id, {
-        pageError: status === 409 ? changedMessage(error) : null,
-        forms: { requestChanges: { comments, error: status === 409 ? null : refusalText(error) } },
-      });
-    }
+    return this.decide(
+      request,
+      reply,
+      id,
+      body,
+      'request_changes',
+      () => `/desk/reviews/${id}?notice=changes-requested`,
+    );
   }
 
   @Post('reviews/:id/sign')
-  async sign(
+  sign(
     @Req() request: DeskRequest,
     @Res() reply: FastifyReply,
     @Param('id', ParseUUIDPipe) id: string,
     @Body() body: FormBody,
   ) {
+    return this.decide(
+      request,
+      reply,
+      id,
+      body,
+      'approve',
+      (signOffId) => `/desk/reviews/${id}/receipt/${signOffId}`,
+    );
+  }
+
+  /**
+   * Both review decisions from their form: the revision and hash that were displayed travel with it, so an article
+   * that changed since the page was shown is refused (409) and the page then shows the new changes; any other
+   * refusal re-renders the form with what was typed and the reason beside it.
+   */
+  private async decide(
+    request: DeskRequest,
+    reply: FastifyReply,
+    id: string,
+    body: FormBody,
+    decision: 'approve' | 'request_changes',
+    next: (signOffId: string | undefined) => string,
+  ) {
     const comments = this.forms.text(body, 'comments');
     const user = this.user(request);
+    const form = decision === 'approve' ? 'sign' : 'requestChanges';
     try {
       const assignment = await this.pages.ownAssignment(user, id);
       const dto = await formDto(ReviewDecisionDto, {
-        decision: 'approve',
+        decision,
         revision: formInt(this.forms.text(body, 'revision')),
         contentHash: this.forms.text(body, 'contentHash') || undefined,
-        comments: comments || undefined,
-        password: this.forms.text(body, 'password'),
+        ...(decision === 'approve'
+          ? { comments: comments || undefined, password: this.forms.text(body, 'password') }
+          : { comments }),
       });
       const result = await this.decisions.decide(user, assignment.articleId, dto);
-      return this.forms.redirect(reply, `/desk/reviews/${id}/receipt/${result.signOff!.id}`);
+      return this.forms.redirect(reply, next(result.signOff?.id));
     } catch (error) {
       const status = this.forms.refusal(error);
-      // The article changed since the page was shown: nothing is signed, and the page now shows the new changes.
       return this.showReview(request, reply, status, id, {
         pageError: status === 409 ? changedMessage(error) : null,
-        forms: { sign: { comments, error: status === 409 ? null : refusalText(error) } },
+        forms: { [form]: { comments, error: status === 409 ? null : refusalText(error) } },
       });
     }
   }
