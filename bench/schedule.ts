@@ -8,7 +8,7 @@
  *    generate_series), due dates spread evenly over the coming year, each at its next reminder as the service
  *    would have planned it (P30D before, P7D before, or on the due date), then VACUUM ANALYZE.
  * 2. Boots the application in-process (Test.createTestingModule, as test/utils/test-app.ts does, with a
- *    FixedClock) and times the real ReviewSchedulesService.sweep() for each window of BENCH_WINDOWS
+ *    FixedClock) and times the real ReviewSweep.sweep() for each window of BENCH_WINDOWS
  *    (PT10M,P1D), with EXPLAIN (ANALYZE, BUFFERS) of the sweep's query.
  * 3. Redis memory before and after each sweep: MEMORY USAGE summed over this run's prefix, and INFO used_memory.
  * 4. The naive design for comparison: one delayed BullMQ job per article for BENCH_NAIVE_ARTICLES (100,000),
@@ -40,7 +40,8 @@ import { SMTPServer } from 'smtp-server';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../src/core/config/app-config.js';
 import type { FixedClock } from '../src/core/clock/clock.js';
-import type { ReviewSchedulesService } from '../src/scheduling/review-schedules.service.js';
+import type { ReminderKind } from '../src/scheduling/reminder-plan.js';
+import type { ReviewSweep } from '../src/scheduling/review-sweep.service.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 
@@ -433,7 +434,7 @@ interface Booted {
   app: INestApplication;
   config: AppConfig;
   clock: FixedClock;
-  schedules: ReviewSchedulesService;
+  schedules: ReviewSweep;
   schedulingQueue: Queue;
   notificationsQueue: Queue;
   /** The scheduling worker, paused while the sweeps are measured, resumed for the throughput part. */
@@ -473,7 +474,7 @@ async function bootApp(smtpPort: number): Promise<Booted> {
   const { createFastifyAdapter } = await import('../src/bootstrap/create-app.js');
   const { Clock, FixedClock } = await import('../src/core/clock/clock.js');
   const { RecurringJobs } = await import('../src/scheduling/recurring-jobs.js');
-  const { ReviewSchedulesService } = await import('../src/scheduling/review-schedules.service.js');
+  const { ReviewSweep } = await import('../src/scheduling/review-sweep.service.js');
   const { SchedulingProcessor } = await import('../src/scheduling/scheduling.processor.js');
   const { NotificationsProcessor } = await import('../src/notifications/notifications.processor.js');
   const { QueueName } = await import('../src/core/queues/queues.js');
@@ -494,7 +495,7 @@ async function bootApp(smtpPort: number): Promise<Booted> {
     app,
     config,
     clock,
-    schedules: app.get(ReviewSchedulesService),
+    schedules: app.get(ReviewSweep),
     schedulingQueue: app.get<Queue>(getQueueToken(QueueName.Scheduling)),
     notificationsQueue: app.get<Queue>(getQueueToken(QueueName.Notifications)),
     schedulingWorker: processor.worker,
@@ -503,7 +504,7 @@ async function bootApp(smtpPort: number): Promise<Booted> {
   };
 }
 
-/** The sweep's own query (ReviewSchedulesService.sweepPageQuery), to EXPLAIN exactly what the sweep runs. */
+/** The sweep's own query (ReviewSweep.sweepPageQuery), to EXPLAIN exactly what the sweep runs. */
 function sweepQuery(
   schedules: {
     sweepPageQuery(
@@ -992,7 +993,7 @@ async function main(): Promise<void> {
   // ------------------------------------------------------------------------------------------ 4. naive
   section(`4. the naive design: one delayed job per article, ${fmtInt(NAIVE_ARTICLES)} articles`);
   const { JobName, jobOptions } = await import('../src/core/queues/queues.js');
-  const { reminderJobId } = await import('../src/scheduling/review-schedules.service.js');
+  const { reminderJobId } = await import('../src/scheduling/reminder-queue.js');
   const redisUrl = new URL(REDIS_URL);
   state.naive = new Queue(NAIVE_QUEUE, {
     connection: {
@@ -1023,7 +1024,7 @@ async function main(): Promise<void> {
   for (let i = 0; i < sample.length; i += 1000) {
     await naive.addBulk(
       sample.slice(i, i + 1000).map((row) => {
-        const data = { articleId: row.article_id, signOffId: row.sign_off_id, kind: row.kind };
+        const data = { articleId: row.article_id, signOffId: row.sign_off_id, kind: row.kind as ReminderKind };
         return {
           name: JobName.ReviewReminder,
           data,

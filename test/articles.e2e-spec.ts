@@ -411,7 +411,7 @@ describe('drafting articles', () => {
       const repository = t.app.get(ArticlesRepository);
       await t.dataSource.transaction(async (tx) => {
         const article = await repository.lockById(tx, id);
-        await repository.updateWorkflow(tx, article, {
+        await repository.writeWorkflow(tx, article, {
           status: 'published',
           publishedRevision: 1,
           firstPublishedAt: t.clock.now(),

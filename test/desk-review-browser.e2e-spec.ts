@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
-import { ReviewSchedulesService } from '../src/scheduling/review-schedules.service.js';
+import { EditorDigest } from '../src/scheduling/editor-digest.service.js';
+import { ReviewReminders } from '../src/scheduling/review-reminders.service.js';
 import { ReviewSchedule } from '../src/scheduling/review-schedule.entity.js';
 import {
   CHROMIUM,
@@ -270,7 +271,10 @@ describeInBrowser('the review desk in Chromium: from the e-mail to the recorded 
 
   it('early re-review from the pre-due reminder: "Start re-review now", "No changes since you signed on …", one-step re-sign; the due date sends one e-mail', async () => {
     const shots = new Shots('re-review');
-    const schedules = t.app.get(ReviewSchedulesService);
+    const schedules = {
+      remind: t.app.get(ReviewReminders).remind.bind(t.app.get(ReviewReminders)),
+      digest: t.app.get(EditorDigest).digest.bind(t.app.get(EditorDigest)),
+    };
     const reviewer = await createReviewer(t);
     const { article, signOff } = await signedSeed(t, writer, editor, reviewer);
     const schedule = () =>
@@ -315,7 +319,10 @@ describeInBrowser('the review desk in Chromium: from the e-mail to the recorded 
   }, 90_000);
 
   it('the due date sends the reviewer one e-mail, linking to the re-review page', async () => {
-    const schedules = t.app.get(ReviewSchedulesService);
+    const schedules = {
+      remind: t.app.get(ReviewReminders).remind.bind(t.app.get(ReviewReminders)),
+      digest: t.app.get(EditorDigest).digest.bind(t.app.get(EditorDigest)),
+    };
     const reviewer = await createReviewer(t);
     const { article, signOff } = await signedSeed(t, writer, editor, reviewer);
     for (;;) {
@@ -335,7 +342,10 @@ describeInBrowser('the review desk in Chromium: from the e-mail to the recorded 
   }, 60_000);
 
   it('no e-mail link is a dead end: every link of every e-mail type, opened without a session, ends on a page', async () => {
-    const schedules = t.app.get(ReviewSchedulesService);
+    const schedules = {
+      remind: t.app.get(ReviewReminders).remind.bind(t.app.get(ReviewReminders)),
+      digest: t.app.get(EditorDigest).digest.bind(t.app.get(EditorDigest)),
+    };
     const reviewer = await createReviewer(t);
     const declining = await createReviewer(t, { displayName: 'Dana Decliner' });
     // Review requested, declined (editors), changes requested (writer), approved (writer), needs-reviewer.

@@ -40,6 +40,7 @@ describe('service foundation', () => {
       expect(wrong.body).toEqual({
         statusCode: 401,
         error: 'Unauthorized',
+        code: 'unauthorized',
         message: 'Email or password is wrong',
       });
     });

@@ -459,6 +459,7 @@ describe('notifications: the email outbox and SMTP delivery', () => {
       expect(anonymous.body).toEqual({
         statusCode: 401,
         error: 'Unauthorized',
+        code: 'unauthorized',
         message: expect.stringContaining('bearer token'),
       });
       const forged = await t.http().get('/admin/queues/api/queues').set(bearer('not.a.token'));

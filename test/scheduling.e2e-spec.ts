@@ -5,7 +5,11 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueueName } from '../src/core/queues/queues.js';
-import { reminderJobId, ReviewSchedulesService } from '../src/scheduling/review-schedules.service.js';
+import { reminderJobId } from '../src/scheduling/reminder-queue.js';
+import { EditorDigest } from '../src/scheduling/editor-digest.service.js';
+import type { ReminderKind } from '../src/scheduling/reminder-plan.js';
+import { ReviewReminders } from '../src/scheduling/review-reminders.service.js';
+import { ReviewSweep } from '../src/scheduling/review-sweep.service.js';
 import { RecurringJobs } from '../src/scheduling/recurring-jobs.js';
 import { eventually } from './utils/poll.js';
 import { createTestApp, createUser, type TestApp, type TestUser } from './utils/test-app.js';
@@ -17,7 +21,7 @@ const at = (iso: string) => new Date(iso);
 
 describe('re-review scheduling and reminders', () => {
   let t: TestApp;
-  let schedules: ReviewSchedulesService;
+  let schedules: ReviewSweep;
   let queue: Queue;
   let writer: TestUser;
   let editor: TestUser;
@@ -58,7 +62,7 @@ describe('re-review scheduling and reminders', () => {
       now: T0,
       env: { MAIL_DIR: mailDir, SWEEP_EVERY: 'PT1H', SWEEP_WINDOW: 'PT2H' },
     });
-    schedules = t.app.get(ReviewSchedulesService);
+    schedules = t.app.get(ReviewSweep);
     queue = t.app.get<Queue>(getQueueToken(QueueName.Scheduling));
     writer = await createUser(t, ['writer']);
     editor = await createUser(t, ['editor'], { name: 'Eddie Editor' });
@@ -147,7 +151,7 @@ describe('re-review scheduling and reminders', () => {
     expect(after.body.lastReviewedAt).toBe('2027-01-18T10:00:00.000Z');
 
     // The old sign-off's next reminder (overdue-2) is void: a stray job for it does nothing, the sweep sends nothing.
-    expect(await schedules.remind({ articleId: article.id, signOffId: signOff.id, kind: 'overdue-2' })).toBe(
+    expect(await t.app.get(ReviewReminders).remind({ articleId: article.id, signOffId: signOff.id, kind: 'overdue-2' })).toBe(
       'skipped',
     );
     await sweepAt(at('2027-01-24T15:00:00Z'));
@@ -208,7 +212,7 @@ describe('re-review scheduling and reminders', () => {
       `SELECT next_reminder_kind FROM review_schedules WHERE article_id = $1`,
       [article.id],
     );
-    const job = { articleId: article.id, signOffId: signOff.id, kind: schedule.next_reminder_kind as string };
+    const job = { articleId: article.id, signOffId: signOff.id, kind: schedule.next_reminder_kind as ReminderKind };
     // What a worker killed right after the reminder's commit leaves: the schedule moved on, one email not yet
     // claimed (pending) and one claimed but never recorded (sending).
     await t.dataSource.query(
@@ -241,7 +245,7 @@ describe('re-review scheduling and reminders', () => {
       ],
     );
 
-    expect(await schedules.remind(job)).toBe('skipped');
+    expect(await t.app.get(ReviewReminders).remind(job)).toBe('skipped');
 
     const rows = await outbox(article.id);
     expect(
@@ -359,7 +363,7 @@ describe('re-review scheduling and reminders', () => {
 
   it('sends editors a daily digest of overdue and soon-due reviews', async () => {
     t.clock.set(at('2027-01-12T13:00:00Z'));
-    await schedules.digest();
+    await t.app.get(EditorDigest).digest();
     const rows = await t.dataSource.query(
       `SELECT to_address, context FROM email_outbox WHERE template = 'digest' AND to_user_id = $1`,
       [editor.id],
@@ -367,7 +371,7 @@ describe('re-review scheduling and reminders', () => {
     expect(rows).toHaveLength(1);
     expect(rows[0].context.overdue.length).toBeGreaterThan(0);
     expect(rows[0].context.dateText).toBe('January 12th, 2027');
-    await schedules.digest();
+    await t.app.get(EditorDigest).digest();
     expect(
       await t.dataSource.query(`SELECT 1 FROM email_outbox WHERE template = 'digest' AND to_user_id = $1`, [
         editor.id,

@@ -1088,7 +1088,7 @@ export interface components {
         };
         ArticleReviewPolicyDto: {
             /**
-             * @description null returns the article to its specialty or the default cadence
+             * @description P1D to P5Y; null returns the article to its specialty or the default cadence
              * @example P3Y
              */
             cadence: string | null;
@@ -1125,7 +1125,10 @@ export interface components {
             specialties: components["schemas"]["SpecialtyPolicyResponse"][];
         };
         SpecialtyPolicyDto: {
-            /** @example P3M */
+            /**
+             * @description P1D to P5Y
+             * @example P3M
+             */
             cadence: string;
         };
         SpecialtyPolicyRemovedResponse: {

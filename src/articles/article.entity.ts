@@ -9,15 +9,17 @@ export interface LatestSignOff {
   byline: string;
 }
 
-export const ARTICLE_STATUSES = [
-  'draft',
-  'in_review',
-  'changes_requested',
-  'approved',
-  'published',
-  'archived',
-] as const;
-export type ArticleStatus = (typeof ARTICLE_STATUSES)[number];
+/** Where an article is in its life; only `ArticleWorkflow` (article-workflow.ts) moves it from one to another. */
+export const ArticleStatus = {
+  Draft: 'draft',
+  InReview: 'in_review',
+  ChangesRequested: 'changes_requested',
+  Approved: 'approved',
+  Published: 'published',
+  Archived: 'archived',
+} as const;
+export type ArticleStatus = (typeof ArticleStatus)[keyof typeof ArticleStatus];
+export const ARTICLE_STATUSES: readonly ArticleStatus[] = Object.values(ArticleStatus);
 
 @Entity('articles')
 @Index('IDX_articles_updated', ['updatedAt', 'id'])
@@ -40,7 +42,7 @@ export class Article {
 
   @Index('IDX_articles_status')
   @Column({ type: 'varchar', length: 20, default: 'draft' })
-  status!: string;
+  status!: ArticleStatus;
 
   @Index('IDX_articles_author')
   @Column({ type: 'uuid' })

@@ -1,6 +1,7 @@
 import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Article } from './article.entity.js';
+import { ArticleWorkflow } from './article-workflow.js';
 import { ArticlesController } from './articles.controller.js';
 import { ArticlesRepository } from './articles.repository.js';
 import { ArticlesService } from './articles.service.js';
@@ -14,7 +15,7 @@ import { Revision } from './revision.entity.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Article, Revision, Comment])],
   controllers: [ArticlesController, CommentsController],
-  providers: [ArticlesRepository, ArticlesService, CommentsRepository, CommentsService],
-  exports: [ArticlesRepository, ArticlesService, CommentsService],
+  providers: [ArticlesRepository, ArticleWorkflow, ArticlesService, CommentsRepository, CommentsService],
+  exports: [ArticlesRepository, ArticleWorkflow, ArticlesService, CommentsService],
 })
 export class ArticlesModule {}

@@ -2,8 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
 import { Clock } from '../core/clock/clock.js';
-import { ApiError } from '../core/http/api-error.js';
 import { Article, type ArticleStatus } from './article.entity.js';
+import { ArticleError } from './articles.exception.js';
 import { Revision } from './revision.entity.js';
 
 export type WorkflowChanges = Partial<
@@ -67,6 +67,12 @@ export class ArticlesRepository {
     return (tx ? tx.getRepository(Article) : this.articles).findOne({ where: { id } });
   }
 
+  async findByIds(ids: string[]): Promise<Map<string, Article>> {
+    if (!ids.length) return new Map();
+    const rows = await this.articles.createQueryBuilder('a').where('a.id IN (:...ids)', { ids }).getMany();
+    return new Map(rows.map((article) => [article.id, article]));
+  }
+
   findBySlug(slug: string, tx?: EntityManager): Promise<Article | null> {
     return (tx ? tx.getRepository(Article) : this.articles).findOne({ where: { slug } });
   }
@@ -76,7 +82,7 @@ export class ArticlesRepository {
     const article = await tx
       .getRepository(Article)
       .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
-    if (!article) throw ApiError.notFound('Article');
+    if (!article) throw ArticleError.notFound();
     return article;
   }
 
@@ -84,8 +90,11 @@ export class ArticlesRepository {
     return (tx ? tx.getRepository(Revision) : this.revisions).findOne({ where: { articleId, number } });
   }
 
-  /** Applies workflow changes to a locked article and bumps its version (so stale ETags are refused). */
-  async updateWorkflow(tx: EntityManager, article: Article, changes: WorkflowChanges): Promise<Article> {
+  /**
+   * Writes workflow changes to a locked article and bumps its version (so stale ETags are refused). Only
+   * `ArticleWorkflow` calls this (the architecture test holds it to that).
+   */
+  async writeWorkflow(tx: EntityManager, article: Article, changes: WorkflowChanges): Promise<Article> {
     Object.assign(article, changes, { version: article.version + 1, updatedAt: this.clock.now() });
     await tx
       .getRepository(Article)
@@ -121,6 +130,19 @@ export class ArticlesRepository {
       article: entities[0],
       current: { content: raw[0].current_content, contentHash: raw[0].current_hash },
     };
+  }
+
+  /** Who wrote the article: its author, and everyone who wrote one of its revisions. */
+  async findWriters(
+    article: Pick<Article, 'id' | 'authorId'>,
+    tx?: EntityManager,
+  ): Promise<{ authorId: string; revisionWriterIds: string[] }> {
+    const rows = await (tx ? tx.getRepository(Revision) : this.revisions)
+      .createQueryBuilder('r')
+      .select('DISTINCT r.created_by_id', 'id')
+      .where('r.article_id = :articleId', { articleId: article.id })
+      .getRawMany<{ id: string }>();
+    return { authorId: article.authorId, revisionWriterIds: rows.map((row) => row.id) };
   }
 
   /** Revisions of an article, oldest first, without content. */
@@ -184,7 +206,7 @@ export class ArticlesRepository {
   }
 
   /**
-   * Moves the article to its next revision if, and only if, it is still at the expected version: one
+   * Only `ArticleWorkflow.saveEdit` calls this (it decides the status). Moves the article to its next revision if, and only if, it is still at the expected version: one
    * conditional UPDATE, so of two edits made on the same version exactly one wins. Null when the version had
    * already moved on (nothing is written).
    */

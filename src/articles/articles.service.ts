@@ -6,7 +6,6 @@ import { AuditService } from '../audit/audit.service.js';
 import { hasRole, type AuthUser } from '../auth/auth-user.js';
 import { Clock } from '../core/clock/clock.js';
 import { inTransaction } from '../core/database/transaction.js';
-import { DomainEvents } from '../core/events/domain-events.js';
 import { ApiError } from '../core/http/api-error.js';
 import type { ArticleContent } from './article-content.js';
 import {
@@ -18,7 +17,8 @@ import {
   searchText,
   structuralProblems,
 } from './article-content.rules.js';
-import { Article, type ArticleStatus } from './article.entity.js';
+import { Article } from './article.entity.js';
+import { ArticleWorkflow, INITIAL_STATUS, requireTransition, WorkflowEvent } from './article-workflow.js';
 import {
   toArticleSummary,
   toArticleView,
@@ -49,13 +49,6 @@ const SLUG_RACE_ATTEMPTS = 5;
 /** A derived slug and every suffixed variant of it (`-2`, `-3`, …) start with this many of its characters. */
 const SLUG_STEM_LENGTH = 100;
 
-/** An edit of these puts the article back to draft: the new revision has no review yet. */
-const EDIT_RETURNS_TO_DRAFT: ReadonlySet<string> = new Set<ArticleStatus>([
-  'approved',
-  'published',
-  'archived',
-]);
-const SUBMITTABLE: ReadonlySet<string> = new Set<ArticleStatus>(['draft', 'changes_requested']);
 
 function isSlugTaken(error: unknown): boolean {
   if (!(error instanceof QueryFailedError)) return false;
@@ -107,7 +100,7 @@ export class ArticlesService {
     private readonly articles: ArticlesRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
-    private readonly events: DomainEvents,
+    private readonly workflow: ArticleWorkflow,
   ) {}
 
   /** Creates an article in draft with its revision 1; the slug comes from the title unless given. */
@@ -128,7 +121,7 @@ export class ArticlesService {
             slug,
             title: content.title,
             specialty: content.specialty,
-            status: 'draft',
+            status: INITIAL_STATUS,
             authorId: actor.id,
             version: 1,
             currentRevision: 1,
@@ -224,12 +217,8 @@ export class ArticlesService {
         `Send If-Match with the version you edited (the ETag of GET /articles/${id}, now "${article.version}")`,
       );
     }
-    if (article.status === 'in_review') {
-      throw ApiError.conflict(
-        'The article is in_review: nobody can edit it while a physician reviews it. Withdraw it first ' +
-          `(POST /articles/${id}/withdraw), then edit and submit again`,
-      );
-    }
+    // An edit of an approved, published or archived article puts it back to draft (the table's `edit` row).
+    requireTransition(article.status, WorkflowEvent.Edit);
     if (article.version !== expectedVersion) throw this.staleVersion(expectedVersion, article.version);
 
     const { changeNote, ...fields } = dto;
@@ -241,17 +230,15 @@ export class ArticlesService {
     if (contentHash === current.contentHash) return toArticleView(article, current);
 
     const rendered = renderContent(next);
-    const status = (EDIT_RETURNS_TO_DRAFT.has(article.status) ? 'draft' : article.status) as ArticleStatus;
     const now = this.clock.now();
     try {
       return await inTransaction(this.dataSource, async (tx) => {
-        const advanced = await this.articles.advanceToNextRevision(tx, {
+        const advanced = await this.workflow.saveEdit(tx, article, {
           id,
           expectedVersion,
           title: next.title,
           slug: next.slug,
           specialty: next.specialty,
-          status,
           searchText: searchText(next),
           updatedAt: now,
         });
@@ -285,7 +272,7 @@ export class ArticlesService {
             contentHash: current.contentHash,
           },
           after: {
-            status,
+            status: advanced.status,
             version: advanced.version,
             revision: revision.number,
             contentHash,
@@ -299,7 +286,7 @@ export class ArticlesService {
           title: next.title,
           slug: next.slug,
           specialty: next.specialty,
-          status,
+          status: advanced.status,
           updatedAt: now,
         });
         return toArticleView(updated, revision);
@@ -316,41 +303,34 @@ export class ArticlesService {
     return inTransaction(this.dataSource, async (tx, ctx) => {
       const article = await this.articles.lockById(tx, id);
       this.assertMayChange(actor, article, 'submit');
-      if (!SUBMITTABLE.has(article.status)) {
-        throw ApiError.conflict(
-          `The article is ${article.status}: only a draft or an article with changes requested can be submitted` +
-            (article.status === 'in_review' ? ' (it already is in review)' : '; edit it first'),
-        );
-      }
+      requireTransition(article.status, WorkflowEvent.Submit);
       if (expectedVersion !== undefined && expectedVersion !== article.version) {
         throw this.staleVersion(expectedVersion, article.version);
       }
       const current = await this.currentContent(article, tx);
-      const missing = missingForReview(current.content);
-      if (missing.length) {
-        throw ApiError.unprocessable(
-          `The article is not ready for review: ${missing.map((problem) => problem.field).join(', ')}`,
-          missing,
-        );
-      }
       const before = { status: article.status, version: article.version };
-      await this.articles.updateWorkflow(tx, article, { status: 'in_review' });
-      await this.audit.record(tx, {
-        actorId: actor.id,
-        action: 'article.submitted',
-        entityType: 'article',
-        entityId: id,
-        articleId: id,
-        before,
-        after: {
-          status: article.status,
-          version: article.version,
-          revision: article.currentRevision,
-          contentHash: current.contentHash,
+      // Reviews hears `article.submitted`: the open assignment's reviewer is asked again, or the editors are
+      // told a reviewer is needed.
+      await this.workflow.apply(
+        tx,
+        ctx,
+        article,
+        WorkflowEvent.Submit,
+        { missingForReview: missingForReview(current.content) },
+        {
+          actorId: actor.id,
+          audit: {
+            action: 'article.submitted',
+            before,
+            after: (submitted) => ({
+              status: submitted.status,
+              version: submitted.version,
+              revision: submitted.currentRevision,
+              contentHash: current.contentHash,
+            }),
+          },
         },
-      });
-      // Reviews: the open assignment's reviewer is asked again, or the editors are told a reviewer is needed.
-      await this.events.emit(tx, ctx, { type: 'article.submitted', article, actorId: actor.id });
+      );
       return toArticleView(article, current);
     });
   }
@@ -361,27 +341,31 @@ export class ArticlesService {
     return inTransaction(this.dataSource, async (tx, ctx) => {
       const article = await this.articles.lockById(tx, id);
       this.assertMayChange(actor, article, 'withdraw');
-      if (article.status !== 'in_review') {
-        throw ApiError.conflict(
-          `The article is ${article.status}, not in_review: there is no review to withdraw from`,
-        );
-      }
+      requireTransition(article.status, WorkflowEvent.Withdraw);
       if (expectedVersion !== undefined && expectedVersion !== article.version) {
         throw this.staleVersion(expectedVersion, article.version);
       }
       const before = { status: article.status, version: article.version };
-      await this.articles.updateWorkflow(tx, article, { status: 'draft' });
-      await this.audit.record(tx, {
-        actorId: actor.id,
-        action: 'article.withdrawn',
-        entityType: 'article',
-        entityId: id,
-        articleId: id,
-        before,
-        after: { status: article.status, version: article.version, revision: article.currentRevision },
-      });
-      // Reviews: open assignments are cancelled.
-      await this.events.emit(tx, ctx, { type: 'article.withdrawn', article, actorId: actor.id });
+      // Reviews hears `article.withdrawn`: open assignments are cancelled.
+      await this.workflow.apply(
+        tx,
+        ctx,
+        article,
+        WorkflowEvent.Withdraw,
+        {},
+        {
+          actorId: actor.id,
+          audit: {
+            action: 'article.withdrawn',
+            before,
+            after: (withdrawn) => ({
+              status: withdrawn.status,
+              version: withdrawn.version,
+              revision: withdrawn.currentRevision,
+            }),
+          },
+        },
+      );
       return toArticleView(article, await this.currentContent(article, tx));
     });
   }

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { Clock } from '../core/clock/clock.js';
 import { canonicalJson, sha256Hex } from '../core/crypto/content-hash.js';
+import type { AuditAction } from './audit-action.js';
 import { AuditEvent } from './audit-event.entity.js';
 
 export const GENESIS_HASH = '0'.repeat(64);
@@ -11,7 +12,7 @@ const AUDIT_CHAIN_LOCK = 727_301_002;
 
 export interface AuditInput {
   actorId: string | null;
-  action: string;
+  action: AuditAction;
   entityType: string;
   entityId: string;
   articleId?: string | null;

@@ -1,3 +1,4 @@
+import type { AuditAction } from '../audit/audit-action.js';
 import { Inject, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { Redis } from 'ioredis';
@@ -192,7 +193,7 @@ export class AuthService {
   }
 
   private async record(
-    action: string,
+    action: AuditAction,
     actorId: string | null,
     entityId: string,
     after: Record<string, unknown> | Refusal,

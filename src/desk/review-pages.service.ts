@@ -17,7 +17,7 @@ import { PageRendering } from '../publishing/page-rendering.service.js';
 import { Assignment } from '../reviews/assignment.entity.js';
 import { AssignmentsService } from '../reviews/assignments.service.js';
 import { ReviewDecision } from '../reviews/review-decision.entity.js';
-import { ReviewSchedulesService } from '../scheduling/review-schedules.service.js';
+import { OverdueReviews } from '../scheduling/overdue-reviews.service.js';
 import { bylineText, formatReviewDate } from '../sign-offs/byline.js';
 import type { SignOff } from '../sign-offs/sign-off.entity.js';
 import { SignOffsRepository } from '../sign-offs/sign-offs.repository.js';
@@ -175,7 +175,7 @@ export class ReviewPagesService {
     private readonly comments: CommentsService,
     private readonly signOffs: SignOffsService,
     private readonly signOffRecords: SignOffsRepository,
-    private readonly schedules: ReviewSchedulesService,
+    private readonly schedules: OverdueReviews,
     private readonly users: UsersRepository,
     private readonly rendering: PageRendering,
     private readonly clock: Clock,

@@ -7,7 +7,7 @@ import { ImportsController } from './imports.controller.js';
 import { ImportsRepository } from './imports.repository.js';
 import { ImportsService } from './imports.service.js';
 
-/** Moving a site in: sources parsed into articles, their past reviews kept as attested reviews. */
+/** Moving a site in: each source parsed as an article, its past review kept as an attested review. */
 @Module({
   imports: [ArticlesModule, SchedulingModule, PublishingModule],
   controllers: [ImportsController],

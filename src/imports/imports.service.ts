@@ -1,3 +1,5 @@
+import { ArticleWorkflow, WorkflowEvent } from '../articles/article-workflow.js';
+import { isDomainError } from '../core/errors/domain-error.js';
 import { HttpException, Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DateTime } from 'luxon';
@@ -21,7 +23,7 @@ import { AppConfig } from '../core/config/app-config.js';
 import { inTransaction } from '../core/database/transaction.js';
 import { createValidationPipe, RejectNulBytesPipe } from '../core/http/validation.js';
 import { PublishingService } from '../publishing/publishing.service.js';
-import { ReviewSchedulesService } from '../scheduling/review-schedules.service.js';
+import { ReReviewClock } from '../scheduling/re-review-clock.js';
 import { ATTESTATION, AttestedReview } from './attested-review.entity.js';
 import { attestedView } from './attested-reviews.service.js';
 import { checkParsed } from './content-checks.js';
@@ -87,9 +89,10 @@ export class ImportsService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly articlesService: ArticlesService,
     private readonly articles: ArticlesRepository,
+    private readonly workflow: ArticleWorkflow,
     private readonly comments: CommentsService,
     private readonly imports: ImportsRepository,
-    private readonly schedules: ReviewSchedulesService,
+    private readonly schedules: ReReviewClock,
     private readonly publishing: PublishingService,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -373,7 +376,14 @@ export class ImportsService {
       });
       // Once the article has been e-signed here, an older attested date never moves its schedule back.
       if (!article.latestSignOff) {
-        await this.articles.updateWorkflow(tx, article, { lastReviewedAt: reviewedAt });
+        await this.workflow.apply(
+          tx,
+          ctx,
+          article,
+          WorkflowEvent.RecordAttestedReview,
+          { reviewedAt },
+          { actorId: actor.id },
+        );
         await this.schedules.scheduleFromReview(tx, ctx, article, attestedAsSignOff(record));
       }
       return { record, nextReviewDueAt: article.nextReviewDueAt };
@@ -421,19 +431,28 @@ export class ImportsService {
       );
     }
     const articleId = report.articleId!;
-    await inTransaction(this.dataSource, async (tx) => {
+    await inTransaction(this.dataSource, async (tx, ctx) => {
       const article = await this.articles.lockById(tx, articleId);
       const before = { status: article.status };
-      await this.articles.updateWorkflow(tx, article, { status: 'approved' });
-      await this.audit.record(tx, {
-        actorId: actor.id,
-        action: 'article.approved_by_attested_review',
-        entityType: 'article',
-        entityId: articleId,
-        articleId,
-        before,
-        after: { status: 'approved', revision: article.currentRevision, attestation: ATTESTATION },
-      });
+      await this.workflow.apply(
+        tx,
+        ctx,
+        article,
+        WorkflowEvent.ApproveOnAttestedReview,
+        {},
+        {
+          actorId: actor.id,
+          audit: {
+            action: 'article.approved_by_attested_review',
+            before,
+            after: (approved) => ({
+              status: approved.status,
+              revision: approved.currentRevision,
+              attestation: ATTESTATION,
+            }),
+          },
+        },
+      );
     });
     try {
       const publication = await this.publishing.publishNow(actor, articleId);
@@ -443,12 +462,9 @@ export class ImportsService {
         status: publication.status,
       });
     } catch (error) {
-      if (!(error instanceof HttpException)) throw error;
-      await inTransaction(this.dataSource, async (tx) => {
-        const article = await this.articles.lockById(tx, articleId);
-        await this.articles.updateWorkflow(tx, article, { status: 'draft' });
-      });
-      notPublished(reasonOf(error));
+      if (!(error instanceof HttpException) && !isDomainError(error)) throw error;
+      // It stays approved on its attested review: a publisher can publish it once the reason is dealt with.
+      notPublished(`${reasonOf(error)} (the article is approved on its attested review)`);
     }
   }
 

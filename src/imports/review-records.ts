@@ -1,4 +1,4 @@
-import type { EntityManager } from 'typeorm';
+import { type EntityManager, In } from 'typeorm';
 import type { SignOff } from '../sign-offs/sign-off.entity.js';
 import { AttestedReview } from './attested-review.entity.js';
 
@@ -44,6 +44,16 @@ export function attestedAsSignOff(review: AttestedReview): SignOff {
 export async function findAttestedAsSignOff(tx: EntityManager, id: string): Promise<SignOff | null> {
   const review = await tx.getRepository(AttestedReview).findOne({ where: { id } });
   return review ? attestedAsSignOff(review) : null;
+}
+
+/** Hook for the re-review list: the attested reviews among these ids, by id, in the shape of a sign-off. */
+export async function findAttestedAsSignOffs(
+  manager: EntityManager,
+  ids: string[],
+): Promise<Map<string, SignOff>> {
+  if (!ids.length) return new Map();
+  const reviews = await manager.getRepository(AttestedReview).find({ where: { id: In(ids) } });
+  return new Map(reviews.map((review) => [review.id, attestedAsSignOff(review)]));
 }
 
 /**

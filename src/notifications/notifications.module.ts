@@ -11,6 +11,8 @@ import { EmailSender } from './email-sender.js';
 import { EmailTemplates } from './email-templates.js';
 import { mailTransportProvider } from './mail-transport.js';
 import { NotificationsProcessor } from './notifications.processor.js';
+import { RelayEmailOutboxJob } from './relay-email-outbox.job.js';
+import { SendEmailJob } from './send-email.job.js';
 import { NotificationsService } from './notifications.service.js';
 import { QueueDashboard } from './queue-dashboard.js';
 
@@ -33,6 +35,8 @@ import { QueueDashboard } from './queue-dashboard.js';
       mailTransportProvider,
       EmailSender,
       EmailOutboxRelay,
+      SendEmailJob,
+      RelayEmailOutboxJob,
       NotificationsProcessor,
     ),
   ],

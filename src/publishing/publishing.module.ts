@@ -16,7 +16,10 @@ import { Publication } from './publication.entity.js';
 import { PublishedPage } from './published-page.entity.js';
 import { PublishedPagesRepository } from './published-pages.repository.js';
 import { PublishingController } from './publishing.controller.js';
+import { DeliverWebhookJob } from './deliver-webhook.job.js';
+import { ExportAllJob } from './export-all.job.js';
 import { PublishingProcessor } from './publishing.processor.js';
+import { ScheduledPublishJob } from './scheduled-publish.job.js';
 import { PublishingQueue } from './publishing.queue.js';
 import { PublishingService } from './publishing.service.js';
 import { ScheduledPublish } from './scheduled-publish.entity.js';
@@ -42,7 +45,7 @@ import { WebhooksService } from './webhooks.service.js';
     PublicSiteService,
     PublicPageCache,
     PublicPageRoute,
-    ...whenWorker(PublishingProcessor),
+    ...whenWorker(ScheduledPublishJob, DeliverWebhookJob, ExportAllJob, PublishingProcessor),
   ],
   exports: [PublishingService, DirectoryExportService, PageRendering],
 })

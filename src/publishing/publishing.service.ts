@@ -2,6 +2,13 @@ import { Injectable, Logger, OnModuleInit } from '@nestjs/common';
 import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
 import { DataSource, type EntityManager, Repository } from 'typeorm';
 import type { Article } from '../articles/article.entity.js';
+import {
+  ArticleWorkflow,
+  canHappen,
+  illegalTransition,
+  requireTransition,
+  WorkflowEvent,
+} from '../articles/article-workflow.js';
 import { ArticlesRepository } from '../articles/articles.repository.js';
 import type { Revision } from '../articles/revision.entity.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -26,9 +33,6 @@ import { PublishedPagesRepository, livePageValues } from './published-pages.repo
 import { PublishingQueue, scheduledPublishJobId } from './publishing.queue.js';
 import { ScheduledPublish } from './scheduled-publish.entity.js';
 import { WebhookDelivery } from './webhook-delivery.entity.js';
-
-/** States from which the current revision may go live (when a valid sign-off covers it). */
-const PUBLISHABLE = new Set(['approved', 'published', 'archived']);
 
 export interface PublicationView {
   articleId: string;
@@ -82,6 +86,7 @@ export class PublishingService implements OnModuleInit {
     @InjectRepository(Publication) private readonly publications: Repository<Publication>,
     @InjectRepository(WebhookDelivery) private readonly deliveries: Repository<WebhookDelivery>,
     private readonly articles: ArticlesRepository,
+    private readonly workflow: ArticleWorkflow,
     private readonly signOffs: SignOffsRepository,
     private readonly pages: PublishedPagesRepository,
     private readonly sources: PageSources,
@@ -208,12 +213,9 @@ export class PublishingService implements OnModuleInit {
   unpublish(actor: AuthUser, articleId: string): Promise<UnpublishView> {
     return inTransaction(this.dataSource, async (tx, ctx) => {
       const article = await this.articles.lockById(tx, articleId);
-      if (article.status !== 'published') {
-        throw ApiError.conflict(`Article is ${article.status}; only a published article can be unpublished`);
-      }
+      requireTransition(article.status, WorkflowEvent.Unpublish);
       const page = await this.pages.findByArticle(article.id, tx);
       const before = { status: article.status, publishedRevision: article.publishedRevision };
-      await this.articles.updateWorkflow(tx, article, { status: 'archived', publishedRevision: null });
       await this.pages.takeDown(tx, article.id);
       if (page) await this.pages.markLinkingPagesStale(tx, page.slug, article.id);
       await this.dropSchedule(tx, ctx, article.id, actor.id, 'article unpublished');
@@ -232,21 +234,27 @@ export class PublishingService implements OnModuleInit {
         ],
         { syncDirectory: true },
       );
-      await this.audit.record(tx, {
-        actorId: actor.id,
-        action: 'article.unpublished',
-        entityType: 'article',
-        entityId: article.id,
-        articleId: article.id,
-        before,
-        after: {
-          status: article.status,
-          publishedRevision: null,
-          slug: page?.slug ?? null,
-          targets: publicationList(rows),
+      // Scheduling hears `article.unpublished`: the re-review clock stops.
+      await this.workflow.apply(
+        tx,
+        ctx,
+        article,
+        WorkflowEvent.Unpublish,
+        {},
+        {
+          actorId: actor.id,
+          audit: {
+            action: 'article.unpublished',
+            before,
+            after: (archived) => ({
+              status: archived.status,
+              publishedRevision: null,
+              slug: page?.slug ?? null,
+              targets: publicationList(rows),
+            }),
+          },
         },
-      });
-      await this.events.emit(tx, ctx, { type: 'article.unpublished', article, actorId: actor.id });
+      );
       return {
         articleId: article.id,
         slug: page?.slug ?? null,
@@ -398,11 +406,11 @@ export class PublishingService implements OnModuleInit {
     const attested = await attestedReviewCovering(tx, article.id, revision, signOff);
     const coverage = attested ? { ok: true as const } : signOffCoverage(signOff, revision, this.timeZone);
     if (!coverage.ok) return { ok: false, problem: coverage.problem, message: coverage.message };
-    if (!PUBLISHABLE.has(article.status)) {
+    if (!canHappen(article.status, WorkflowEvent.Publish)) {
       return {
         ok: false,
         problem: 'not_publishable',
-        message: `Article is ${article.status}; only an approved, published or archived article can be published`,
+        message: illegalTransition(article.status, WorkflowEvent.Publish).message,
       };
     }
     if (await this.pages.slugLiveForAnother(tx, revision.content.slug, article.id)) {
@@ -425,11 +433,7 @@ export class PublishingService implements OnModuleInit {
     const { revision, signOff } = gate;
     const before = { status: article.status, publishedRevision: article.publishedRevision };
     const previous = await this.pages.findByArticle(article.id, tx);
-    await this.articles.updateWorkflow(tx, article, {
-      status: 'published',
-      publishedRevision: revision.number,
-      firstPublishedAt: article.firstPublishedAt ?? this.clock.now(),
-    });
+    await this.workflow.apply(tx, ctx, article, WorkflowEvent.Publish, { revision: revision.number }, { actorId });
     const source = await this.sources.forRevision(tx, article, revision, signOff, article.nextReviewDueAt);
     const rendered = this.rendering.renderPage(source);
     const values = livePageValues(source, rendered, this.rendering.fingerprint);

@@ -9,7 +9,7 @@ import {
   type OutgoingEmail,
 } from '../notifications/notifications.service.js';
 import { formatReviewDate } from '../sign-offs/byline.js';
-import { User } from '../users/user.entity.js';
+import type { User } from '../users/user.entity.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { deskArticleUrl, deskReviewUrl } from './desk-links.js';
 
@@ -28,7 +28,7 @@ export class ReviewEmails {
   }
 
   private async user(tx: EntityManager, id: string): Promise<User[]> {
-    const user = await tx.getRepository(User).findOne({ where: { id } });
+    const user = await this.users.findById(id, tx);
     return user ? [user] : [];
   }
 

@@ -1,53 +1,69 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
-
-interface Candidate {
-  id: string;
-  isAuthor: boolean;
-  licenceValid: boolean;
-  openAssignments: number;
-}
+import { type ArticleWriters, signingRefusal, type SigningRefusal } from '../sign-offs/signing-rule.js';
+import { UsersRepository } from '../users/users.repository.js';
+import { AssignmentsRepository } from './assignments.repository.js';
 
 export type PickResult = { reviewerId: string } | { reviewerId: null; reason: string };
 
+/** How a refusal is counted in the "nobody eligible" message. */
+const REFUSAL_WORDS: Record<SigningRefusal, string> = {
+  author: 'is the author',
+  revision_writer: 'wrote a revision',
+  not_assigned: 'not assigned',
+  not_an_active_reviewer: 'not an active reviewer',
+  no_reviewer_profile: 'without a reviewer profile',
+  licence_expired: 'with an expired licence',
+};
+
 /**
- * Automatic assignment: an active reviewer whose specialties include the article's, whose licence is valid
- * today, who is not the author, with the fewest open assignments; ties go to the longest-standing account,
- * then the lowest id, so the choice is deterministic.
+ * Automatic assignment: among the active reviewers whose specialties include the article's, the ones the signing
+ * rule accepts (not a writer of the article, licence valid now), the one with the fewest open assignments; ties
+ * go to the longest-standing account, then the lowest id, so the choice is deterministic.
  */
 @Injectable()
 export class ReviewerPicker {
+  constructor(
+    private readonly users: UsersRepository,
+    private readonly assignments: AssignmentsRepository,
+  ) {}
+
   async pick(
     tx: EntityManager,
-    article: { specialty: string; authorId: string },
-    today: string,
+    article: { specialty: string },
+    writers: ArticleWriters,
+    at: Date,
+    timeZone: string,
   ): Promise<PickResult> {
-    const rows = await tx.query<Candidate[]>(
-      `SELECT u.id,
-              u.id = $2 AS "isAuthor",
-              p.license_expires_on >= $3::date AS "licenceValid",
-              (SELECT count(*)::int FROM assignments a
-                 WHERE a.reviewer_id = u.id AND a.status IN ('pending', 'accepted')) AS "openAssignments"
-         FROM users u
-         JOIN reviewer_profiles p ON p.user_id = u.id
-        WHERE u.active AND 'reviewer' = ANY(u.roles) AND $1 = ANY(p.specialties)
-        ORDER BY "openAssignments" ASC, u.created_at ASC, u.id ASC`,
-      [article.specialty, article.authorId, today],
-    );
-    const eligible = rows.find((row) => !row.isAuthor && row.licenceValid);
-    if (eligible) return { reviewerId: eligible.id };
-    if (!rows.length) {
+    const reviewers = await this.users.findActiveReviewersOfSpecialty(article.specialty, tx);
+    if (!reviewers.length) {
       return { reviewerId: null, reason: `No active reviewer lists the specialty "${article.specialty}"` };
     }
-    const author = rows.filter((row) => row.isAuthor).length;
-    const expired = rows.filter((row) => !row.isAuthor && !row.licenceValid).length;
-    const parts = [
-      author ? `${author} is the author` : '',
-      expired ? `${expired} with an expired licence` : '',
-    ].filter(Boolean);
+    const open = await this.assignments.openCountsByReviewer(
+      tx,
+      reviewers.map(({ user }) => user.id),
+    );
+    const judged = reviewers.map(({ user, profile }, rank) => ({
+      id: user.id,
+      rank,
+      openAssignments: open.get(user.id) ?? 0,
+      refusal: signingRefusal(
+        { userId: user.id, name: user.name, active: user.active, roles: user.roles, profile },
+        writers,
+        at,
+        timeZone,
+      ),
+    }));
+    const eligible = judged
+      .filter((candidate) => candidate.refusal === null)
+      .sort((a, b) => a.openAssignments - b.openAssignments || a.rank - b.rank)[0];
+    if (eligible) return { reviewerId: eligible.id };
+    const counts = new Map<SigningRefusal, number>();
+    for (const { refusal } of judged) if (refusal) counts.set(refusal, (counts.get(refusal) ?? 0) + 1);
+    const parts = [...counts].map(([refusal, count]) => `${count} ${REFUSAL_WORDS[refusal]}`);
     return {
       reviewerId: null,
-      reason: `No eligible reviewer for specialty "${article.specialty}": ${rows.length} found, ${parts.join(', ')}`,
+      reason: `No eligible reviewer for specialty "${article.specialty}": ${reviewers.length} found, ${parts.join(', ')}`,
     };
   }
 }

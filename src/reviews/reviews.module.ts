@@ -3,7 +3,9 @@ import { TypeOrmModule } from '@nestjs/typeorm';
 import { ArticlesModule } from '../articles/articles.module.js';
 import { SignOffsModule } from '../sign-offs/sign-offs.module.js';
 import { Assignment } from './assignment.entity.js';
+import { AssignmentsRepository } from './assignments.repository.js';
 import { AssignmentsService } from './assignments.service.js';
+import { DecisionsRepository } from './decisions.repository.js';
 import { DecisionsService } from './decisions.service.js';
 import { ReviewDecision } from './review-decision.entity.js';
 import { ReviewEmails } from './review-emails.js';
@@ -13,7 +15,14 @@ import { ReviewsController } from './reviews.controller.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Assignment, ReviewDecision]), ArticlesModule, SignOffsModule],
   controllers: [ReviewsController],
-  providers: [AssignmentsService, DecisionsService, ReviewEmails, ReviewerPicker],
-  exports: [AssignmentsService, DecisionsService],
+  providers: [
+    AssignmentsRepository,
+    AssignmentsService,
+    DecisionsRepository,
+    DecisionsService,
+    ReviewEmails,
+    ReviewerPicker,
+  ],
+  exports: [AssignmentsRepository, AssignmentsService, DecisionsService],
 })
 export class ReviewsModule {}

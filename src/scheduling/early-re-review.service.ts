@@ -1,14 +1,14 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, In } from 'typeorm';
+import { DataSource } from 'typeorm';
 import { ArticlesRepository } from '../articles/articles.repository.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { Clock } from '../core/clock/clock.js';
 import { inTransaction } from '../core/database/transaction.js';
 import { ApiError } from '../core/http/api-error.js';
-import { Assignment } from '../reviews/assignment.entity.js';
+import type { Assignment } from '../reviews/assignment.entity.js';
 import { AssignmentsService } from '../reviews/assignments.service.js';
-import { ReviewSchedule } from './review-schedule.entity.js';
+import { ReviewSchedulesRepository } from './review-schedules.repository.js';
 
 /**
  * A re-review started before its due date, from a reminder: the physician who signed last opens it for
@@ -21,6 +21,7 @@ export class EarlyReReviewService {
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly articles: ArticlesRepository,
     private readonly assignments: AssignmentsService,
+    private readonly schedules: ReviewSchedulesRepository,
     private readonly clock: Clock,
   ) {}
 
@@ -28,7 +29,7 @@ export class EarlyReReviewService {
   start(actor: AuthUser, articleId: string): Promise<Assignment> {
     return inTransaction(this.dataSource, async (tx, ctx) => {
       const article = await this.articles.lockById(tx, articleId);
-      const schedule = await tx.getRepository(ReviewSchedule).findOne({ where: { articleId } });
+      const schedule = await this.schedules.findByArticle(articleId, tx);
       if (!schedule || !['published', 'approved'].includes(article.status)) {
         throw ApiError.conflict(
           `Article is ${article.status} with no re-review scheduled; only a signed article can be re-reviewed`,
@@ -39,9 +40,7 @@ export class EarlyReReviewService {
           'Only the physician who signed the article last can start its re-review early',
         );
       }
-      const open = await tx
-        .getRepository(Assignment)
-        .findOne({ where: { articleId, status: In(['pending', 'accepted']) } });
+      const open = await this.assignments.findOpen(articleId, tx);
       if (open) {
         if (open.reviewerId !== actor.id)
           throw ApiError.conflict('Another reviewer already has this article under review');

@@ -7,12 +7,15 @@ export interface ReminderPlanConfig {
   overdueEvery: Duration;
 }
 
+/** Which reminder: N before the due date, on it, or the Nth after it. */
+export type ReminderKind = `before-${string}` | 'due' | `overdue-${number}`;
+
 export interface PlannedReminder {
-  kind: string;
+  kind: ReminderKind;
   at: Date;
 }
 
-const before = (offset: Duration) => `before-${offset.toISO()}`;
+const before = (offset: Duration): ReminderKind => `before-${offset.toISO()}`;
 
 /** The reminders before the due date, earliest first, then the one on the due date. */
 function leadUp(dueAt: Date, config: ReminderPlanConfig): PlannedReminder[] {
@@ -38,7 +41,11 @@ export function firstReminder(signedAt: Date, dueAt: Date, config: ReminderPlanC
 }
 
 /** The reminder that follows `kind`: the next one before the due date, then due, then overdue every N. */
-export function followingReminder(kind: string, dueAt: Date, config: ReminderPlanConfig): PlannedReminder {
+export function followingReminder(
+  kind: ReminderKind,
+  dueAt: Date,
+  config: ReminderPlanConfig,
+): PlannedReminder {
   const match = /^overdue-(\d+)$/.exec(kind);
   if (match) return overdue(Number(match[1]) + 1, dueAt, config);
   if (kind === 'due') return overdue(1, dueAt, config);
@@ -47,6 +54,6 @@ export function followingReminder(kind: string, dueAt: Date, config: ReminderPla
   return index >= 0 ? plan[index + 1] : { kind: 'due', at: dueAt };
 }
 
-export function isOverdueKind(kind: string): boolean {
+export function isOverdueKind(kind: ReminderKind): boolean {
   return kind.startsWith('overdue-');
 }

@@ -1,13 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { Duration } from 'luxon';
+import type { Duration } from 'luxon';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Article } from '../articles/article.entity.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { AppConfig } from '../core/config/app-config.js';
-import { ApiError } from '../core/http/api-error.js';
-import { SpecialtyPolicy } from './specialty-policy.entity.js';
+import { parseCadence } from './cadence-bounds.js';
+import { SchedulingError, SchedulingErrorCode } from './scheduling.exception.js';
+import { SpecialtyPoliciesRepository } from './specialty-policies.repository.js';
+import type { SpecialtyPolicy } from './specialty-policy.entity.js';
 
 export interface CadenceSource {
   cadence: Duration;
@@ -17,17 +19,23 @@ export interface CadenceSource {
 /** Re-review cadence: the article's own, else its specialty's, else the default (REVIEW_CADENCE). */
 @Injectable()
 export class ReviewPolicyService {
+  private readonly logger = new Logger('ReviewPolicy');
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly policies: SpecialtyPoliciesRepository,
     private readonly config: AppConfig,
     private readonly audit: AuditService,
   ) {}
 
   private checkSpecialty(specialty: string): void {
     if (!/^[a-z0-9-]{1,64}$/.test(specialty)) {
-      throw ApiError.badRequest('specialty must be lower-case a-z, 0-9 or -', [
-        { field: 'specialty', reason: 'invalid' },
-      ]);
+      throw new SchedulingError(
+        SchedulingErrorCode.InvalidSpecialty,
+        'invalid',
+        'specialty must be lower-case a-z, 0-9 or -',
+        [{ field: 'specialty', reason: 'invalid' }],
+      );
     }
   }
 
@@ -35,9 +43,8 @@ export class ReviewPolicyService {
   setSpecialty(actor: AuthUser, specialty: string, cadence: string): Promise<SpecialtyPolicy> {
     this.checkSpecialty(specialty);
     return this.dataSource.transaction(async (tx) => {
-      const repo = tx.getRepository(SpecialtyPolicy);
-      const before = await repo.findOne({ where: { specialty } });
-      const policy = await repo.save(repo.create({ specialty, cadence, updatedById: actor.id }));
+      const before = await this.policies.findBySpecialty(specialty, tx);
+      const policy = await this.policies.save(tx, { specialty, cadence, updatedById: actor.id });
       await this.audit.record(tx, {
         actorId: actor.id,
         action: 'review_policy.specialty_changed',
@@ -53,10 +60,15 @@ export class ReviewPolicyService {
   removeSpecialty(actor: AuthUser, specialty: string): Promise<{ specialty: string; removed: boolean }> {
     this.checkSpecialty(specialty);
     return this.dataSource.transaction(async (tx) => {
-      const repo = tx.getRepository(SpecialtyPolicy);
-      const before = await repo.findOne({ where: { specialty } });
-      if (!before) throw ApiError.notFound('Specialty policy');
-      await repo.delete({ specialty });
+      const before = await this.policies.findBySpecialty(specialty, tx);
+      if (!before) {
+        throw new SchedulingError(
+          SchedulingErrorCode.PolicyNotFound,
+          'not_found',
+          'Specialty policy not found',
+        );
+      }
+      await this.policies.remove(tx, specialty);
       await this.audit.record(tx, {
         actorId: actor.id,
         action: 'review_policy.specialty_removed',
@@ -68,22 +80,34 @@ export class ReviewPolicyService {
     });
   }
 
+  /**
+   * The cadence in force. A stored value outside the bounds (written before they existed, or by hand) is
+   * passed over for the next source, so a bad value can never make signing fail.
+   */
   async cadenceFor(
     tx: EntityManager,
-    article: Pick<Article, 'reviewCadence' | 'specialty'>,
+    article: Pick<Article, 'id' | 'reviewCadence' | 'specialty'>,
   ): Promise<CadenceSource> {
-    if (article.reviewCadence) return { cadence: Duration.fromISO(article.reviewCadence), from: 'article' };
-    const policy = await tx
-      .getRepository(SpecialtyPolicy)
-      .findOne({ where: { specialty: article.specialty } });
-    if (policy) return { cadence: Duration.fromISO(policy.cadence), from: 'specialty' };
+    if (article.reviewCadence) {
+      const cadence = parseCadence(article.reviewCadence);
+      if (cadence) return { cadence, from: 'article' };
+      this.logger.warn(
+        `article ${article.id}: stored cadence ${article.reviewCadence} is out of bounds; ignored`,
+      );
+    }
+    const policy = await this.policies.findBySpecialty(article.specialty, tx);
+    if (policy) {
+      const cadence = parseCadence(policy.cadence);
+      if (cadence) return { cadence, from: 'specialty' };
+      this.logger.warn(
+        `specialty ${policy.specialty}: stored cadence ${policy.cadence} is out of bounds; ignored`,
+      );
+    }
     return { cadence: this.config.env.REVIEW_CADENCE, from: 'default' };
   }
 
   async list(): Promise<{ default: string; specialties: SpecialtyPolicy[] }> {
-    const specialties = await this.dataSource
-      .getRepository(SpecialtyPolicy)
-      .find({ order: { specialty: 'ASC' } });
+    const specialties = await this.policies.listAll();
     return { default: this.config.env.REVIEW_CADENCE.toISO()!, specialties };
   }
 }

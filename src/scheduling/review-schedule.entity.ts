@@ -1,4 +1,5 @@
 import { Column, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm';
+import type { ReminderKind } from './reminder-plan.js';
 
 /**
  * The re-review clock of one signed article: when its review falls due and which reminder comes next.
@@ -27,7 +28,7 @@ export class ReviewSchedule {
 
   /** e.g. "before-P30D", "before-P7D", "due", "overdue-1", "overdue-2" … */
   @Column({ type: 'varchar', length: 40 })
-  nextReminderKind!: string;
+  nextReminderKind!: ReminderKind;
 
   @Column({ type: 'timestamptz' })
   nextReminderAt!: Date;

@@ -6,6 +6,7 @@ import { AppConfig } from '../core/config/app-config.js';
 import { QueueName } from '../core/queues/queues.js';
 import { REDIS } from '../core/redis/redis.module.js';
 import { SWEEP_SCHEDULER_ID } from './recurring-jobs.js';
+import { lastSweepKey } from './review-sweep.service.js';
 
 export interface SchedulerHealth {
   registered: boolean;
@@ -25,7 +26,7 @@ export class SchedulerStatus {
   async check(): Promise<SchedulerHealth> {
     const [scheduler, lastSweepAt] = await Promise.all([
       this.queue.getJobScheduler(SWEEP_SCHEDULER_ID),
-      this.redis.get(`${this.config.env.QUEUE_PREFIX}:review-sweep:last-run`),
+      this.redis.get(lastSweepKey(this.config)),
     ]);
     const allowedGap = 3 * this.config.env.SWEEP_EVERY.toMillis() + 60_000;
     const late = !lastSweepAt || Date.now() - new Date(lastSweepAt).getTime() > allowedGap;

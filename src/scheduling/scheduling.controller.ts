@@ -3,7 +3,8 @@ import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swa
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Roles } from '../auth/decorators.js';
 import { ReviewPolicyService } from './review-policy.service.js';
-import { ReviewSchedulesService } from './review-schedules.service.js';
+import { OverdueReviews } from './overdue-reviews.service.js';
+import { ReReviewClock } from './re-review-clock.js';
 import { ArticleReviewPolicyDto, ReReviewsQuery, SpecialtyPolicyDto } from './scheduling.dto.js';
 import {
   ArticleReviewPolicyResponse,
@@ -18,8 +19,9 @@ import {
 @Controller()
 export class SchedulingController {
   constructor(
-    private readonly schedules: ReviewSchedulesService,
+    private readonly clock: ReReviewClock,
     private readonly policies: ReviewPolicyService,
+    private readonly overdue: OverdueReviews,
   ) {}
 
   @Put('articles/:id/review-policy')
@@ -33,7 +35,7 @@ export class SchedulingController {
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: ArticleReviewPolicyDto,
   ) {
-    return this.schedules.setArticleCadence(actor, id, dto.cadence);
+    return this.clock.setArticleCadence(actor, id, dto.cadence);
   }
 
   @Get('review-policies')
@@ -74,6 +76,6 @@ export class SchedulingController {
   })
   @ApiOkResponse({ type: [ReReviewResponse] })
   list(@Query() query: ReReviewsQuery) {
-    return this.schedules.list(query);
+    return this.overdue.list(query);
   }
 }

@@ -1,5 +1,4 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Duration } from 'luxon';
 import {
   IsIn,
   IsISO8601,
@@ -9,23 +8,19 @@ import {
   registerDecorator,
   type ValidationOptions,
 } from 'class-validator';
+import { CADENCE_RULE, parseCadence } from './cadence-bounds.js';
 
-/** A positive ISO-8601 duration of at least one second (e.g. P12M, P3Y, PT30S). */
+/** A re-review cadence within the bounds of cadence-bounds.ts (P1D to P5Y). */
 export function IsCadence(options?: ValidationOptions) {
   return (object: object, propertyName: string) =>
     registerDecorator({
       name: 'isCadence',
       target: object.constructor,
       propertyName,
-      options: {
-        message: `${propertyName} must be an ISO-8601 duration of at least one second, such as P12M or P3Y`,
-        ...options,
-      },
+      options: { message: `${propertyName} must be ${CADENCE_RULE}`, ...options },
       validator: {
         validate(value: unknown) {
-          if (typeof value !== 'string' || value.length > 40) return false;
-          const duration = Duration.fromISO(value);
-          return duration.isValid && duration.as('seconds') >= 1;
+          return parseCadence(value) !== null;
         },
       },
     });
@@ -36,7 +31,7 @@ export class ArticleReviewPolicyDto {
     type: String,
     example: 'P3Y',
     nullable: true,
-    description: 'null returns the article to its specialty or the default cadence',
+    description: 'P1D to P5Y; null returns the article to its specialty or the default cadence',
   })
   @ValidateIf((_, value) => value !== null)
   @IsString()
@@ -45,7 +40,7 @@ export class ArticleReviewPolicyDto {
 }
 
 export class SpecialtyPolicyDto {
-  @ApiProperty({ example: 'P3M' })
+  @ApiProperty({ example: 'P3M', description: 'P1D to P5Y' })
   @IsString()
   @IsCadence()
   cadence!: string;

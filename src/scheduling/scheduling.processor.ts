@@ -1,28 +1,15 @@
-import { OnWorkerEvent, Processor, WorkerHost } from '@nestjs/bullmq';
-import { Logger } from '@nestjs/common';
+import { OnWorkerEvent, Processor } from '@nestjs/bullmq';
 import type { Job } from 'bullmq';
-import { dispatcher } from '../core/queues/job-handlers.js';
-import { JobName, QueueName } from '../core/queues/queues.js';
+import { JobRegistry } from '../core/queues/job-registry.js';
+import { QueueWorker } from '../core/queues/queue-worker.js';
+import { QueueName } from '../core/queues/queues.js';
 import { workerOptions } from '../core/queues/worker-role.js';
-import { type ReminderJob, ReviewSchedulesService } from './review-schedules.service.js';
 
+/** The worker of the scheduling queue (worker processes only); handlers are the `*.job.ts` of this module. */
 @Processor(QueueName.Scheduling, workerOptions())
-export class SchedulingProcessor extends WorkerHost {
-  private readonly dispatch: (job: Job) => Promise<unknown>;
-
-  constructor(schedules: ReviewSchedulesService) {
-    super();
-    this.dispatch = dispatcher(QueueName.Scheduling, {
-      [JobName.ReviewSweep]: () => schedules.sweep(),
-      [JobName.ReviewReminder]: (job) => schedules.remind(job.data as ReminderJob),
-      [JobName.EditorDigest]: () => schedules.digest(),
-    });
-  }
-
-  private readonly logger = new Logger('SchedulingWorker');
-
-  process(job: Job): Promise<unknown> {
-    return this.dispatch(job);
+export class SchedulingProcessor extends QueueWorker {
+  constructor(registry: JobRegistry) {
+    super(QueueName.Scheduling, registry);
   }
 
   @OnWorkerEvent('failed')

@@ -12,6 +12,12 @@ export class SignOffsRepository {
     return (tx ? tx.getRepository(SignOff) : this.signOffs).findOne({ where: { id } });
   }
 
+  async findByIds(ids: string[]): Promise<Map<string, SignOff>> {
+    if (!ids.length) return new Map();
+    const rows = await this.signOffs.createQueryBuilder('s').where('s.id IN (:...ids)', { ids }).getMany();
+    return new Map(rows.map((signOff) => [signOff.id, signOff]));
+  }
+
   findForArticle(articleId: string, id: string): Promise<SignOff | null> {
     return this.signOffs.findOne({ where: { id, articleId } });
   }

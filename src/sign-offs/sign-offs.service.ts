@@ -4,11 +4,11 @@ import { ArticlesRepository } from '../articles/articles.repository.js';
 import { hashContent } from '../articles/article-content.rules.js';
 import { AuditService } from '../audit/audit.service.js';
 import { AppConfig } from '../core/config/app-config.js';
-import { ApiError } from '../core/http/api-error.js';
 import type { ReviewerProfile } from '../users/reviewer-profile.entity.js';
 import { bylineText } from './byline.js';
-import { licenceValidOn } from './sign-off-rules.js';
 import type { SignOff } from './sign-off.entity.js';
+import { SignOffError, SignOffErrorCode } from './sign-offs.exception.js';
+import { assertMaySign, type ArticleWriters, type SigningCandidate } from './signing-rule.js';
 import { SignOffsRepository } from './sign-offs.repository.js';
 
 export interface SignOffView {
@@ -24,10 +24,12 @@ export interface SignOffView {
 
 export interface SignInput {
   articleId: string;
-  authorId: string;
+  writers: ArticleWriters;
   revision: { number: number; contentHash: string };
-  reviewerId: string;
-  profile: ReviewerProfile | null;
+  /** The signer as they are now, with their reviewer profile. */
+  candidate: SigningCandidate & { profile: ReviewerProfile | null };
+  /** The reviewer of the open assignment the signature closes. */
+  assignedReviewerId: string | null;
   decisionId: string;
   signedAt: Date;
 }
@@ -42,31 +44,21 @@ export class SignOffsService {
   ) {}
 
   /**
-   * The sign-off rule: only a reviewer who is not the author, with a reviewer profile and a licence valid on the
-   * day of signing, can sign; the signature binds exactly one revision by number and content hash, with a
-   * snapshot of who the reviewer was at that moment. Sign-offs are never updated or deleted.
+   * Records a signature, if the signing rule (signing-rule.ts) lets this reviewer sign this article at this
+   * moment. The signature binds exactly one revision by number and content hash, with a snapshot of who the
+   * reviewer was at that moment. Sign-offs are never updated or deleted.
    */
   async sign(tx: EntityManager, input: SignInput): Promise<SignOff> {
-    if (input.reviewerId === input.authorId)
-      throw ApiError.forbidden('The author of an article can never review or sign it');
-    const profile = input.profile;
-    if (!profile) {
-      throw ApiError.conflict(
-        'You have no reviewer profile with a licence on file; an admin must add it before you can sign',
-      );
-    }
-    const timeZone = this.config.env.PUBLICATION_TIMEZONE;
-    if (!licenceValidOn(profile.licenseExpiresOn, input.signedAt, timeZone)) {
-      throw ApiError.conflict(
-        `Your licence ${profile.licenseNumber} expired on ${profile.licenseExpiresOn}; an expired licence cannot sign`,
-        [{ field: 'licenseExpiresOn', reason: `expired on ${profile.licenseExpiresOn}` }],
-      );
-    }
+    const { candidate } = input;
+    assertMaySign(candidate, input.writers, input.signedAt, this.config.env.PUBLICATION_TIMEZONE, 'signing', {
+      assignedReviewerId: input.assignedReviewerId,
+    });
+    const profile = candidate.profile!;
     const signOff = await this.signOffs.insert(tx, {
       articleId: input.articleId,
       revisionNumber: input.revision.number,
       contentHash: input.revision.contentHash,
-      reviewerId: input.reviewerId,
+      reviewerId: candidate.userId,
       decisionId: input.decisionId,
       reviewerDisplayName: profile.displayName,
       reviewerCredentials: profile.credentials,
@@ -78,7 +70,7 @@ export class SignOffsService {
       signedAt: input.signedAt,
     });
     await this.audit.record(tx, {
-      actorId: input.reviewerId,
+      actorId: candidate.userId,
       action: 'sign_off.created',
       entityType: 'sign_off',
       entityId: signOff.id,
@@ -111,14 +103,16 @@ export class SignOffsService {
   }
 
   async list(articleId: string): Promise<SignOffView[]> {
-    if (!(await this.articles.findById(articleId))) throw ApiError.notFound('Article');
+    if (!(await this.articles.findById(articleId))) {
+      throw new SignOffError(SignOffErrorCode.ArticleNotFound, 'not_found', 'Article not found');
+    }
     return (await this.signOffs.listForArticle(articleId)).map((signOff) => this.view(signOff));
   }
 
   /** Recomputes the hash of the signed revision as stored now, and says whether it still matches the signature. */
   async verify(articleId: string, signOffId: string) {
     const signOff = await this.signOffs.findForArticle(articleId, signOffId);
-    if (!signOff) throw ApiError.notFound('Sign-off');
+    if (!signOff) throw new SignOffError(SignOffErrorCode.NotFound, 'not_found', 'Sign-off not found');
     const revision = await this.articles.findRevision(articleId, signOff.revisionNumber);
     const recomputedHash = revision ? hashContent(revision.content) : null;
     const valid = recomputedHash === signOff.contentHash && revision?.contentHash === signOff.contentHash;

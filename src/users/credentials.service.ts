@@ -1,3 +1,4 @@
+import type { AuditAction } from '../audit/audit-action.js';
 import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
@@ -62,7 +63,7 @@ export class CredentialsService {
     purpose: AccountTokenPurpose,
     password: string,
     field: string,
-    action: string,
+    action: AuditAction,
   ): Promise<PasswordOwner> {
     return this.dataSource.transaction(async (tx) => {
       const now = this.clock.now();
@@ -109,7 +110,7 @@ export class CredentialsService {
     tx: EntityManager,
     user: User,
     password: string,
-    action: string,
+    action: AuditAction,
     actorId: string,
     detail: Record<string, unknown>,
   ): Promise<PasswordOwner> {

@@ -55,8 +55,8 @@ export class UsersRepository {
     return this.users.findOne({ where: { id, active: true } });
   }
 
-  findById(id: string): Promise<User | null> {
-    return this.users.findOne({ where: { id } });
+  findById(id: string, manager?: EntityManager): Promise<User | null> {
+    return (manager ? manager.getRepository(User) : this.users).findOne({ where: { id } });
   }
 
   findByIdWithPasswordHash(id: string): Promise<User | null> {
@@ -105,6 +105,41 @@ export class UsersRepository {
   findProfile(userId: string, manager?: EntityManager): Promise<ReviewerProfile | null> {
     const repo = manager ? manager.getRepository(ReviewerProfile) : this.profiles;
     return repo.findOne({ where: { userId } });
+  }
+
+  /** Active reviewers listing the specialty, with their profiles, longest-standing account first. */
+  async findActiveReviewersOfSpecialty(
+    specialty: string,
+    manager: EntityManager,
+  ): Promise<{ user: User; profile: ReviewerProfile }[]> {
+    const users = await manager
+      .getRepository(User)
+      .createQueryBuilder('user')
+      .innerJoin(ReviewerProfile, 'p', 'p.user_id = user.id')
+      .where('user.active = true')
+      .andWhere(':role = ANY(user.roles)', { role: 'reviewer' })
+      .andWhere(':specialty = ANY(p.specialties)', { specialty })
+      .orderBy('user.createdAt', 'ASC')
+      .addOrderBy('user.id', 'ASC')
+      .getMany();
+    const profiles = new Map(
+      (
+        await this.findProfilesWith(
+          manager,
+          users.map((user) => user.id),
+        )
+      ).map((p) => [p.userId, p]),
+    );
+    return users.map((user) => ({ user, profile: profiles.get(user.id)! }));
+  }
+
+  private findProfilesWith(manager: EntityManager, userIds: string[]): Promise<ReviewerProfile[]> {
+    if (!userIds.length) return Promise.resolve([]);
+    return manager
+      .getRepository(ReviewerProfile)
+      .createQueryBuilder('p')
+      .where('p.userId IN (:...userIds)', { userIds })
+      .getMany();
   }
 
   findProfiles(userIds: string[]): Promise<ReviewerProfile[]> {

@@ -99,6 +99,7 @@ describe('faults: concurrent edits and approvals of one article', () => {
       expect(loser.body).toEqual({
         statusCode: 412,
         error: 'Precondition Failed',
+        code: 'precondition_failed',
         message: expect.stringMatching(/version/i) as unknown,
         // Whoever lost learns the version that won, even those that lost inside the transaction.
         details: [{ field: 'If-Match', reason: 'is stale', sentVersion: 1, currentVersion: 2 }],
@@ -164,6 +165,7 @@ describe('faults: concurrent edits and approvals of one article', () => {
       expect(loser.body).toEqual({
         statusCode: 409,
         error: 'Conflict',
+        code: 'review.already_decided',
         message: expect.stringMatching(/approved/) as unknown,
       });
     }

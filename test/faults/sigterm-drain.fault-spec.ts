@@ -1,6 +1,6 @@
 import { QueueName } from '../../src/core/queues/queues.js';
 import { sendEmailJobId } from '../../src/notifications/email-jobs.js';
-import { ReviewSchedulesService } from '../../src/scheduling/review-schedules.service.js';
+import { ReviewSweep } from '../../src/scheduling/review-sweep.service.js';
 import { SmtpSink } from '../utils/smtp-sink.js';
 import { buildService, type ServiceProcess, startService } from '../utils/spawn-service.js';
 import { createTestApp, type TestApp } from '../utils/test-app.js';
@@ -81,7 +81,7 @@ describe('faults: SIGTERM to a worker with jobs in flight', () => {
 
   it('drains or hands back its jobs within 30 s; the next worker delivers every reminder exactly once', async () => {
     const expected = await seedReminders(t.dataSource, { count: REMINDERS });
-    const { due } = await t.app.get(ReviewSchedulesService).sweep();
+    const { due } = await t.app.get(ReviewSweep).sweep();
     expect(due).toBe(REMINDERS);
 
     const stops: {

@@ -1,4 +1,4 @@
-import { ReviewSchedulesService } from '../../src/scheduling/review-schedules.service.js';
+import { ReviewSweep } from '../../src/scheduling/review-sweep.service.js';
 import { SmtpSink } from '../utils/smtp-sink.js';
 import { buildService, type ServiceProcess, startService } from '../utils/spawn-service.js';
 import { createTestApp, type TestApp } from '../utils/test-app.js';
@@ -40,7 +40,7 @@ describe('faults: the SMTP server drops the connection after the DATA', () => {
     const expected = await seedReminders(t.dataSource, { count: REMINDERS });
     const dropped = new Set(expected.filter((_, i) => i % DROP_EVERY === 0).map(({ email }) => email));
     for (const email of dropped) sink.dropConnectionAfterData(email);
-    const { due } = await t.app.get(ReviewSchedulesService).sweep();
+    const { due } = await t.app.get(ReviewSweep).sweep();
     expect(due).toBe(REMINDERS);
 
     worker = await startService('worker', {

@@ -1,4 +1,4 @@
-import { ReviewSchedulesService } from '../../src/scheduling/review-schedules.service.js';
+import { ReviewSweep } from '../../src/scheduling/review-sweep.service.js';
 import { SmtpSink } from '../utils/smtp-sink.js';
 import { reportFault } from './fault-report.js';
 import { seedReminders } from './seed-reminders.js';
@@ -66,7 +66,7 @@ describe('faults: a worker killed mid-batch', () => {
       count: REMINDERS,
       remindAt: new Date(now.getTime() - 60_000),
     });
-    const { due } = await t.app.get(ReviewSchedulesService).sweep();
+    const { due } = await t.app.get(ReviewSweep).sweep();
     expect(due).toBe(REMINDERS);
 
     // Kill a worker each time the sink has received another ~150 messages, then let a fourth one finish.

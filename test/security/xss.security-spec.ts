@@ -2,7 +2,8 @@ import { readFileSync } from 'node:fs';
 import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ReviewSchedulesService } from '../../src/scheduling/review-schedules.service.js';
+import { EditorDigest } from '../../src/scheduling/editor-digest.service.js';
+import { ReviewSweep } from '../../src/scheduling/review-sweep.service.js';
 import { SmtpSink, type ReceivedEmail } from '../utils/smtp-sink.js';
 import { bearer, createTestApp, createUser, type TestApp, type TestUser } from '../utils/test-app.js';
 import { waitForJobs, waitUntil } from '../utils/wait-for-jobs.js';
@@ -256,11 +257,11 @@ describeInBrowser('XSS: every field a writer or reviewer types, in every HTML it
     await t.dataSource.query(
       `UPDATE review_schedules SET next_reminder_kind = 'overdue-1', next_reminder_at = due_at + interval '7 days'`,
     );
-    const schedules = t.app.get(ReviewSchedulesService);
+    const schedules = t.app.get(ReviewSweep);
     t.clock.set(new Date(T0.getTime() + 373 * DAY_MS));
     await schedules.sweep();
     await waitForJobs(t.app, { timeoutMs: 180_000 });
-    await schedules.digest();
+    await t.app.get(EditorDigest).digest();
     await waitForJobs(t.app, { timeoutMs: 60_000 });
     const outbox = await waitUntil(
       'every email to be sent',

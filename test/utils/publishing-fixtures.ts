@@ -181,7 +181,7 @@ export async function signCurrentRevision(
       meaning: 'medical review',
       signedAt,
     });
-    await articles.updateWorkflow(tx, article, {
+    await articles.writeWorkflow(tx, article, {
       status: article.status === 'published' ? 'published' : 'approved',
       latestSignOff: {
         id: signOff.id,

@@ -6,18 +6,26 @@ export interface ErrorDetail {
   [key: string]: unknown;
 }
 
-/** The one error body: `{ statusCode, error, message, details? }`. */
+/**
+ * The one error body: `{ statusCode, error, code, message, details? }`. `code` is machine-readable: a domain
+ * error's own code (`article.illegal_transition`), else one derived from the status (`bad_request`).
+ */
 export interface ErrorBody {
   statusCode: number;
   error: string;
+  code: string;
   message: string;
   details?: unknown[];
 }
 
-/** A domain error with an HTTP status, a sentence for people, and optional structured details. */
+/**
+ * The controller- and validation-level error: an HTTP status, a sentence for people, optional structured
+ * details and an optional code. Rules below the controllers throw a `DomainError` (src/core/errors) instead;
+ * repositories and jobs never throw this.
+ */
 export class ApiError extends HttpException {
-  constructor(status: HttpStatus, message: string, details?: unknown[]) {
-    super({ message, details }, status);
+  constructor(status: HttpStatus, message: string, details?: unknown[], code?: string) {
+    super({ message, details, code }, status);
   }
 
   static badRequest(message: string, details?: ErrorDetail[]): ApiError {

@@ -1,9 +1,10 @@
 import type { Job } from 'bullmq';
 import { UnrecoverableError } from 'bullmq';
+import type { JobHandler, JobOf } from './on-job.js';
 import { JOB_QUEUE, type JobName, type QueueName } from './queues.js';
 
-// eslint-disable-next-line @typescript-eslint/no-explicit-any
-export type JobHandlers = Partial<Record<JobName, (job: Job<any>) => Promise<unknown>>>;
+/** At most one handler per job name, each typed with its job's payload. */
+export type JobHandlers = { [N in JobName]?: JobHandler<N> };
 
 /**
  * Each job name has exactly one handler: fail at start-up if a job of this queue has none, and refuse (without
@@ -15,9 +16,11 @@ export function dispatcher(queue: QueueName, handlers: JobHandlers): (job: Job) 
   );
   if (missing.length) throw new Error(`Queue ${queue} has no handler for job(s): ${missing.join(', ')}`);
   return (job: Job) => {
-    const handler = Object.hasOwn(handlers, job.name) ? handlers[job.name as JobName] : undefined;
+    const handler = Object.hasOwn(handlers, job.name)
+      ? (handlers[job.name as JobName] as JobHandler<JobName> | undefined)
+      : undefined;
     if (!handler)
       return Promise.reject(new UnrecoverableError(`No handler for job ${job.name} on queue ${queue}`));
-    return handler(job);
+    return handler(job as JobOf<JobName>);
   };
 }

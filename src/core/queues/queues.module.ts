@@ -1,7 +1,9 @@
 import { BullModule } from '@nestjs/bullmq';
 import { Global, Module } from '@nestjs/common';
+import { DiscoveryModule } from '@nestjs/core';
 import { AppConfig } from '../config/app-config.js';
 import { producerRedisOptions } from '../redis/redis-options.js';
+import { JobRegistry } from './job-registry.js';
 import { QueueErrorLog } from './queue-errors.js';
 import { QueueName } from './queues.js';
 
@@ -10,6 +12,7 @@ const queues = Object.values(QueueName).map((name) => BullModule.registerQueue({
 @Global()
 @Module({
   imports: [
+    DiscoveryModule,
     BullModule.forRootAsync({
       inject: [AppConfig],
       useFactory: (config: AppConfig) => ({
@@ -19,7 +22,7 @@ const queues = Object.values(QueueName).map((name) => BullModule.registerQueue({
     }),
     ...queues,
   ],
-  providers: [QueueErrorLog],
-  exports: queues,
+  providers: [QueueErrorLog, JobRegistry],
+  exports: [...queues, JobRegistry],
 })
 export class QueuesModule {}

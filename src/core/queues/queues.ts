@@ -1,4 +1,6 @@
 import type { JobsOptions } from 'bullmq';
+import type { ExportJobData } from '../../publishing/publishing.queue.js';
+import type { ReminderKind } from '../../scheduling/reminder-plan.js';
 
 /** Every queue the service uses. */
 export enum QueueName {
@@ -18,6 +20,19 @@ export enum JobName {
   DeliverWebhook = 'deliver-webhook',
   ExportAll = 'export-all',
 }
+
+/** What each job carries: one payload type per job name. */
+export interface JobPayloads {
+  [JobName.SendEmail]: { outboxId: string };
+  [JobName.RelayEmailOutbox]: Record<string, never>;
+  [JobName.ReviewSweep]: Record<string, never>;
+  [JobName.ReviewReminder]: { articleId: string; signOffId: string; kind: ReminderKind };
+  [JobName.EditorDigest]: Record<string, never>;
+  [JobName.ScheduledPublish]: { articleId: string; publishAt: string };
+  [JobName.DeliverWebhook]: { deliveryId: string };
+  [JobName.ExportAll]: ExportJobData;
+}
+export type JobPayload<N extends JobName> = JobPayloads[N];
 
 /** Which queue each job runs on. */
 export const JOB_QUEUE: Record<JobName, QueueName> = {

@@ -1,0 +1,84 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import { type EntityManager, In, Repository } from 'typeorm';
+import { Assignment, type AssignmentStatus } from './assignment.entity.js';
+
+/** An assignment is open while pending or accepted; at most one per article. */
+export const OPEN_ASSIGNMENT: readonly AssignmentStatus[] = ['pending', 'accepted'];
+
+export interface AssignmentFilter {
+  reviewerId?: string;
+  status?: AssignmentStatus;
+  articleId?: string;
+}
+
+/** The assignments table, owned by the reviews module; other modules ask here. */
+@Injectable()
+export class AssignmentsRepository {
+  constructor(@InjectRepository(Assignment) private readonly assignments: Repository<Assignment>) {}
+
+  private repo(tx?: EntityManager): Repository<Assignment> {
+    return tx ? tx.getRepository(Assignment) : this.assignments;
+  }
+
+  findOpenForArticle(articleId: string, tx?: EntityManager): Promise<Assignment | null> {
+    return this.repo(tx).findOne({ where: { articleId, status: In([...OPEN_ASSIGNMENT]) } });
+  }
+
+  /** The open assignment of an article, locked for the rest of the transaction. */
+  lockOpenForArticle(tx: EntityManager, articleId: string): Promise<Assignment | null> {
+    return tx.getRepository(Assignment).findOne({
+      where: { articleId, status: In([...OPEN_ASSIGNMENT]) },
+      lock: { mode: 'pessimistic_write' },
+    });
+  }
+
+  listOpenForArticle(tx: EntityManager, articleId: string): Promise<Assignment[]> {
+    return tx.getRepository(Assignment).find({ where: { articleId, status: In([...OPEN_ASSIGNMENT]) } });
+  }
+
+  lockById(tx: EntityManager, id: string): Promise<Assignment | null> {
+    return tx.getRepository(Assignment).findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  insert(tx: EntityManager, fields: Partial<Assignment>): Promise<Assignment> {
+    const repo = tx.getRepository(Assignment);
+    return repo.save(repo.create(fields));
+  }
+
+  save(tx: EntityManager, assignment: Assignment): Promise<Assignment> {
+    return tx.getRepository(Assignment).save(assignment);
+  }
+
+  list(filter: AssignmentFilter, limit: number): Promise<Assignment[]> {
+    const where: Record<string, unknown> = {};
+    if (filter.reviewerId) where.reviewerId = filter.reviewerId;
+    if (filter.status) where.status = filter.status;
+    if (filter.articleId) where.articleId = filter.articleId;
+    return this.assignments.find({ where, order: { dueAt: 'ASC', id: 'ASC' }, take: limit });
+  }
+
+  /** The open assignment of each article that has one. */
+  async findOpenForArticles(articleIds: string[]): Promise<Map<string, Assignment>> {
+    if (!articleIds.length) return new Map();
+    const rows = await this.assignments.find({
+      where: { articleId: In(articleIds), status: In([...OPEN_ASSIGNMENT]) },
+    });
+    return new Map(rows.map((assignment) => [assignment.articleId, assignment]));
+  }
+
+  /** How many open assignments each reviewer has (reviewers with none are absent). */
+  async openCountsByReviewer(tx: EntityManager, reviewerIds: string[]): Promise<Map<string, number>> {
+    if (!reviewerIds.length) return new Map();
+    const rows = await tx
+      .getRepository(Assignment)
+      .createQueryBuilder('a')
+      .select('a.reviewer_id', 'reviewerId')
+      .addSelect('count(*)::int', 'open')
+      .where('a.reviewer_id IN (:...reviewerIds)', { reviewerIds })
+      .andWhere('a.status IN (:...open)', { open: [...OPEN_ASSIGNMENT] })
+      .groupBy('a.reviewer_id')
+      .getRawMany<{ reviewerId: string; open: number }>();
+    return new Map(rows.map((row) => [row.reviewerId, row.open]));
+  }
+}

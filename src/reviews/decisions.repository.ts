@@ -1,0 +1,24 @@
+import { Injectable } from '@nestjs/common';
+import { InjectRepository } from '@nestjs/typeorm';
+import type { EntityManager, Repository } from 'typeorm';
+import { ReviewDecision } from './review-decision.entity.js';
+
+/** The review decisions table, owned by the reviews module. Decisions are only ever inserted. */
+@Injectable()
+export class DecisionsRepository {
+  constructor(@InjectRepository(ReviewDecision) private readonly decisions: Repository<ReviewDecision>) {}
+
+  /** The decision already made on this revision in this review, if any. */
+  findOnRevision(tx: EntityManager, assignmentId: string, revisionNumber: number) {
+    return tx.getRepository(ReviewDecision).findOne({ where: { assignmentId, revisionNumber } });
+  }
+
+  insert(tx: EntityManager, fields: Omit<ReviewDecision, 'id' | 'createdAt'>): Promise<ReviewDecision> {
+    const repo = tx.getRepository(ReviewDecision);
+    return repo.save(repo.create(fields));
+  }
+
+  listForArticle(articleId: string): Promise<ReviewDecision[]> {
+    return this.decisions.find({ where: { articleId }, order: { createdAt: 'DESC', id: 'DESC' } });
+  }
+}

@@ -1,0 +1,176 @@
+import { Injectable } from '@nestjs/common';
+import { InjectDataSource } from '@nestjs/typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
+import type { Article } from '../articles/article.entity.js';
+import { ArticlesRepository } from '../articles/articles.repository.js';
+import { changeLines, type ChangeLine } from '../articles/changes-by-heading.js';
+import { AuditService } from '../audit/audit.service.js';
+import { Clock } from '../core/clock/clock.js';
+import { AppConfig } from '../core/config/app-config.js';
+import { inTransaction } from '../core/database/transaction.js';
+import { NotificationsService, type OutgoingEmail } from '../notifications/notifications.service.js';
+import { AssignmentsService } from '../reviews/assignments.service.js';
+import { deskArticleUrl, deskReReviewUrl, deskReviewUrl } from '../reviews/desk-links.js';
+import { formatReviewDate } from '../sign-offs/byline.js';
+import type { SignOff } from '../sign-offs/sign-off.entity.js';
+import { SignOffsRepository } from '../sign-offs/sign-offs.repository.js';
+import { UsersRepository } from '../users/users.repository.js';
+import { findAttestedAsSignOff } from '../imports/review-records.js';
+import { reminderPlan } from './re-review-clock.js';
+import { ReReviewOpener } from './re-review-opener.js';
+import { followingReminder, isOverdueKind, type ReminderKind } from './reminder-plan.js';
+import { reminderDedupePrefix, ReminderQueue, type ReminderJob } from './reminder-queue.js';
+import type { ReviewSchedule } from './review-schedule.entity.js';
+import { ReviewSchedulesRepository } from './review-schedules.repository.js';
+
+export type JobOutcome = 'done' | 'skipped';
+
+const DAY_MS = 24 * 3600 * 1000;
+
+/** Sends one re-review reminder and moves the article's clock on to the next one. */
+@Injectable()
+export class ReviewReminders {
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly schedules: ReviewSchedulesRepository,
+    private readonly reminders: ReminderQueue,
+    private readonly reReviews: ReReviewOpener,
+    private readonly articles: ArticlesRepository,
+    private readonly signOffs: SignOffsRepository,
+    private readonly assignments: AssignmentsService,
+    private readonly users: UsersRepository,
+    private readonly notifications: NotificationsService,
+    private readonly audit: AuditService,
+    private readonly clock: Clock,
+    private readonly config: AppConfig,
+  ) {}
+
+  /**
+   * Sends one reminder (to the reviewer; overdue ones also to every editor), opens the re-review assignment on
+   * the due date, and moves the schedule on to the next reminder, all in one transaction. A reminder whose
+   * schedule has moved on (re-reviewed, unpublished, already sent) is skipped.
+   */
+  async remind(job: ReminderJob): Promise<JobOutcome> {
+    const outcome = await this.remindOnce(job);
+    // A run of this job that died after its commit (a killed worker) may have left its emails unsent.
+    if (outcome === 'skipped') await this.notifications.finishLeftovers(reminderDedupePrefix(job));
+    return outcome;
+  }
+
+  private remindOnce(job: ReminderJob): Promise<JobOutcome> {
+    return inTransaction(this.dataSource, async (tx, ctx) => {
+      const schedule = await this.schedules.lockByArticle(tx, job.articleId);
+      if (!schedule || schedule.signOffId !== job.signOffId || schedule.nextReminderKind !== job.kind)
+        return 'skipped';
+      const article = await this.articles.findById(job.articleId, tx);
+      const signOff =
+        (await this.signOffs.findById(job.signOffId, tx)) ?? (await findAttestedAsSignOff(tx, job.signOffId));
+      if (!article || !signOff || article.status === 'archived') {
+        await this.schedules.remove(tx, job.articleId);
+        return 'skipped';
+      }
+
+      if (job.kind === 'due') await this.reReviews.open(tx, ctx, article, signOff);
+      const emails = await this.reminderEmails(tx, article, signOff, schedule, job.kind);
+      await this.notifications.queue(tx, ctx, emails, { deliverNow: true });
+      const next = followingReminder(job.kind, schedule.dueAt, reminderPlan(this.config));
+      await this.schedules.moveToNextReminder(tx, article.id, next.kind, next.at);
+      this.reminders.enqueueIfInWindow(
+        ctx,
+        { articleId: article.id, signOffId: signOff.id, kind: next.kind },
+        next.at,
+      );
+      // Last: the audit chain lock is held until commit, so take it as late as possible.
+      await this.audit.record(tx, {
+        actorId: null,
+        action: 'review.reminder_sent',
+        entityType: 'article',
+        entityId: article.id,
+        articleId: article.id,
+        after: {
+          kind: job.kind,
+          signOffId: signOff.id,
+          dueAt: schedule.dueAt,
+          recipients: emails.map((e) => e.to.address),
+        },
+      });
+      return 'done';
+    });
+  }
+
+  private async reminderEmails(
+    tx: EntityManager,
+    article: Article,
+    signOff: SignOff,
+    schedule: ReviewSchedule,
+    kind: ReminderKind,
+  ): Promise<OutgoingEmail[]> {
+    // The reviewer of the open (re-)review assignment, else the one who signed.
+    const open = await this.assignments.findOpen(article.id, tx);
+    const reviewer = await this.users.findById(open?.reviewerId ?? schedule.reviewerId, tx);
+    const timeZone = this.config.env.PUBLICATION_TIMEZONE;
+    const now = this.clock.now();
+    const dueDateText = formatReviewDate(schedule.dueAt, timeZone);
+    const days = Math.round((schedule.dueAt.getTime() - now.getTime()) / DAY_MS);
+    const overdue = isOverdueKind(kind);
+    const daysText =
+      days > 0
+        ? `in ${days} day${days === 1 ? '' : 's'}`
+        : days === 0
+          ? 'today'
+          : `${-days} day${days === -1 ? '' : 's'} ago`;
+    const base = this.config.env.PUBLIC_BASE_URL;
+    // The open review's page; before the due date, the page where the last signer starts the re-review early.
+    const reviewUrl = open ? deskReviewUrl(base, open.id) : deskReReviewUrl(base, article.id);
+    const changes = await this.changesSince(tx, article, signOff);
+    const prefix = reminderDedupePrefix({ articleId: article.id, signOffId: signOff.id, kind });
+    const emails: OutgoingEmail[] = [];
+    if (reviewer?.active) {
+      emails.push({
+        dedupeKey: `${prefix}${reviewer.id}`,
+        template: 'review-reminder',
+        to: { address: reviewer.email, userId: reviewer.id },
+        articleId: article.id,
+        context: {
+          recipientName: reviewer.name,
+          articleTitle: article.title,
+          dueDateText,
+          daysText,
+          overdue,
+          changes,
+          reviewUrl,
+        },
+      });
+    }
+    if (overdue) {
+      for (const editor of await this.users.findActiveByRole('editor', tx)) {
+        emails.push({
+          dedupeKey: `${prefix}${editor.id}`,
+          template: 'overdue-escalation',
+          to: { address: editor.email, userId: editor.id },
+          articleId: article.id,
+          context: {
+            recipientName: editor.name,
+            articleTitle: article.title,
+            reviewerName: reviewer?.name ?? signOff.reviewerDisplayName,
+            dueDateText,
+            daysOverdue: Math.max(0, -days),
+            reviewUrl: deskArticleUrl(base, article.id),
+          },
+        });
+      }
+    }
+    return emails;
+  }
+
+  /** What changed since the revision the reviewer signed, one line per changed place, named by its heading. */
+  private async changesSince(tx: EntityManager, article: Article, signOff: SignOff): Promise<ChangeLine[]> {
+    if (signOff.revisionNumber === article.currentRevision) return [];
+    const [signed, current] = await Promise.all([
+      this.articles.findRevision(article.id, signOff.revisionNumber, tx),
+      this.articles.findRevision(article.id, article.currentRevision, tx),
+    ]);
+    if (!signed || !current) return [];
+    return changeLines(signed.content, current.content);
+  }
+}
