@@ -12,6 +12,8 @@ import {
 import { Reflector } from '@nestjs/core';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { AppConfig } from '../core/config/app-config.js';
+import { isDomainError } from '../core/errors/domain-error.js';
+import { toErrorBody } from '../core/http/error.filter.js';
 import { cookieNames, readCookie } from './desk-cookies.js';
 import { DeskPages } from './desk-pages.js';
 import { DeskSessionsService, type DeskVisit } from './desk-sessions.service.js';
@@ -106,10 +108,11 @@ export class DeskErrorFilter implements ExceptionFilter {
       status = 403;
       heading = 'Not sent';
       message = error.message;
-    } else if (error instanceof HttpException) {
-      status = error.getStatus();
+    } else if (error instanceof HttpException || isDomainError(error)) {
+      const body = toErrorBody(error);
+      status = body.statusCode;
       heading = status === 404 ? 'Page not found' : 'That did not work';
-      message = /[.!?]$/.test(error.message) ? error.message : `${error.message}.`;
+      message = /[.!?]$/.test(body.message) ? body.message : `${body.message}.`;
     } else {
       this.logger.error(error instanceof Error ? (error.stack ?? error.message) : String(error));
     }

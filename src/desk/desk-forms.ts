@@ -1,4 +1,7 @@
 import { HttpException, Injectable } from '@nestjs/common';
+import { isDomainError } from '../core/errors/domain-error.js';
+import type { ErrorBody } from '../core/http/api-error.js';
+import { toErrorBody } from '../core/http/error.filter.js';
 import { randomBytes } from 'node:crypto';
 import type { FastifyReply } from 'fastify';
 import { AppConfig } from '../core/config/app-config.js';
@@ -98,8 +101,7 @@ export class DeskForms {
 
   /** The status of a refusal the form shows; anything that is not a refusal is rethrown (an error page). */
   refusal(error: unknown): number {
-    if (error instanceof HttpException && error.getStatus() < 500) return error.getStatus();
-    throw error;
+    return refusalBody(error).statusCode;
   }
 
   /** A service's refusal as messages beside the fields it names; the rest at the top of the form. */
@@ -108,9 +110,8 @@ export class DeskForms {
     fields: string[],
     fallbackField: string,
   ): { formError: string | null; errors: Record<string, string | null> } {
-    this.refusal(error);
-    const response = (error as HttpException).getResponse() as { details?: ErrorDetail[] } | string;
-    const details = typeof response === 'object' ? (response.details ?? []) : [];
+    const body = refusalBody(error);
+    const details = (body.details ?? []) as ErrorDetail[];
     const errors: Record<string, string | null> = Object.fromEntries(fields.map((field) => [field, null]));
     let formError: string | null = null;
     for (const detail of details) {
@@ -119,12 +120,12 @@ export class DeskForms {
       if (field && fields.includes(field)) {
         errors[field] = sentence(field, detail.reason);
       } else if (field === 'token') {
-        formError = asSentence((error as HttpException).message);
+        formError = asSentence(body.message);
       }
     }
     if (!details.length) {
-      const message = asSentence((error as HttpException).message);
-      if (fields.includes(fallbackField) && (error as HttpException).getStatus() !== 400) {
+      const message = asSentence(body.message);
+      if (fields.includes(fallbackField) && body.statusCode !== 400) {
         errors[fallbackField] = message;
       } else {
         formError = message;
@@ -132,6 +133,17 @@ export class DeskForms {
     }
     return { formError, errors };
   }
+}
+
+/**
+ * A refusal (a domain error or a 4xx HTTP exception) as the one error body the JSON API would answer; anything
+ * else (a 5xx, an unexpected error) is rethrown, to become an error page.
+ */
+export function refusalBody(error: unknown): ErrorBody {
+  if (!isDomainError(error) && !(error instanceof HttpException)) throw error;
+  const body = toErrorBody(error);
+  if (body.statusCode >= 500) throw error;
+  return body;
 }
 
 /** A message as a sentence: ends with a full stop. */

@@ -1,6 +1,7 @@
 import { plainToInstance } from 'class-transformer';
 import { validate, type ValidationError } from 'class-validator';
 import { ApiError, type ErrorDetail } from '../core/http/api-error.js';
+import { refusalBody } from './desk-forms.js';
 
 /**
  * A posted form checked by the very DTO class the JSON API validates with, so a length or format rule has one
@@ -34,9 +35,8 @@ export function formInt(value: string): number | string | undefined {
 
 /** The sentence a refusal shows beside its field. */
 export function refusalText(error: unknown): string {
-  const response = (error as { getResponse?: () => unknown }).getResponse?.() as
-    { message?: string; details?: ErrorDetail[] } | undefined;
-  const detail = response?.details?.find((d) => d.reason);
-  if (detail && response?.message?.startsWith('Invalid request')) return `${detail.field}: ${detail.reason}`;
-  return (error as Error).message;
+  const response = refusalBody(error);
+  const detail = (response.details as ErrorDetail[] | undefined)?.find((d) => d.reason);
+  if (detail && response.message.startsWith('Invalid request')) return `${detail.field}: ${detail.reason}`;
+  return response.message;
 }

@@ -17,13 +17,12 @@ import { CommentsService } from '../articles/comments.service.js';
 import { CreateCommentDto } from '../articles/comments.dto.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { Public } from '../auth/decorators.js';
-import { ApiError } from '../core/http/api-error.js';
 import { AssignmentsService } from '../reviews/assignments.service.js';
 import { DecisionsService } from '../reviews/decisions.service.js';
 import { DeclineAssignmentDto, ReviewDecisionDto } from '../reviews/reviews.dto.js';
 import { EarlyReReviewService } from '../scheduling/early-re-review.service.js';
 import { DeskCsrf, DeskErrorFilter, DeskGuard, type DeskRequest, SignedIn } from './desk-access.js';
-import { DeskForms, type FormBody } from './desk-forms.js';
+import { DeskForms, type FormBody, refusalBody } from './desk-forms.js';
 import { notice } from './desk-navigation.js';
 import { formDto, formInt, refusalText } from './review-forms.js';
 import { ReviewPagesService, type ReviewPageModel } from './review-pages.service.js';
@@ -350,10 +349,11 @@ export class ReviewPagesController {
 }
 
 function changedMessage(error: unknown): string {
-  if (error instanceof ApiError && error.getStatus() === 409) {
-    return `Nothing was signed or sent: ${error.message}. The page now shows the current revision and what changed.`;
+  const body = refusalBody(error);
+  if (body.statusCode === 409) {
+    return `Nothing was signed or sent: ${body.message}. The page now shows the current revision and what changed.`;
   }
-  return (error as Error).message;
+  return body.message;
 }
 
 /** The review page model with what its template reads: flags instead of comparisons, forms with what was typed. */
