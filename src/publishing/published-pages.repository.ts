@@ -67,6 +67,20 @@ export class PublishedPagesRepository {
     return this.pages.create(values);
   }
 
+  /** Makes the article's page live with freshly rendered values (one page per article). */
+  async putLive(tx: EntityManager, articleId: string, values: ReturnType<typeof livePageValues>): Promise<void> {
+    await this.repo(tx).upsert({ articleId, ...values }, ['articleId']);
+  }
+
+  /** Replaces the rendered values of the article's page (a re-render after a re-review). */
+  async updateRendered(
+    tx: EntityManager,
+    articleId: string,
+    values: ReturnType<typeof livePageValues>,
+  ): Promise<void> {
+    await this.repo(tx).update({ articleId }, values);
+  }
+
   /** Takes a page down: the site stops serving it at once; the next export removes it from the directory. */
   async takeDown(tx: EntityManager, articleId: string): Promise<void> {
     await this.repo(tx).update({ articleId }, { live: false, html: null, htmlChecksum: null, stale: false });

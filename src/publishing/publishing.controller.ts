@@ -29,13 +29,21 @@ import {
   UnpublishResponse,
 } from './publishing.dto.js';
 import { PublicationHistoryResponse, ScheduleCancelledResponse } from './publishing.response.js';
+import { LivePages } from './live-pages.service.js';
+import { PreviewsService } from './previews.service.js';
 import { PublishingService } from './publishing.service.js';
+import { ScheduledPublishing } from './scheduled-publishing.service.js';
 
 @ApiTags('publishing')
 @ApiBearerAuth()
 @Controller('articles')
 export class PublishingController {
-  constructor(private readonly publishing: PublishingService) {}
+  constructor(
+    private readonly publishing: PublishingService,
+    private readonly schedules: ScheduledPublishing,
+    private readonly livePages: LivePages,
+    private readonly previews: PreviewsService,
+  ) {}
 
   @Post(':id/publish')
   @Roles('publisher')
@@ -60,7 +68,7 @@ export class PublishingController {
       return this.publishing.publishNow(actor, id);
     }
     void reply.status(202);
-    return this.publishing.schedulePublish(actor, id, new Date(dto.publishAt));
+    return this.schedules.schedule(actor, id, new Date(dto.publishAt));
   }
 
   @Get(':id/scheduled-publish')
@@ -70,7 +78,7 @@ export class PublishingController {
   })
   @ApiOkResponse({ type: ScheduledPublishResponse })
   getSchedule(@Param('id', ParseUUIDPipe) id: string) {
-    return this.publishing.getSchedule(id);
+    return this.schedules.get(id);
   }
 
   @Delete(':id/scheduled-publish')
@@ -78,7 +86,7 @@ export class PublishingController {
   @ApiOperation({ summary: 'Cancel a scheduled publish before it fires (roles: publisher)' })
   @ApiOkResponse({ type: ScheduleCancelledResponse })
   cancelSchedule(@CurrentUser() actor: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
-    return this.publishing.cancelSchedule(actor, id);
+    return this.schedules.cancel(actor, id);
   }
 
   @Post(':id/unpublish')
@@ -90,7 +98,7 @@ export class PublishingController {
   @ApiOkResponse({ type: UnpublishResponse })
   @ApiConflictResponse({ description: 'The article is not published' })
   unpublish(@CurrentUser() actor: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
-    return this.publishing.unpublish(actor, id);
+    return this.livePages.unpublish(actor, id);
   }
 
   @Get(':id/preview')
@@ -108,7 +116,7 @@ export class PublishingController {
     @Query() query: PreviewQuery,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const html = await this.publishing.preview(id, query.revision);
+    const html = await this.previews.preview(id, query.revision);
     await reply
       .status(200)
       .header('content-type', 'text/html; charset=utf-8')
@@ -126,6 +134,6 @@ export class PublishingController {
   })
   @ApiOkResponse({ type: PublicationHistoryResponse })
   history(@Param('id', ParseUUIDPipe) id: string) {
-    return this.publishing.history(id);
+    return this.previews.history(id);
   }
 }

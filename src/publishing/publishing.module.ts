@@ -22,6 +22,11 @@ import { PublishingProcessor } from './publishing.processor.js';
 import { ScheduledPublishJob } from './scheduled-publish.job.js';
 import { PublishingQueue } from './publishing.queue.js';
 import { PublishingService } from './publishing.service.js';
+import { LivePages } from './live-pages.service.js';
+import { PreviewsService } from './previews.service.js';
+import { PublishGate } from './publish-gate.js';
+import { ScheduledPublishesRepository } from './scheduled-publishes.repository.js';
+import { ScheduledPublishing } from './scheduled-publishing.service.js';
 import { ScheduledPublish } from './scheduled-publish.entity.js';
 import { WebhookDelivery } from './webhook-delivery.entity.js';
 import { WebhooksService } from './webhooks.service.js';
@@ -39,7 +44,12 @@ import { WebhooksService } from './webhooks.service.js';
     PageSources,
     PublishingQueue,
     PublicationRecorder,
+    PublishGate,
+    ScheduledPublishesRepository,
+    ScheduledPublishing,
     PublishingService,
+    LivePages,
+    PreviewsService,
     DirectoryExportService,
     WebhooksService,
     PublicSiteService,
@@ -47,6 +57,13 @@ import { WebhooksService } from './webhooks.service.js';
     PublicPageRoute,
     ...whenWorker(ScheduledPublishJob, DeliverWebhookJob, ExportAllJob, PublishingProcessor),
   ],
-  exports: [PublishingService, DirectoryExportService, PageRendering],
+  exports: [
+    PublishingService,
+    ScheduledPublishing,
+    LivePages,
+    PreviewsService,
+    DirectoryExportService,
+    PageRendering,
+  ],
 })
 export class PublishingModule {}

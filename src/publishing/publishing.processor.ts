@@ -5,7 +5,7 @@ import { QueueWorker } from '../core/queues/queue-worker.js';
 import { QueueName } from '../core/queues/queues.js';
 import { workerOptions } from '../core/queues/worker-role.js';
 import { PublishingQueue } from './publishing.queue.js';
-import { PublishingService } from './publishing.service.js';
+import { ScheduledPublishing } from './scheduled-publishing.service.js';
 
 /** The worker of the publishing queue (worker processes only); handlers are this module's `*.job.ts`. */
 // Exports and page renders are CPU work: a few at a time.
@@ -13,7 +13,7 @@ import { PublishingService } from './publishing.service.js';
 export class PublishingProcessor extends QueueWorker implements OnApplicationBootstrap {
   constructor(
     registry: JobRegistry,
-    private readonly publishing: PublishingService,
+    private readonly schedules: ScheduledPublishing,
     private readonly queue: PublishingQueue,
   ) {
     super(QueueName.Publishing, registry);
@@ -23,7 +23,7 @@ export class PublishingProcessor extends QueueWorker implements OnApplicationBoo
   async onApplicationBootstrap(): Promise<void> {
     try {
       await this.queue.syncDirectory();
-      const restored = await this.publishing.restoreScheduledJobs();
+      const restored = await this.schedules.restoreJobs();
       if (restored) this.logger.log(`restored ${restored} scheduled publish job(s) from the database`);
     } catch (error) {
       this.logger.warn(`could not queue the start-up export: ${(error as Error).message}`);

@@ -1,0 +1,173 @@
+import { Injectable } from '@nestjs/common';
+import type { EntityManager } from 'typeorm';
+import type { Article } from '../articles/article.entity.js';
+import { ArticleWorkflow, canHappen, illegalTransition, WorkflowEvent } from '../articles/article-workflow.js';
+import { ArticlesRepository } from '../articles/articles.repository.js';
+import type { Revision } from '../articles/revision.entity.js';
+import { AuditService } from '../audit/audit.service.js';
+import { AppConfig } from '../core/config/app-config.js';
+import type { TransactionContext } from '../core/database/transaction.js';
+import { attestedReviewCovering } from '../imports/review-records.js';
+import { bylineText } from '../sign-offs/byline.js';
+import { type CoverageProblem, signOffCoverage } from '../sign-offs/sign-off-rules.js';
+import type { SignOff } from '../sign-offs/sign-off.entity.js';
+import { SignOffsRepository } from '../sign-offs/sign-offs.repository.js';
+import { articleUrl } from './page-view-model.js';
+import { PageRendering } from './page-rendering.service.js';
+import { PageSources } from './page-sources.js';
+import { PublicationRecorder } from './publication-recorder.js';
+import type { Publication } from './publication.entity.js';
+import { PublishedPagesRepository, livePageValues } from './published-pages.repository.js';
+import { PublishingError, PublishingErrorCode } from './publishing.exception.js';
+
+export interface PublicationView {
+  articleId: string;
+  slug: string;
+  status: string;
+  revision: number;
+  signOffId: string;
+  byline: string;
+  publicUrl: string;
+  htmlChecksum: string;
+  publishedAt: string;
+  publications: { id: string; target: string; action: Publication['action'] }[];
+}
+
+export type GateResult =
+  | { ok: true; revision: Revision; signOff: SignOff }
+  | { ok: false; message: string; problem: CoverageProblem | 'not_publishable' | 'slug_taken' };
+
+export type GateOpen = Extract<GateResult, { ok: true }>;
+
+export function publicationList(rows: Publication[]): PublicationView['publications'] {
+  return rows.map((row) => ({ id: row.id, target: row.target, action: row.action }));
+}
+
+/** The gate's refusal as the module's error: 409, with the problem the sign-off rule names. */
+export function notPublishable(gate: Extract<GateResult, { ok: false }>): PublishingError {
+  return new PublishingError(PublishingErrorCode.NotPublishable, 'conflict', gate.message, [
+    { problem: gate.problem },
+  ]);
+}
+
+/**
+ * The publishing gate: the current revision goes live only under a valid sign-off of exactly that revision (or,
+ * for an imported article, its attested review), from a state that may publish, at a slug no other live page
+ * holds. `goLive` is the one way a page becomes live, from "publish now" and from a scheduled publish.
+ */
+@Injectable()
+export class PublishGate {
+  constructor(
+    private readonly articles: ArticlesRepository,
+    private readonly workflow: ArticleWorkflow,
+    private readonly signOffs: SignOffsRepository,
+    private readonly pages: PublishedPagesRepository,
+    private readonly sources: PageSources,
+    private readonly rendering: PageRendering,
+    private readonly recorder: PublicationRecorder,
+    private readonly audit: AuditService,
+    private readonly config: AppConfig,
+  ) {}
+
+  private get timeZone(): string {
+    return this.config.env.PUBLICATION_TIMEZONE;
+  }
+
+  /** Whether the current revision may go live, and if not, why (the sign-off rule says what is missing). */
+  async check(tx: EntityManager, article: Article): Promise<GateResult> {
+    const revision = await this.articles.findRevision(article.id, article.currentRevision, tx);
+    if (!revision) {
+      return {
+        ok: false,
+        problem: 'not_publishable',
+        message: `Revision ${article.currentRevision} does not exist`,
+      };
+    }
+    const signOff = await this.signOffs.findLatestForArticle(article.id, tx);
+    // Imports: an article imported with --publish may go live on its attested review (src/imports).
+    const attested = await attestedReviewCovering(tx, article.id, revision, signOff);
+    const coverage = attested ? { ok: true as const } : signOffCoverage(signOff, revision, this.timeZone);
+    if (!coverage.ok) return { ok: false, problem: coverage.problem, message: coverage.message };
+    if (!canHappen(article.status, WorkflowEvent.Publish)) {
+      return {
+        ok: false,
+        problem: 'not_publishable',
+        message: illegalTransition(article.status, WorkflowEvent.Publish).message,
+      };
+    }
+    if (await this.pages.slugLiveForAnother(tx, revision.content.slug, article.id)) {
+      return {
+        ok: false,
+        problem: 'slug_taken',
+        message: `Another article is live at ${articleUrl(this.rendering.site, revision.content.slug)}; give this one another slug`,
+      };
+    }
+    return { ok: true, revision, signOff: attested ?? signOff! };
+  }
+
+  /** Renders and records the live page, moves the article to published, audits; targets sync after commit. */
+  async goLive(
+    tx: EntityManager,
+    ctx: TransactionContext,
+    article: Article,
+    gate: GateOpen,
+    actorId: string,
+  ): Promise<PublicationView> {
+    const { revision, signOff } = gate;
+    const before = { status: article.status, publishedRevision: article.publishedRevision };
+    const previous = await this.pages.findByArticle(article.id, tx);
+    await this.workflow.apply(tx, ctx, article, WorkflowEvent.Publish, { revision: revision.number }, { actorId });
+    const source = await this.sources.forRevision(tx, article, revision, signOff, article.nextReviewDueAt);
+    const rendered = this.rendering.renderPage(source);
+    const values = livePageValues(source, rendered, this.rendering.fingerprint);
+    await this.pages.putLive(tx, article.id, values);
+    await this.pages.markLinkingPagesStale(tx, values.slug, article.id);
+    if (previous?.live && previous.slug !== values.slug) {
+      await this.pages.markLinkingPagesStale(tx, previous.slug, article.id);
+    }
+    const rows = await this.recorder.record(
+      tx,
+      ctx,
+      [
+        {
+          articleId: article.id,
+          action: 'publish',
+          revisionNumber: revision.number,
+          signOffId: signOff.id,
+          htmlChecksum: rendered.checksum,
+          actorId,
+        },
+      ],
+      { syncDirectory: true },
+    );
+    const publicUrl = articleUrl(this.rendering.site, values.slug);
+    await this.audit.record(tx, {
+      actorId,
+      action: 'article.published',
+      entityType: 'article',
+      entityId: article.id,
+      articleId: article.id,
+      before,
+      after: {
+        status: article.status,
+        publishedRevision: revision.number,
+        signOffId: signOff.id,
+        htmlChecksum: rendered.checksum,
+        publicUrl,
+        targets: publicationList(rows),
+      },
+    });
+    return {
+      articleId: article.id,
+      slug: values.slug,
+      status: article.status,
+      revision: revision.number,
+      signOffId: signOff.id,
+      byline: bylineText(signOff, this.timeZone),
+      publicUrl,
+      htmlChecksum: rendered.checksum,
+      publishedAt: rows[0].createdAt.toISOString(),
+      publications: publicationList(rows),
+    };
+  }
+}
