@@ -18,7 +18,7 @@ import { Client } from 'pg';
 import { DataSource } from 'typeorm';
 import type { ArticleContent } from '../src/articles/article-content.js';
 import { ArticlesRepository } from '../src/articles/articles.repository.js';
-import { ArticlesService } from '../src/articles/articles.service.js';
+import { ArticleDrafts } from '../src/articles/article-drafts.service.js';
 import type { AuthUser } from '../src/auth/auth-user.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
@@ -212,7 +212,7 @@ async function main(): Promise<void> {
   await app.listen({ port: 0, host: '127.0.0.1' });
   const baseUrl = await app.getUrl();
   const dataSource = app.get(DataSource);
-  const articles = app.get(ArticlesService);
+  const articles = app.get(ArticleDrafts);
 
   // The writer is invited by the bootstrap admin and chooses a password from the invitation's link.
   const password = randomBytes(12).toString('hex');

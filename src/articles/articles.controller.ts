@@ -34,6 +34,8 @@ import {
   RevisionView,
 } from './article-view.js';
 import { CreateArticleDto, DiffQuery, ListArticlesQuery, UpdateArticleDto } from './articles.dto.js';
+import { ArticleDrafts } from './article-drafts.service.js';
+import { ArticleSubmission } from './article-submission.service.js';
 import { ArticlesService } from './articles.service.js';
 import { etagOf } from './etag.js';
 
@@ -59,7 +61,11 @@ const STALE = { status: 412, description: 'If-Match names a version that is no l
 @ApiBearerAuth()
 @Controller('articles')
 export class ArticlesController {
-  constructor(private readonly articles: ArticlesService) {}
+  constructor(
+    private readonly articles: ArticlesService,
+    private readonly drafts: ArticleDrafts,
+    private readonly submission: ArticleSubmission,
+  ) {}
 
   @Post()
   @Roles('writer')
@@ -73,7 +79,7 @@ export class ArticlesController {
     @Body() dto: CreateArticleDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return withEtag(reply, await this.articles.create(actor, dto));
+    return withEtag(reply, await this.drafts.create(actor, dto));
   }
 
   @Get()
@@ -111,7 +117,7 @@ export class ArticlesController {
     @Body() dto: UpdateArticleDto,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return withEtag(reply, await this.articles.edit(actor, id, ifMatch, dto));
+    return withEtag(reply, await this.drafts.edit(actor, id, ifMatch, dto));
   }
 
   @Post(':id/submit')
@@ -133,7 +139,7 @@ export class ArticlesController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return withEtag(reply, await this.articles.submit(actor, id, ifMatch));
+    return withEtag(reply, await this.submission.submit(actor, id, ifMatch));
   }
 
   @Post(':id/withdraw')
@@ -154,7 +160,7 @@ export class ArticlesController {
     @Headers('if-match') ifMatch: string | undefined,
     @Res({ passthrough: true }) reply: FastifyReply,
   ) {
-    return withEtag(reply, await this.articles.withdraw(actor, id, ifMatch));
+    return withEtag(reply, await this.submission.withdraw(actor, id, ifMatch));
   }
 
   @Get(':id/revisions')

@@ -4,6 +4,8 @@ import { Article } from './article.entity.js';
 import { ArticleWorkflow } from './article-workflow.js';
 import { ArticlesController } from './articles.controller.js';
 import { ArticlesRepository } from './articles.repository.js';
+import { ArticleDrafts } from './article-drafts.service.js';
+import { ArticleSubmission } from './article-submission.service.js';
 import { ArticlesService } from './articles.service.js';
 import { Comment } from './comment.entity.js';
 import { CommentsController } from './comments.controller.js';
@@ -15,7 +17,22 @@ import { Revision } from './revision.entity.js';
 @Module({
   imports: [TypeOrmModule.forFeature([Article, Revision, Comment])],
   controllers: [ArticlesController, CommentsController],
-  providers: [ArticlesRepository, ArticleWorkflow, ArticlesService, CommentsRepository, CommentsService],
-  exports: [ArticlesRepository, ArticleWorkflow, ArticlesService, CommentsService],
+  providers: [
+    ArticlesRepository,
+    ArticleWorkflow,
+    ArticlesService,
+    ArticleDrafts,
+    ArticleSubmission,
+    CommentsRepository,
+    CommentsService,
+  ],
+  exports: [
+    ArticlesRepository,
+    ArticleWorkflow,
+    ArticlesService,
+    ArticleDrafts,
+    ArticleSubmission,
+    CommentsService,
+  ],
 })
 export class ArticlesModule {}

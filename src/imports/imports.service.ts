@@ -13,6 +13,7 @@ import {
 } from '../articles/article-content.rules.js';
 import { CreateArticleDto } from '../articles/articles.dto.js';
 import { ArticlesRepository } from '../articles/articles.repository.js';
+import { ArticleDrafts } from '../articles/article-drafts.service.js';
 import { ArticlesService } from '../articles/articles.service.js';
 import { CommentsService } from '../articles/comments.service.js';
 import { slugFromTitle } from '../articles/slug.js';
@@ -87,6 +88,7 @@ const asSpecialty = (text: string) =>
 export class ImportsService {
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly drafts: ArticleDrafts,
     private readonly articlesService: ArticlesService,
     private readonly articles: ArticlesRepository,
     private readonly workflow: ArticleWorkflow,
@@ -316,9 +318,9 @@ export class ImportsService {
 
     // The revision: created or edited by the articles service, with the API's sanitising and audit.
     const view = !found
-      ? await this.articlesService.create(actor, dto)
+      ? await this.drafts.create(actor, dto)
       : contentChanged
-        ? await this.articlesService.edit(actor, found.article.id, `"${found.article.version}"`, dto)
+        ? await this.drafts.edit(actor, found.article.id, `"${found.article.version}"`, dto)
         : await this.articlesService.get(found.article.id);
     if (slugTakenBy) problems.push(this.slugTaken(requestedSlug, view.slug));
     Object.assign(report, {

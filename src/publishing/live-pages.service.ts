@@ -133,7 +133,11 @@ export class LivePages implements OnModuleInit {
       if (!signOffCoverage(signOff, revision, this.config.env.PUBLICATION_TIMEZONE).ok) return [];
       const source = await this.sources.forRevision(tx, article, revision, signOff, article.nextReviewDueAt);
       const rendered = this.rendering.renderPage(source);
-      await this.pages.updateRendered(tx, articleId, livePageValues(source, rendered, this.rendering.fingerprint));
+      await this.pages.updateRendered(
+        tx,
+        articleId,
+        livePageValues(source, rendered, this.rendering.fingerprint),
+      );
       if (rendered.checksum === previous.htmlChecksum) return [];
       const rows = await this.recorder.record(
         tx,

@@ -34,7 +34,11 @@ export class PreviewsService {
     const number = revisionNumber ?? article.currentRevision;
     const revision = await this.articles.findRevision(articleId, number);
     if (!revision) {
-      throw new PublishingError(PublishingErrorCode.RevisionNotFound, 'not_found', `Revision ${number} not found`);
+      throw new PublishingError(
+        PublishingErrorCode.RevisionNotFound,
+        'not_found',
+        `Revision ${number} not found`,
+      );
     }
     const timeZone = this.config.env.PUBLICATION_TIMEZONE;
     const signOff =

@@ -1,7 +1,12 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { Article } from '../articles/article.entity.js';
-import { ArticleWorkflow, canHappen, illegalTransition, WorkflowEvent } from '../articles/article-workflow.js';
+import {
+  ArticleWorkflow,
+  canHappen,
+  illegalTransition,
+  WorkflowEvent,
+} from '../articles/article-workflow.js';
 import { ArticlesRepository } from '../articles/articles.repository.js';
 import type { Revision } from '../articles/revision.entity.js';
 import { AuditService } from '../audit/audit.service.js';
@@ -116,7 +121,14 @@ export class PublishGate {
     const { revision, signOff } = gate;
     const before = { status: article.status, publishedRevision: article.publishedRevision };
     const previous = await this.pages.findByArticle(article.id, tx);
-    await this.workflow.apply(tx, ctx, article, WorkflowEvent.Publish, { revision: revision.number }, { actorId });
+    await this.workflow.apply(
+      tx,
+      ctx,
+      article,
+      WorkflowEvent.Publish,
+      { revision: revision.number },
+      { actorId },
+    );
     const source = await this.sources.forRevision(tx, article, revision, signOff, article.nextReviewDueAt);
     const rendered = this.rendering.renderPage(source);
     const values = livePageValues(source, rendered, this.rendering.fingerprint);

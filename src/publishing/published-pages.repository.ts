@@ -68,7 +68,11 @@ export class PublishedPagesRepository {
   }
 
   /** Makes the article's page live with freshly rendered values (one page per article). */
-  async putLive(tx: EntityManager, articleId: string, values: ReturnType<typeof livePageValues>): Promise<void> {
+  async putLive(
+    tx: EntityManager,
+    articleId: string,
+    values: ReturnType<typeof livePageValues>,
+  ): Promise<void> {
     await this.repo(tx).upsert({ articleId, ...values }, ['articleId']);
   }
 

@@ -19,6 +19,10 @@ export class PublishingError extends DomainError<PublishingErrorCode> {
   }
 
   static scheduleNotFound(): PublishingError {
-    return new PublishingError(PublishingErrorCode.ScheduleNotFound, 'not_found', 'Scheduled publish not found');
+    return new PublishingError(
+      PublishingErrorCode.ScheduleNotFound,
+      'not_found',
+      'Scheduled publish not found',
+    );
   }
 }

@@ -17,7 +17,10 @@ export class ScheduledPublishesRepository {
   }
 
   /** Replaces the article's schedule (one per article). */
-  save(tx: EntityManager, values: Pick<ScheduledPublish, 'articleId' | 'publishAt' | 'revisionNumber' | 'requestedById'>): Promise<ScheduledPublish> {
+  save(
+    tx: EntityManager,
+    values: Pick<ScheduledPublish, 'articleId' | 'publishAt' | 'revisionNumber' | 'requestedById'>,
+  ): Promise<ScheduledPublish> {
     const repo = this.repo(tx);
     return repo.save(repo.create(values));
   }

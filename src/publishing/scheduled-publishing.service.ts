@@ -72,7 +72,11 @@ export class ScheduledPublishing {
       });
       ctx.afterCommit(async () => {
         if (previous) await this.queue.cancelScheduledPublish(articleId, previous.publishAt);
-        await this.queue.schedulePublish(articleId, publishAt, publishAt.getTime() - this.clock.now().getTime());
+        await this.queue.schedulePublish(
+          articleId,
+          publishAt,
+          publishAt.getTime() - this.clock.now().getTime(),
+        );
       });
       return scheduleView(schedule);
     });
@@ -85,7 +89,10 @@ export class ScheduledPublishing {
   }
 
   /** Cancels a scheduled publish; possible until the job has started. */
-  cancel(actor: AuthUser, articleId: string): Promise<{ articleId: string; cancelled: true; publishAt: string }> {
+  cancel(
+    actor: AuthUser,
+    articleId: string,
+  ): Promise<{ articleId: string; cancelled: true; publishAt: string }> {
     return inTransaction(this.dataSource, async (tx, ctx) => {
       await this.articles.lockById(tx, articleId);
       const schedule = await this.drop(tx, ctx, articleId, actor.id, 'cancelled by a publisher');
