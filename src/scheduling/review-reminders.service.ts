@@ -59,10 +59,13 @@ export class ReviewReminders {
 
   private remindOnce(job: ReminderJob): Promise<JobOutcome> {
     return inTransaction(this.dataSource, async (tx, ctx) => {
+      // Locks in the order signing takes them (the article, then its schedule), or the two deadlock.
+      const article = (await this.articles.findById(job.articleId, tx))
+        ? await this.articles.lockById(tx, job.articleId)
+        : null;
       const schedule = await this.schedules.lockByArticle(tx, job.articleId);
       if (!schedule || schedule.signOffId !== job.signOffId || schedule.nextReminderKind !== job.kind)
         return 'skipped';
-      const article = await this.articles.findById(job.articleId, tx);
       const signOff =
         (await this.signOffs.findById(job.signOffId, tx)) ?? (await findAttestedAsSignOff(tx, job.signOffId));
       if (!article || !signOff || article.status === 'archived') {

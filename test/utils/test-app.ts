@@ -105,7 +105,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   if (!options.realClock) builder.overrideProvider(Clock).useValue(clock);
   const moduleRef = await builder.compile();
   const app = moduleRef.createNestApplication<NestFastifyApplication>(createFastifyAdapter(config), {
-    logger: false,
+    logger: process.env.TEST_LOG ? ['error', 'warn'] : false,
   });
   await prepareDatabase(app, config);
   await configureApp(app, config);
