@@ -37,6 +37,20 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...minimal, REVIEW_CADENCE: '12 months' })).toThrow(
       /REVIEW_CADENCE must be an ISO-8601 duration/,
     );
+    // Bounded, so a huge value can never overflow a due date inside a signing transaction.
+    expect(() => loadConfig({ ...minimal, REVIEW_CADENCE: 'P999999Y' })).toThrow(
+      /REVIEW_CADENCE must be an ISO-8601 duration from PT1S to P5Y/,
+    );
+    expect(() => loadConfig({ ...minimal, REMINDER_OFFSETS: 'P30D,P999Y' })).toThrow(
+      /REMINDER_OFFSETS each offset must be from PT1S to P1Y/,
+    );
+    expect(() => loadConfig({ ...minimal, REMINDER_OFFSETS: 'PT0S' })).toThrow(/REMINDER_OFFSETS/);
+    expect(() => loadConfig({ ...minimal, OVERDUE_REMINDER_EVERY: 'P20Y' })).toThrow(
+      /OVERDUE_REMINDER_EVERY must be an ISO-8601 duration from PT1S to P1Y/,
+    );
+    expect(
+      loadConfig({ ...minimal, REMINDER_OFFSETS: 'P60D, P7D, PT20S' }).env.REMINDER_OFFSETS,
+    ).toHaveLength(3);
     expect(() => loadConfig({ ...minimal, JWT_SECRET: 'short' })).toThrow(
       /JWT_SECRET must be at least 32 characters/,
     );

@@ -26,7 +26,27 @@ const isoDurationList = (fallback: string) =>
       (parts) => parts.every((part) => Duration.fromISO(part).isValid),
       'must be a comma-separated list of ISO-8601 durations such as P30D,P7D',
     )
-    .transform((parts) => parts.map((part) => Duration.fromISO(part)));
+    .transform((parts) => parts.map((part) => Duration.fromISO(part)))
+    .refine(
+      (offsets) => offsets.every((offset) => inRange(offset, 'PT1S', 'P1Y')),
+      'each offset must be from PT1S to P1Y before the due date',
+    );
+
+/** Whether a duration lies within [min, max] (months and years at their average length). */
+function inRange(duration: Duration, min: string, max: string): boolean {
+  const length = duration.toMillis();
+  return (
+    Number.isFinite(length) &&
+    length >= Duration.fromISO(min).toMillis() &&
+    length <= Duration.fromISO(max).toMillis()
+  );
+}
+
+const boundedDuration = (fallback: string, min: string, max: string) =>
+  isoDuration(fallback).refine(
+    (value) => inRange(value, min, max),
+    `must be an ISO-8601 duration from ${min} to ${max}`,
+  );
 
 const booleanFlag = (fallback: boolean) =>
   z
@@ -85,9 +105,9 @@ const envSchema = z.object({
   SESSION_MAX_AGE: isoDuration('PT12H'),
   WORKER_CONCURRENCY: z.coerce.number().int().min(1).max(100).default(8),
   ASSIGNMENT_DUE: isoDuration('P7D'),
-  REVIEW_CADENCE: isoDuration('P12M'),
+  REVIEW_CADENCE: boundedDuration('P12M', 'PT1S', 'P5Y'),
   REMINDER_OFFSETS: isoDurationList('P30D,P7D'),
-  OVERDUE_REMINDER_EVERY: isoDuration('P7D'),
+  OVERDUE_REMINDER_EVERY: boundedDuration('P7D', 'PT1S', 'P1Y'),
   SWEEP_EVERY: isoDuration('PT5M'),
   SWEEP_WINDOW: isoDuration('PT10M'),
   DIGEST_CRON: z.string().default('0 8 * * *'),
