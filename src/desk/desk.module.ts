@@ -15,6 +15,9 @@ import { ReviewsModule } from '../reviews/reviews.module.js';
 import { SchedulingModule } from '../scheduling/scheduling.module.js';
 import { SignOffsModule } from '../sign-offs/sign-offs.module.js';
 import { ReviewPagesController } from './review-pages.controller.js';
+import { ArticleStatePages } from './article-state.service.js';
+import { MyReviewsPage } from './my-reviews.service.js';
+import { ReviewPageParts } from './review-page-parts.js';
 import { ReviewPagesService } from './review-pages.service.js';
 import { ReviewViews } from './review-views.js';
 
@@ -40,7 +43,10 @@ import { ReviewViews } from './review-views.js';
     DeskCsrf,
     DeskGuard,
     DeskErrorFilter,
+    ReviewPageParts,
     ReviewPagesService,
+    MyReviewsPage,
+    ArticleStatePages,
     ReviewViews,
   ],
   exports: [DeskSessionsService, DeskPages, DeskForms, DeskGuard, DeskErrorFilter],

@@ -25,7 +25,10 @@ import { DeskCsrf, DeskErrorFilter, DeskGuard, type DeskRequest, SignedIn } from
 import { DeskForms, type FormBody, refusalBody } from './desk-forms.js';
 import { notice } from './desk-navigation.js';
 import { formDto, formInt, refusalText } from './review-forms.js';
-import { ReviewPagesService, type ReviewPageModel } from './review-pages.service.js';
+import { ArticleStatePages } from './article-state.service.js';
+import { MyReviewsPage } from './my-reviews.service.js';
+import type { ReviewPageModel } from './review-page-models.js';
+import { ReviewPagesService } from './review-pages.service.js';
 import { type ReviewView, ReviewViews } from './review-views.js';
 
 /** The fixed sentences a redirect may ask the review page to show; the query names one, its text is never echoed. */
@@ -73,6 +76,8 @@ const emptyForms = (): ReviewForms => ({
 export class ReviewPagesController {
   constructor(
     private readonly pages: ReviewPagesService,
+    private readonly myReviewsPage: MyReviewsPage,
+    private readonly articleStates: ArticleStatePages,
     private readonly views: ReviewViews,
     private readonly forms: DeskForms,
     private readonly csrf: DeskCsrf,
@@ -110,7 +115,7 @@ export class ReviewPagesController {
 
   @Get('reviews')
   async myReviews(@Req() request: DeskRequest, @Res() reply: FastifyReply, @Query('notice') key?: string) {
-    const model = await this.pages.myReviews(this.user(request));
+    const model = await this.myReviewsPage.myReviews(this.user(request));
     return this.render(request, reply, 200, 'reviews/my-reviews', 'My reviews', {
       ...model,
       notice: reviewNotice(key) ?? notice(key),
@@ -310,7 +315,7 @@ export class ReviewPagesController {
     @Res() reply: FastifyReply,
     @Param('id', ParseUUIDPipe) id: string,
   ) {
-    const model = await this.pages.articleState(this.user(request), id);
+    const model = await this.articleStates.articleState(this.user(request), id);
     return this.render(request, reply, 200, 'articles/state', model.article.title, { ...model });
   }
 
@@ -321,7 +326,7 @@ export class ReviewPagesController {
     @Res() reply: FastifyReply,
     @Param('id', ParseUUIDPipe) id: string,
   ) {
-    const open = await this.pages.openAssignmentOf(this.user(request), id);
+    const open = await this.articleStates.openAssignmentOf(this.user(request), id);
     if (open) return this.forms.redirect(reply, `/desk/reviews/${open}`);
     return this.article(request, reply, id);
   }
@@ -343,7 +348,7 @@ export class ReviewPagesController {
     @Param('id', ParseUUIDPipe) id: string,
     @Param('signOffId', ParseUUIDPipe) signOffId: string,
   ) {
-    const result = await this.pages.verify(this.user(request), id, signOffId);
+    const result = await this.articleStates.verify(this.user(request), id, signOffId);
     return this.render(request, reply, 200, 'articles/verify', 'Signature check', { ...result });
   }
 }

@@ -58,6 +58,29 @@ export class AssignmentsRepository {
     return this.assignments.find({ where, order: { dueAt: 'ASC', id: 'ASC' }, take: limit });
   }
 
+  findById(id: string): Promise<Assignment | null> {
+    return this.assignments.findOne({ where: { id } });
+  }
+
+  /** A reviewer's open assignments (pending, then accepted), soonest due first. */
+  listOpenForReviewer(reviewerId: string, limit: number): Promise<Assignment[]> {
+    return this.assignments.find({
+      where: { reviewerId, status: In([...OPEN_ASSIGNMENT]) },
+      order: { dueAt: 'ASC', id: 'ASC' },
+      take: limit,
+    });
+  }
+
+  /** Every assignment of an article, newest first. */
+  listForArticle(articleId: string, limit: number): Promise<Assignment[]> {
+    return this.assignments.find({ where: { articleId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
+  }
+
+  /** The article's open assignment if it is this reviewer's. */
+  findOpenForReviewer(articleId: string, reviewerId: string): Promise<Assignment | null> {
+    return this.assignments.findOne({ where: { articleId, reviewerId, status: In([...OPEN_ASSIGNMENT]) } });
+  }
+
   /** The open assignment of each article that has one. */
   async findOpenForArticles(articleIds: string[]): Promise<Map<string, Assignment>> {
     if (!articleIds.length) return new Map();

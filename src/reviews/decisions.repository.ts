@@ -18,7 +18,8 @@ export class DecisionsRepository {
     return repo.save(repo.create(fields));
   }
 
-  listForArticle(articleId: string): Promise<ReviewDecision[]> {
-    return this.decisions.find({ where: { articleId }, order: { createdAt: 'DESC', id: 'DESC' } });
+  /** The article's decisions, newest first (at most `limit`). */
+  listForArticle(articleId: string, limit?: number): Promise<ReviewDecision[]> {
+    return this.decisions.find({ where: { articleId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
   }
 }

@@ -23,6 +23,6 @@ import { ReviewsController } from './reviews.controller.js';
     ReviewEmails,
     ReviewerPicker,
   ],
-  exports: [AssignmentsRepository, AssignmentsService, DecisionsService],
+  exports: [AssignmentsRepository, DecisionsRepository, AssignmentsService, DecisionsService],
 })
 export class ReviewsModule {}
