@@ -27,7 +27,6 @@ const KNOWN: readonly string[] = [
   "publishing/published-pages.repository.ts: runs SQL on articles's table articles",
   // Came with the review desk and the import, built beside this refactor; next: reviews' repositories gain the
   // desk's read methods, users' repository a reviewer match, sign-offs a review-records view.
-  "imports/imports.repository.ts: runs SQL on users's table reviewer_profiles",
   "imports/review-records.ts: runs SQL on sign-offs's table sign_offs",
 ];
 

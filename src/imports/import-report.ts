@@ -1,4 +1,15 @@
+import { ATTESTATION } from './attested-review.entity.js';
+import type { ReviewerMatch } from './imports.repository.js';
 import type { ImportProblem, SourceKind } from './parsed-article.js';
+
+/** A past review a source attests: enough to record it (a reviewer's name and a date). */
+export type Reviewable = {
+  reviewerName: string;
+  credentials: string;
+  affiliation: string;
+  reviewedOn: string;
+  byline: string | null;
+};
 
 export const IMPORT_ACTIONS = ['created', 'updated', 'skipped', 'refused'] as const;
 export type ImportAction = (typeof IMPORT_ACTIONS)[number];
@@ -85,4 +96,58 @@ export function reportTable(report: ImportReport): string {
     `${report.dryRun ? 'Dry run (nothing written): ' : ''}${totals.sources} source(s): ${totals.created} created, ${totals.updated} updated, ${totals.skipped} skipped, ${totals.refused} refused; ${totals.problems} problem(s)`,
   );
   return rows.join('\n');
+}
+
+export function refusedItem(
+  source: string,
+  kind: ImportItemReport['kind'],
+  sourceUrl: string | null,
+  reason: string,
+): ImportItemReport {
+  return {
+    source,
+    kind,
+    sourceUrl,
+    action: 'refused',
+    reason,
+    articleId: null,
+    slug: null,
+    revision: null,
+    status: null,
+    originalAuthor: null,
+    attestedReview: null,
+    published: false,
+    publicUrl: null,
+    problems: [],
+  };
+}
+
+export function slugTakenProblem(slug: string, importedAs: string | null): ImportProblem {
+  return {
+    code: 'slug_taken',
+    field: 'slug',
+    message: `The slug "${slug}" is already taken by another article here${importedAs ? `; imported as "${importedAs}"` : '; it would be imported under another slug'}.`,
+  };
+}
+
+export function reviewSummary(
+  id: string | null,
+  review: Reviewable,
+  match: ReviewerMatch | null,
+  nextReviewDueAt: Date | null,
+): NonNullable<ImportItemReport['attestedReview']> {
+  return {
+    id,
+    reviewer: [
+      match?.displayName ?? review.reviewerName,
+      match?.credentials ?? review.credentials,
+      review.affiliation,
+    ]
+      .filter(Boolean)
+      .join(', '),
+    matchedReviewerId: match?.userId ?? null,
+    reviewedOn: review.reviewedOn,
+    nextReviewDueAt: nextReviewDueAt?.toISOString() ?? null,
+    meaning: ATTESTATION,
+  };
 }

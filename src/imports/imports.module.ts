@@ -1,3 +1,5 @@
+import { UsersModule } from '../users/users.module.js';
+import { ImportWriter } from './import-writer.js';
 import { Module } from '@nestjs/common';
 import { ArticlesModule } from '../articles/articles.module.js';
 import { PublishingModule } from '../publishing/publishing.module.js';
@@ -9,9 +11,9 @@ import { ImportsService } from './imports.service.js';
 
 /** Moving a site in: each source parsed as an article, its past review kept as an attested review. */
 @Module({
-  imports: [ArticlesModule, SchedulingModule, PublishingModule],
+  imports: [ArticlesModule, SchedulingModule, PublishingModule, UsersModule],
   controllers: [ImportsController],
-  providers: [ImportsRepository, ImportsService, AttestedReviewsService],
+  providers: [ImportsRepository, ImportsService, ImportWriter, AttestedReviewsService],
   exports: [ImportsService],
 })
 export class ImportsModule {}

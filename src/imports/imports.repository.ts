@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
+import { UsersRepository } from '../users/users.repository.js';
 import { AttestedReview } from './attested-review.entity.js';
 import { ImportedSource } from './imported-source.entity.js';
 
@@ -17,7 +18,10 @@ export const normaliseCredentials = (credentials: string) => credentials.replace
 /** The import's tables (attested reviews, imported sources) and the reviewer look-up it needs. */
 @Injectable()
 export class ImportsRepository {
-  constructor(@InjectDataSource() private readonly dataSource: DataSource) {}
+  constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
+    private readonly users: UsersRepository,
+  ) {}
 
   findSource(sourceKey: string): Promise<ImportedSource | null> {
     return this.dataSource.getRepository(ImportedSource).findOne({ where: { sourceKey } });
@@ -36,11 +40,7 @@ export class ImportsRepository {
 
   /** A reviewer profile with this display name and these credentials (case, dots and spaces aside). */
   async findReviewer(displayName: string, credentials: string): Promise<ReviewerMatch | null> {
-    const rows: ReviewerMatch[] = await this.dataSource.query(
-      `SELECT user_id AS "userId", display_name AS "displayName", credentials, affiliation
-         FROM reviewer_profiles WHERE lower(display_name) = lower($1) ORDER BY user_id`,
-      [displayName.trim()],
-    );
+    const rows: ReviewerMatch[] = await this.users.findProfilesNamed(displayName);
     const wanted = normaliseCredentials(credentials);
     return rows.find((row) => normaliseCredentials(row.credentials) === wanted) ?? null;
   }

@@ -107,6 +107,15 @@ export class UsersRepository {
     return repo.findOne({ where: { userId } });
   }
 
+  /** Reviewer profiles with this display name (case aside), oldest account first. */
+  findProfilesNamed(displayName: string): Promise<ReviewerProfile[]> {
+    return this.profiles
+      .createQueryBuilder('p')
+      .where('lower(p.displayName) = lower(:name)', { name: displayName.trim() })
+      .orderBy('p.userId', 'ASC')
+      .getMany();
+  }
+
   /** Active reviewers listing the specialty, with their profiles, longest-standing account first. */
   async findActiveReviewersOfSpecialty(
     specialty: string,
