@@ -20,12 +20,12 @@ export interface RawResponse {
   text: string;
 }
 
-const ERROR_KEYS = new Set(['statusCode', 'error', 'message', 'details']);
+const ERROR_KEYS = new Set(['statusCode', 'error', 'message', 'details', 'code']);
 
 /**
  * What is wrong with an error response, or undefined when it is the one error body:
- * `{ statusCode, error, message, details? }` as JSON, statusCode equal to the HTTP status, error its reason
- * phrase, a non-empty message, details (when present) a non-empty array, and nothing else.
+ * `{ statusCode, error, code, message, details? }` as JSON, statusCode equal to the HTTP status, error its reason
+ * phrase, code a machine-readable name (`not_found`, `article.illegal_transition`), a non-empty message, details (when present) a non-empty array, and nothing else.
  */
 export function errorShapeProblem(res: RawResponse): string | undefined {
   const type = String(res.headers['content-type'] ?? '');
@@ -43,6 +43,8 @@ export function errorShapeProblem(res: RawResponse): string | undefined {
   if (record.statusCode !== res.status) return `statusCode ${String(record.statusCode)} ≠ HTTP ${res.status}`;
   if (record.error !== STATUS_CODES[res.status])
     return `error "${String(record.error)}" ≠ "${STATUS_CODES[res.status]}"`;
+  if (typeof record.code !== 'string' || !/^[a-z][a-z0-9_]*(\.[a-z][a-z0-9_]*)?$/.test(record.code))
+    return `code ${JSON.stringify(record.code)} is not a machine-readable name`;
   if (typeof record.message !== 'string' || !record.message.trim()) return 'message is missing or empty';
   if (record.details !== undefined && (!Array.isArray(record.details) || record.details.length === 0)) {
     return 'details is present but not a non-empty array';
