@@ -17,6 +17,9 @@ import { SignOffsModule } from '../sign-offs/sign-offs.module.js';
 import { ReviewPagesController } from './review-pages.controller.js';
 import { ReviewPagesService } from './review-pages.service.js';
 import { ReviewViews } from './review-views.js';
+import { EditorPagesController, PublisherPagesController } from './office-pages.controller.js';
+import { OfficePagesService } from './office-pages.service.js';
+import { OfficeViews } from './office-views.js';
 
 /**
  * The web pages' foundation (`/desk`): browser sessions, CSRF, forms, one layout, and the account pages. The
@@ -32,7 +35,13 @@ import { ReviewViews } from './review-views.js';
     SchedulingModule,
     PublishingModule,
   ],
-  controllers: [DeskController, ReviewPagesController],
+  controllers: [
+    DeskController,
+    ReviewPagesController,
+    // The editor's and the publisher's pages (issue 14).
+    EditorPagesController,
+    PublisherPagesController,
+  ],
   providers: [
     DeskSessionsService,
     DeskPages,
@@ -42,6 +51,9 @@ import { ReviewViews } from './review-views.js';
     DeskErrorFilter,
     ReviewPagesService,
     ReviewViews,
+    // The editor's and the publisher's pages (issue 14).
+    OfficePagesService,
+    OfficeViews,
   ],
   exports: [DeskSessionsService, DeskPages, DeskForms, DeskGuard, DeskErrorFilter],
 })

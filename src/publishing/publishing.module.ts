@@ -21,6 +21,7 @@ import { ExportAllJob } from './export-all.job.js';
 import { PublishingProcessor } from './publishing.processor.js';
 import { ScheduledPublishJob } from './scheduled-publish.job.js';
 import { PublishingQueue } from './publishing.queue.js';
+import { PublishingDesk } from './publishing-desk.service.js';
 import { PublishingService } from './publishing.service.js';
 import { ScheduledPublish } from './scheduled-publish.entity.js';
 import { WebhookDelivery } from './webhook-delivery.entity.js';
@@ -40,6 +41,7 @@ import { WebhooksService } from './webhooks.service.js';
     PublishingQueue,
     PublicationRecorder,
     PublishingService,
+    PublishingDesk,
     DirectoryExportService,
     WebhooksService,
     PublicSiteService,
@@ -47,6 +49,6 @@ import { WebhooksService } from './webhooks.service.js';
     PublicPageRoute,
     ...whenWorker(ScheduledPublishJob, DeliverWebhookJob, ExportAllJob, PublishingProcessor),
   ],
-  exports: [PublishingService, DirectoryExportService, PageRendering],
+  exports: [PublishingService, DirectoryExportService, PageRendering, PublishingDesk],
 })
 export class PublishingModule {}

@@ -165,6 +165,32 @@ export class PublishingService implements OnModuleInit {
     return this.scheduleView(schedule);
   }
 
+  /**
+   * Whether the current revision of each article may go live now (the gate `publishNow` applies), and if not
+   * why; nothing is written. The publisher's desk lists what is ready with this.
+   */
+  async readiness(
+    articleIds: string[],
+  ): Promise<Map<string, { ok: true; revision: number; byline: string } | { ok: false; message: string }>> {
+    const result = new Map<
+      string,
+      { ok: true; revision: number; byline: string } | { ok: false; message: string }
+    >();
+    const manager = this.dataSource.manager;
+    for (const id of articleIds) {
+      const article = await this.articles.findById(id, manager);
+      if (!article) continue;
+      const gate = await this.gate(manager, article);
+      result.set(
+        id,
+        gate.ok
+          ? { ok: true, revision: gate.revision.number, byline: bylineText(gate.signOff, this.timeZone) }
+          : { ok: false, message: gate.message },
+      );
+    }
+    return result;
+  }
+
   /** Cancels a scheduled publish; possible until the job has started. */
   cancelSchedule(
     actor: AuthUser,
