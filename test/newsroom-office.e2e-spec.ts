@@ -1,6 +1,6 @@
 import { DESK_OFFICE_PAGES } from './security/access-policy.js';
 import { servedRoutes } from './security/support.js';
-import { textOf } from './utils/publishing-html.js';
+import { decode, textOf } from './utils/publishing-html.js';
 import { deskSession, type DeskSession } from './utils/desk-session.js';
 import { createTestApp, createUser, type TestApp, type TestUser } from './utils/test-app.js';
 import {
@@ -27,16 +27,6 @@ function section(html: string, id: string): string {
   const start = html.indexOf(`id="${id}"`);
   if (start < 0) throw new Error(`no section #${id}`);
   return html.slice(start, html.indexOf('</section>', start));
-}
-
-function decoded(html: string): string {
-  return html
-    .replaceAll('&#x27;', "'")
-    .replaceAll('&quot;', '"')
-    .replaceAll('&#x3D;', '=')
-    .replaceAll('&lt;', '<')
-    .replaceAll('&gt;', '>')
-    .replaceAll('&amp;', '&');
 }
 
 describe('the newsroom: the editor’s and the publisher’s pages', () => {
@@ -227,7 +217,7 @@ describe('the newsroom: the editor’s and the publisher’s pages', () => {
           dueAt: '',
         });
         expect(res.status).toBe(api.status);
-        expect(decoded(res.text)).toContain(api.body.message);
+        expect(decode(res.text)).toContain(api.body.message);
         expect(res.text).toContain(`<option value="${who.id}" selected>`);
       }
       const pastDue = await editorDesk.post(`/desk/editor/articles/${article.id}/assign`, {
@@ -370,8 +360,14 @@ describe('the newsroom: the editor’s and the publisher’s pages', () => {
       expect(live.text).toContain('Baclofen through the newsroom');
       expect(live.text).toMatch(/Last reviewed <time datetime="[^"]+">November 30th, 2026<\/time>/);
       expect(live.text).toMatch(/next review due <time datetime="[^"]+">November 30th, 2027<\/time>/);
-      const again = await publisherDesk.post(`/desk/publisher/articles/${article.id}/publish`, {});
-      expect(again.status).toBe(409);
+      // A draft without a sign-off: the page refuses it in the API's words, and nothing goes live.
+      const unsigned = await draftSeed(t, writer, { title: 'Never signed' });
+      const api = await t.http().post(`/articles/${unsigned.id}/publish`).set(publisher.auth);
+      expect(api.status).toBe(409);
+      const refused = await publisherDesk.post(`/desk/publisher/articles/${unsigned.id}/publish`, {});
+      expect(refused.status).toBe(409);
+      expect(decode(refused.text)).toContain(api.body.message);
+      expect(await statusOf(unsigned.id)).toBe('draft');
 
       // Schedule and cancel, on another signed article.
       const { article: other } = await signedSeed(t, writer, editor, alan, { title: 'Scheduled through the page' });
@@ -428,7 +424,7 @@ describe('the newsroom: the editor’s and the publisher’s pages', () => {
         'Publication',
         'Publication',
       ]);
-      const text = decoded(timeline.text);
+      const text = decode(timeline.text);
       expect(text).toContain('Changes requested on revision 1: “Name the withdrawal risk.”');
       expect(text).toContain('Signed revision 2');
       expect(text).toContain('Published revision 2');
