@@ -114,7 +114,11 @@ describe('the newsroom: the editor’s and the publisher’s pages', () => {
     it('refuses a form without its CSRF token, or from another origin, with 403, and writes nothing', async () => {
       const { article } = await signedSeed(t, writer, editor, alan);
       for (const options of [{ csrf: null }, { csrf: 'A'.repeat(43) }, { origin: 'http://evil.example' }]) {
-        const publish = await publisherDesk.post(`/desk/publisher/articles/${article.id}/publish`, {}, options);
+        const publish = await publisherDesk.post(
+          `/desk/publisher/articles/${article.id}/publish`,
+          {},
+          options,
+        );
         expect(publish.status).toBe(403);
         const policy = await editorDesk.post(
           '/desk/editor/policies',
@@ -133,7 +137,9 @@ describe('the newsroom: the editor’s and the publisher’s pages', () => {
       // A re-review that fell due 35 days ago: signed and published 400 days back (the cadence is 12 months).
       t.clock.set(new Date(NOW.getTime() - 400 * DAY));
       const old = await signedSeed(t, writer, editor, alan, { title: 'Bucket overdue re-review' });
-      expect((await t.http().post(`/articles/${old.article.id}/publish`).set(publisher.auth)).status).toBe(200);
+      expect((await t.http().post(`/articles/${old.article.id}/publish`).set(publisher.auth)).status).toBe(
+        200,
+      );
       t.clock.set(NOW);
 
       const waiting = await draftSeed(t, writer, { title: 'Bucket waiting' });
@@ -173,7 +179,9 @@ describe('the newsroom: the editor’s and the publisher’s pages', () => {
       expect(where('Bucket approved')).toEqual(['approved']);
       expect(where('Bucket overdue re-review')).toEqual(['re-reviews']);
       expect(where('Bucket draft only')).toEqual([]);
-      expect(buckets['in-review']).toMatch(/Bucket in review[\s\S]*reviewer <strong>Alan Lucks<\/strong> \(accepted\)/);
+      expect(buckets['in-review']).toMatch(
+        /Bucket in review[\s\S]*reviewer <strong>Alan Lucks<\/strong> \(accepted\)/,
+      );
       expect(buckets['re-reviews']).toContain('35 days overdue');
       expect(buckets.waiting).toContain(`/desk/editor/articles/${waiting.id}/assign`);
       const workload = section(html, 'workload');
@@ -286,7 +294,9 @@ describe('the newsroom: the editor’s and the publisher’s pages', () => {
       const ok = await editorDesk.post('/desk/editor/policies', { specialty: 'neurology', cadence: 'P3M' });
       expect(ok.status).toBe(303);
       const policies = (await t.http().get('/review-policies').set(editor.auth)).body;
-      expect(policies.specialties).toEqual([expect.objectContaining({ specialty: 'neurology', cadence: 'P3M' })]);
+      expect(policies.specialties).toEqual([
+        expect.objectContaining({ specialty: 'neurology', cadence: 'P3M' }),
+      ]);
       const page = await editorDesk.get('/desk/editor/policies?notice=policy-saved');
       expect(page.text).toContain('<strong>neurology</strong>: every <strong>P3M</strong>');
       expect(page.text).toContain('The review policy is saved.');
@@ -316,7 +326,9 @@ describe('the newsroom: the editor’s and the publisher’s pages', () => {
         .set(alan.auth)
         .send({ decision: 'request_changes', revision: 1, comments: 'Name the withdrawal risk.' });
       expect(requested.status).toBe(200);
-      await edit(t, writer, article.id, { description: 'Baclofen is not a benzodiazepine; withdrawal risk.' });
+      await edit(t, writer, article.id, {
+        description: 'Baclofen is not a benzodiazepine; withdrawal risk.',
+      });
       await submit(t, writer, article.id);
       expect((await approve(t, alan, article.id, 2)).status).toBe(200);
 
@@ -370,7 +382,9 @@ describe('the newsroom: the editor’s and the publisher’s pages', () => {
       expect(await statusOf(unsigned.id)).toBe('draft');
 
       // Schedule and cancel, on another signed article.
-      const { article: other } = await signedSeed(t, writer, editor, alan, { title: 'Scheduled through the page' });
+      const { article: other } = await signedSeed(t, writer, editor, alan, {
+        title: 'Scheduled through the page',
+      });
       const past = await publisherDesk.post(`/desk/publisher/articles/${other.id}/schedule`, {
         publishAt: '2026-11-29T09:00',
       });
@@ -397,7 +411,10 @@ describe('the newsroom: the editor’s and the publisher’s pages', () => {
       expect(section((await publisherDesk.get('/desk/publisher')).text, 'scheduled-heading')).toContain(
         'No publishing is scheduled.',
       );
-      const cancelAgain = await publisherDesk.post(`/desk/publisher/articles/${other.id}/cancel-schedule`, {});
+      const cancelAgain = await publisherDesk.post(
+        `/desk/publisher/articles/${other.id}/cancel-schedule`,
+        {},
+      );
       expect(cancelAgain.status).toBe(404);
 
       // Unpublish: the public page is gone, the article archived.

@@ -1,4 +1,16 @@
-import { Body, Controller, Get, Param, ParseUUIDPipe, Post, Query, Req, Res, UseFilters, UseGuards } from '@nestjs/common';
+import {
+  Body,
+  Controller,
+  Get,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Query,
+  Req,
+  Res,
+  UseFilters,
+  UseGuards,
+} from '@nestjs/common';
 import { ApiExcludeController } from '@nestjs/swagger';
 import type { FastifyReply } from 'fastify';
 import type { AuthUser } from '../auth/auth-user.js';
@@ -42,7 +54,9 @@ function refusalOf(error: unknown): Refusal {
   if (body.statusCode >= 500) throw error;
   const fields = (body.details ?? []).flatMap((detail) => {
     const d = detail as { field?: unknown; reason?: unknown };
-    return typeof d.field === 'string' && typeof d.reason === 'string' ? [{ field: d.field, reason: d.reason }] : [];
+    return typeof d.field === 'string' && typeof d.reason === 'string'
+      ? [{ field: d.field, reason: d.reason }]
+      : [];
   });
   const message = /[.!?]$/.test(body.message) ? body.message : `${body.message}.`;
   return { status: body.statusCode, message, fields };
@@ -185,7 +199,7 @@ export class EditorPagesController extends OfficePages {
     const reasonOf = (field: string) => {
       const reason = refusal?.fields.find((f) => f.field === field)?.reason;
       if (!reason) return null;
-      return reason.startsWith(field) ? `${reason}.` : refusal!.message;
+      return reason.startsWith(field) ? `${reason}.` : refusal.message;
     };
     return this.render(request, reply, status, 'office/policies', 'Review policies', {
       ...model,
@@ -283,13 +297,20 @@ export class PublisherPagesController extends OfficePages {
     publishAt: string,
   ) {
     const model = await this.pages.publisherArticle(this.user(request), id);
-    return this.render(request, reply, status, 'office/publisher-article', `Publish: ${model.article.title}`, {
-      ...model,
-      notice,
-      refusal,
-      publishAt,
-      publishAtError: refusal?.fields.find((f) => f.field === 'publishAt')?.reason ?? null,
-    });
+    return this.render(
+      request,
+      reply,
+      status,
+      'office/publisher-article',
+      `Publish: ${model.article.title}`,
+      {
+        ...model,
+        notice,
+        refusal,
+        publishAt,
+        publishAtError: refusal?.fields.find((f) => f.field === 'publishAt')?.reason ?? null,
+      },
+    );
   }
 
   /** Runs one publishing action; a refusal re-renders the article's page with it, success redirects there. */

@@ -262,7 +262,7 @@ export class OfficePagesService {
         { field: 'dueAt', reason: 'must be a date (YYYY-MM-DD)' },
       ]);
     }
-    return day.endOf('day').toUTC().toISO()!;
+    return day.endOf('day').toUTC().toISO();
   }
 
   async policiesPage(user: AuthUser) {
@@ -366,7 +366,9 @@ export class OfficePagesService {
       },
       ready: state.ok ? { revision: state.revision, byline: state.byline } : null,
       notReady: state.ok ? null : state.message,
-      schedule: schedule ? { at: this.dateTime(schedule.publishAt), revision: schedule.revisionNumber } : null,
+      schedule: schedule
+        ? { at: this.dateTime(schedule.publishAt), revision: schedule.revisionNumber }
+        : null,
       live: live
         ? {
             slug: live.slug,
@@ -455,10 +457,7 @@ export class OfficePagesService {
     };
   }
 
-  private deliveryRow(
-    d: Awaited<ReturnType<PublishingDesk['recentDeliveries']>>[number],
-    title: string,
-  ) {
+  private deliveryRow(d: Awaited<ReturnType<PublishingDesk['recentDeliveries']>>[number], title: string) {
     return {
       articleId: d.articleId,
       title,
@@ -500,7 +499,8 @@ export class OfficePagesService {
 
 /** One sentence for an audit event on the timeline. */
 export function describeEvent(action: string, before: Json, after: Json): string {
-  const str = (value: unknown) => (typeof value === 'string' || typeof value === 'number' ? String(value) : '');
+  const str = (value: unknown) =>
+    typeof value === 'string' || typeof value === 'number' ? String(value) : '';
   const hash = (value: unknown) => (typeof value === 'string' ? ` (${value.slice(0, 8)})` : '');
   switch (action) {
     case 'article.created':

@@ -95,7 +95,7 @@ export class PublishingDesk {
     const jobs = (await this.queue.getJobs([...EXPORT_STATES], 0, 200)) as (Job<ExportJobData> | undefined)[];
     const runs = await Promise.all(
       jobs
-        .filter((job): job is Job<ExportJobData> => !!job && job.name === JobName.ExportAll)
+        .filter((job): job is Job<ExportJobData> => !!job && job.name === (JobName.ExportAll as string))
         .map(async (job): Promise<ExportRun> => {
           const progress = job.progress;
           return {
