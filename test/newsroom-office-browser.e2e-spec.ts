@@ -1,4 +1,6 @@
 import { existsSync } from 'node:fs';
+import { createServer, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import {
   CHROMIUM,
@@ -46,12 +48,27 @@ describeInBrowser('the newsroom in Chromium: the editor assigns, the publisher p
   /** Signed-in JavaScript twins, one per person, that run axe-core on the pages the flow visits. */
   const axePages = new Map<string, Page>();
   const checked: string[] = [];
+  /** A webhook receiver, so the publisher's pages have deliveries to show. */
+  let hooks: Server;
+  const received: string[] = [];
 
   beforeAll(async () => {
     sink = await SmtpSink.start();
+    hooks = createServer((request, response) => {
+      request.resume();
+      request.on('end', () => {
+        received.push(request.url ?? '');
+        response.writeHead(200).end();
+      });
+    });
+    await new Promise<void>((resolve) => hooks.listen(0, '127.0.0.1', resolve));
+    const hookUrl = `http://127.0.0.1:${(hooks.address() as AddressInfo).port}/hooks/pages`;
     const port = await freePort();
     origin = `http://127.0.0.1:${port}`;
-    t = await createTestApp({ now: NOW, env: { SMTP_URL: sink.url, PUBLIC_BASE_URL: origin } });
+    t = await createTestApp({
+      now: NOW,
+      env: { SMTP_URL: sink.url, PUBLIC_BASE_URL: origin, WEBHOOK_URLS: hookUrl, WEBHOOK_SECRET: 'newsroom' },
+    });
     await t.app.listen(port, '127.0.0.1');
     browser = await launchChromium();
     writer = await createUser(t, ['writer'], { name: 'Wren Writer' });
@@ -65,6 +82,10 @@ describeInBrowser('the newsroom in Chromium: the editor assigns, the publisher p
     await browser?.close();
     await t?.close();
     await sink?.close();
+    await new Promise((resolve) => hooks?.close(resolve));
+    // createTestApp leaves its environment in place; later test files in this worker must not inherit the hook.
+    delete process.env.WEBHOOK_URLS;
+    delete process.env.WEBHOOK_SECRET;
   });
 
   async function phone(variant: Variant = PHONE_NO_JS): Promise<Page> {
@@ -232,6 +253,18 @@ describeInBrowser('the newsroom in Chromium: the editor assigns, the publisher p
       return (await publisherPage.locator('main').innerText()).includes('completed');
     }, 'the export run to complete');
     expect(await publisherPage.locator('main').innerText()).toMatch(/completed · full export \(admin\)/);
+    // The webhook deliveries of the publish and the unpublish, with their status.
+    await eventually(async () => {
+      await publisherPage.reload();
+      const deliveries = await publisherPage
+        .locator('section', { hasText: 'Webhook deliveries' })
+        .innerText();
+      return (
+        /unpublish → \S+\s+delivered · attempts: 1 · HTTP 200/.test(deliveries) &&
+        /publish → \S+\s+delivered · attempts: 1 · HTTP 200/.test(deliveries)
+      );
+    }, 'both webhook deliveries, delivered');
+    expect(received.length).toBeGreaterThanOrEqual(2);
     await expectFits(publisherPage);
     await shots.take(publisherPage, 'publisher-exports');
     await expectAccessible(publisher, '/desk/publisher/exports');
