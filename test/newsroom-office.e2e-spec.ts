@@ -448,6 +448,36 @@ describe('the newsroom: the editor’s and the publisher’s pages', () => {
       expect(text).toContain('Unpublished (revision 2 taken down)');
     });
 
+    it('escapes what writers and reviewers typed on every office page', async () => {
+      const hostile = '<img src=x onerror=alert(1)>"><script>alert(2)</script>';
+      const article = await draftSeed(t, writer, { title: `XSS ${hostile}` });
+      await submit(t, writer, article.id);
+      await assignAndAccept(t, editor, alan, article.id);
+      const requested = await t
+        .http()
+        .post(`/articles/${article.id}/reviews`)
+        .set(alan.auth)
+        .send({ decision: 'request_changes', revision: 1, comments: hostile });
+      expect(requested.status).toBe(200);
+      await edit(t, writer, article.id, { description: 'Edited.', changeNote: hostile });
+      await submit(t, writer, article.id);
+      expect((await approve(t, alan, article.id, 2)).status).toBe(200);
+      const pages = [
+        await editorDesk.get('/desk/editor'),
+        await editorDesk.get(`/desk/editor/articles/${article.id}/assign`),
+        await editorDesk.get(`/desk/editor/articles/${article.id}/timeline`),
+        await publisherDesk.get('/desk/publisher'),
+        await publisherDesk.get(`/desk/publisher/articles/${article.id}`),
+      ];
+      for (const page of pages) {
+        expect(page.status).toBe(200);
+        expect(page.text).not.toContain('<img src=x');
+        expect(page.text).not.toContain('<script>alert');
+      }
+      expect(pages[2].text).toContain('&lt;img src&#x3D;x onerror&#x3D;alert(1)&gt;');
+      expect(pages[3].text).toContain('XSS &lt;img');
+    });
+
     it('shows export runs with their summary, and starts one', async () => {
       const started = await publisherDesk.post('/desk/publisher/exports', {});
       expect(started.status).toBe(303);
