@@ -48,20 +48,28 @@ export class AssignmentsService implements OnModuleInit {
   assign(actor: AuthUser, articleId: string, dto: CreateAssignmentDto): Promise<Assignment> {
     return inTransaction(this.dataSource, async (tx, ctx) => {
       const article = await this.articles.lockById(tx, articleId);
-      const kind: AssignmentKind | null = canHappen(article.status, WorkflowEvent.OpenReview)
-        ? 'initial'
-        : canHappen(article.status, WorkflowEvent.ReReviewDue)
-          ? 're_review'
-          : null;
-      if (!kind) throw illegalTransition(article.status, WorkflowEvent.OpenReview);
-      const dueAt = dto.dueAt ? new Date(dto.dueAt) : undefined;
-      if (dueAt && dueAt <= this.clock.now()) {
-        throw new ReviewError(ReviewErrorCode.DueDateInPast, 'invalid', 'dueAt must be in the future', [
-          { field: 'dueAt', reason: 'must be in the future' },
-        ]);
-      }
+      const kind = this.kindFor(article);
+      const dueAt = this.requestedDueAt(dto);
       return this.open(tx, ctx, article, kind, actor.id, dto.reviewerId ?? null, dueAt);
     });
+  }
+
+  /** A first review for an article in review, a re-review for a published one; otherwise 409. */
+  private kindFor(article: Article): AssignmentKind {
+    if (canHappen(article.status, WorkflowEvent.OpenReview)) return 'initial';
+    if (canHappen(article.status, WorkflowEvent.ReReviewDue)) return 're_review';
+    throw illegalTransition(article.status, WorkflowEvent.OpenReview);
+  }
+
+  /** The due date an editor asked for, which must be in the future (none: the default). */
+  private requestedDueAt(dto: CreateAssignmentDto): Date | undefined {
+    const dueAt = dto.dueAt ? new Date(dto.dueAt) : undefined;
+    if (dueAt && dueAt <= this.clock.now()) {
+      throw new ReviewError(ReviewErrorCode.DueDateInPast, 'invalid', 'dueAt must be in the future', [
+        { field: 'dueAt', reason: 'must be in the future' },
+      ]);
+    }
+    return dueAt;
   }
 
   /**
@@ -144,20 +152,8 @@ export class AssignmentsService implements OnModuleInit {
           [{ field: 'reviewerId', reason: 'is already the assigned reviewer' }],
         );
       }
-      const kind: AssignmentKind | null = current
-        ? current.kind
-        : canHappen(article.status, WorkflowEvent.OpenReview)
-          ? 'initial'
-          : canHappen(article.status, WorkflowEvent.ReReviewDue)
-            ? 're_review'
-            : null;
-      if (!kind) throw illegalTransition(article.status, WorkflowEvent.OpenReview);
-      const dueAt = dto.dueAt ? new Date(dto.dueAt) : undefined;
-      if (dueAt && dueAt <= this.clock.now()) {
-        throw new ReviewError(ReviewErrorCode.DueDateInPast, 'invalid', 'dueAt must be in the future', [
-          { field: 'dueAt', reason: 'must be in the future' },
-        ]);
-      }
+      const kind = current ? current.kind : this.kindFor(article);
+      const dueAt = this.requestedDueAt(dto);
       if (current) {
         await this.transition(
           tx,
