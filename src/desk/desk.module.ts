@@ -20,6 +20,9 @@ import { MyReviewsPage } from './my-reviews.service.js';
 import { ReviewPageParts } from './review-page-parts.js';
 import { ReviewPagesService } from './review-pages.service.js';
 import { ReviewViews } from './review-views.js';
+import { EditorPagesController, PublisherPagesController } from './office-pages.controller.js';
+import { OfficePagesService } from './office-pages.service.js';
+import { OfficeViews } from './office-views.js';
 
 /**
  * The web pages' foundation (`/desk`): browser sessions, CSRF, forms, one layout, and the account pages. The
@@ -35,7 +38,13 @@ import { ReviewViews } from './review-views.js';
     SchedulingModule,
     PublishingModule,
   ],
-  controllers: [DeskController, ReviewPagesController],
+  controllers: [
+    DeskController,
+    ReviewPagesController,
+    // The editor's and the publisher's pages (issue 14).
+    EditorPagesController,
+    PublisherPagesController,
+  ],
   providers: [
     DeskSessionsService,
     DeskPages,
@@ -48,6 +57,9 @@ import { ReviewViews } from './review-views.js';
     MyReviewsPage,
     ArticleStatePages,
     ReviewViews,
+    // The editor's and the publisher's pages (issue 14).
+    OfficePagesService,
+    OfficeViews,
   ],
   exports: [DeskSessionsService, DeskPages, DeskForms, DeskGuard, DeskErrorFilter],
 })

@@ -30,6 +30,13 @@ const contexts: Record<string, Record<string, unknown>> = {
     byline: 'Medically reviewed by Alan Lucks, MD on January 10th, 2026',
     articleUrl: 'https://reviews.example.org/articles/1',
   },
+  'ready-to-publish': {
+    recipientName: 'Paula Publisher',
+    articleTitle: 'Is Baclofen a Benzodiazepine?',
+    reviewerName: 'Alan Lucks',
+    byline: 'Medically reviewed by Alan Lucks, MD on January 10th, 2026',
+    publishUrl: 'https://reviews.example.org/desk/publisher/articles/1',
+  },
   'review-reminder': {
     recipientName: 'Alan Lucks',
     articleTitle: 'Is Baclofen a Benzodiazepine?',

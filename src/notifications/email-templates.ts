@@ -15,6 +15,7 @@ export const EMAIL_TEMPLATE_KEYS: Readonly<Record<EmailTemplate, readonly string
   'review-declined': ['recipientName', 'articleTitle', 'reviewerName', 'reason', 'articleUrl'],
   'changes-requested': ['recipientName', 'articleTitle', 'reviewerName', 'comments', 'articleUrl'],
   approved: ['recipientName', 'articleTitle', 'reviewerName', 'byline', 'articleUrl'],
+  'ready-to-publish': ['recipientName', 'articleTitle', 'reviewerName', 'byline', 'publishUrl'],
   'review-reminder': [
     'recipientName',
     'articleTitle',

@@ -12,6 +12,7 @@ export type EmailTemplate =
   | 'review-declined'
   | 'changes-requested'
   | 'approved'
+  | 'ready-to-publish'
   | 'review-reminder'
   | 'overdue-escalation'
   | 'digest'

@@ -1,5 +1,6 @@
 import { Injectable } from '@nestjs/common';
-import type { EntityManager } from 'typeorm';
+import { InjectDataSource } from '@nestjs/typeorm';
+import type { DataSource, EntityManager } from 'typeorm';
 import type { Article } from '../articles/article.entity.js';
 import {
   ArticleWorkflow,
@@ -63,6 +64,7 @@ export function notPublishable(gate: Extract<GateResult, { ok: false }>): Publis
 @Injectable()
 export class PublishGate {
   constructor(
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly articles: ArticlesRepository,
     private readonly workflow: ArticleWorkflow,
     private readonly signOffs: SignOffsRepository,
@@ -108,6 +110,32 @@ export class PublishGate {
       };
     }
     return { ok: true, revision, signOff: attested ?? signOff! };
+  }
+
+  /**
+   * Whether the current revision of each article may go live now (the gate `publishNow` applies), and if not
+   * why; nothing is written. The publisher's desk lists what is ready with this.
+   */
+  async readiness(
+    articleIds: string[],
+  ): Promise<Map<string, { ok: true; revision: number; byline: string } | { ok: false; message: string }>> {
+    const result = new Map<
+      string,
+      { ok: true; revision: number; byline: string } | { ok: false; message: string }
+    >();
+    const manager = this.dataSource.manager;
+    for (const id of articleIds) {
+      const article = await this.articles.findById(id, manager);
+      if (!article) continue;
+      const gate = await this.check(manager, article);
+      result.set(
+        id,
+        gate.ok
+          ? { ok: true, revision: gate.revision.number, byline: bylineText(gate.signOff, this.timeZone) }
+          : { ok: false, message: gate.message },
+      );
+    }
+    return result;
   }
 
   /** Renders and records the live page, moves the article to published, audits; targets sync after commit. */

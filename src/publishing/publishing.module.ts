@@ -21,6 +21,7 @@ import { ExportAllJob } from './export-all.job.js';
 import { PublishingProcessor } from './publishing.processor.js';
 import { ScheduledPublishJob } from './scheduled-publish.job.js';
 import { PublishingQueue } from './publishing.queue.js';
+import { PublishingDesk } from './publishing-desk.service.js';
 import { PublishingService } from './publishing.service.js';
 import { LivePages } from './live-pages.service.js';
 import { PreviewsService } from './previews.service.js';
@@ -50,6 +51,7 @@ import { WebhooksService } from './webhooks.service.js';
     PublishingService,
     LivePages,
     PreviewsService,
+    PublishingDesk,
     DirectoryExportService,
     WebhooksService,
     PublicSiteService,
@@ -58,10 +60,12 @@ import { WebhooksService } from './webhooks.service.js';
     ...whenWorker(ScheduledPublishJob, DeliverWebhookJob, ExportAllJob, PublishingProcessor),
   ],
   exports: [
+    PublishGate,
     PublishingService,
     ScheduledPublishing,
     LivePages,
     PreviewsService,
+    PublishingDesk,
     DirectoryExportService,
     PageRendering,
   ],

@@ -10,6 +10,7 @@ import { AuditService } from '../audit/audit.service.js';
 import { type AuthUser, hasRole } from '../auth/auth-user.js';
 import { Clock } from '../core/clock/clock.js';
 import { AppConfig } from '../core/config/app-config.js';
+import { ApiError } from '../core/http/api-error.js';
 import { inTransaction, type TransactionContext } from '../core/database/transaction.js';
 import { DomainEvents } from '../core/events/domain-events.js';
 import { assertMaySign } from '../sign-offs/signing-rule.js';
@@ -17,7 +18,7 @@ import { UsersRepository } from '../users/users.repository.js';
 import type { Assignment, AssignmentKind } from './assignment.entity.js';
 import { AssignmentsRepository, OPEN_ASSIGNMENT } from './assignments.repository.js';
 import { ReviewEmails } from './review-emails.js';
-import { ReviewerPicker } from './reviewer-picker.js';
+import { type PickResult, ReviewerPicker } from './reviewer-picker.js';
 import { ReviewError, ReviewErrorCode } from './reviews.exception.js';
 import type { CreateAssignmentDto, DeclineAssignmentDto, ListAssignmentsQuery } from './reviews.dto.js';
 
@@ -47,20 +48,28 @@ export class AssignmentsService implements OnModuleInit {
   assign(actor: AuthUser, articleId: string, dto: CreateAssignmentDto): Promise<Assignment> {
     return inTransaction(this.dataSource, async (tx, ctx) => {
       const article = await this.articles.lockById(tx, articleId);
-      const kind: AssignmentKind | null = canHappen(article.status, WorkflowEvent.OpenReview)
-        ? 'initial'
-        : canHappen(article.status, WorkflowEvent.ReReviewDue)
-          ? 're_review'
-          : null;
-      if (!kind) throw illegalTransition(article.status, WorkflowEvent.OpenReview);
-      const dueAt = dto.dueAt ? new Date(dto.dueAt) : undefined;
-      if (dueAt && dueAt <= this.clock.now()) {
-        throw new ReviewError(ReviewErrorCode.DueDateInPast, 'invalid', 'dueAt must be in the future', [
-          { field: 'dueAt', reason: 'must be in the future' },
-        ]);
-      }
+      const kind = this.kindFor(article);
+      const dueAt = this.requestedDueAt(dto);
       return this.open(tx, ctx, article, kind, actor.id, dto.reviewerId ?? null, dueAt);
     });
+  }
+
+  /** A first review for an article in review, a re-review for a published one; otherwise 409. */
+  private kindFor(article: Article): AssignmentKind {
+    if (canHappen(article.status, WorkflowEvent.OpenReview)) return 'initial';
+    if (canHappen(article.status, WorkflowEvent.ReReviewDue)) return 're_review';
+    throw illegalTransition(article.status, WorkflowEvent.OpenReview);
+  }
+
+  /** The due date an editor asked for, which must be in the future (none: the default). */
+  private requestedDueAt(dto: CreateAssignmentDto): Date | undefined {
+    const dueAt = dto.dueAt ? new Date(dto.dueAt) : undefined;
+    if (dueAt && dueAt <= this.clock.now()) {
+      throw new ReviewError(ReviewErrorCode.DueDateInPast, 'invalid', 'dueAt must be in the future', [
+        { field: 'dueAt', reason: 'must be in the future' },
+      ]);
+    }
+    return dueAt;
   }
 
   /**
@@ -125,6 +134,52 @@ export class AssignmentsService implements OnModuleInit {
     });
     if (notify) await this.emails.reviewRequested(tx, ctx, article, chosen, assignment.id, assignment.dueAt);
     return assignment;
+  }
+
+  /**
+   * Editors replace the open assignment of an article (or make the first one): the open one is cancelled and
+   * the new reviewer is assigned through the same rules as `assign`, in one transaction.
+   */
+  reassign(actor: AuthUser, articleId: string, dto: CreateAssignmentDto): Promise<Assignment> {
+    return inTransaction(this.dataSource, async (tx, ctx) => {
+      const article = await this.articles.lockById(tx, articleId);
+      const current = await this.assignments.lockOpenForArticle(tx, articleId);
+      if (current && dto.reviewerId && current.reviewerId === dto.reviewerId) {
+        throw new ReviewError(
+          ReviewErrorCode.AlreadyAssigned,
+          'conflict',
+          'This reviewer is already assigned to the article; choose another reviewer to reassign it',
+          [{ field: 'reviewerId', reason: 'is already the assigned reviewer' }],
+        );
+      }
+      const kind = current ? current.kind : this.kindFor(article);
+      const dueAt = this.requestedDueAt(dto);
+      if (current) {
+        await this.transition(
+          tx,
+          actor.id,
+          current,
+          { status: 'cancelled', declineReason: 'reassigned by an editor' },
+          'assignment.cancelled',
+        );
+      }
+      return this.open(tx, ctx, article, kind, actor.id, dto.reviewerId ?? null, dueAt);
+    });
+  }
+
+  /** The reviewer `assign` would choose automatically now, or why nobody is eligible; nothing is written. */
+  suggestReviewer(articleId: string): Promise<PickResult> {
+    return this.dataSource.transaction(async (tx) => {
+      const article = await this.articles.findById(articleId, tx);
+      if (!article) throw ApiError.notFound('Article');
+      const writers = await this.articles.findWriters(article, tx);
+      return this.picker.pick(tx, article, writers, this.clock.now(), this.config.env.PUBLICATION_TIMEZONE);
+    });
+  }
+
+  /** How many open (pending or accepted) assignments each reviewer has; reviewers with none are absent. */
+  openCounts(reviewerIds: string[]): Promise<Map<string, number>> {
+    return this.assignments.openCountsByReviewer(this.dataSource.manager, reviewerIds);
   }
 
   list(actor: AuthUser, query: ListAssignmentsQuery): Promise<Assignment[]> {

@@ -17,3 +17,8 @@ export function deskArticleUrl(baseUrl: string, articleId: string): string {
 export function deskReReviewUrl(baseUrl: string, articleId: string): string {
   return `${baseUrl}/desk/articles/${articleId}/re-review`;
 }
+
+/** The publisher's page of an article: publish now, schedule, or see what stops it. */
+export function deskPublisherArticleUrl(baseUrl: string, articleId: string): string {
+  return `${baseUrl}/desk/publisher/articles/${articleId}`;
+}

@@ -11,7 +11,7 @@ import {
 import { formatReviewDate } from '../sign-offs/byline.js';
 import type { User } from '../users/user.entity.js';
 import { UsersRepository } from '../users/users.repository.js';
-import { deskArticleUrl, deskReviewUrl } from './desk-links.js';
+import { deskArticleUrl, deskPublisherArticleUrl, deskReviewUrl } from './desk-links.js';
 
 /** The emails of the review workflow, written to the outbox in the transaction of the change that causes them. */
 @Injectable()
@@ -143,7 +143,11 @@ export class ReviewEmails {
     );
   }
 
-  /** To the writer: the article was approved and signed. */
+  /**
+   * An article was approved and signed. The publishers (who alone can publish) get "ready to publish" with a
+   * link to the publisher's desk page of the article; the writer gets a short note that it was approved and is
+   * with the publishers now (they follow it on the article's page).
+   */
   async approved(
     tx: EntityManager,
     ctx: TransactionContext,
@@ -152,6 +156,19 @@ export class ReviewEmails {
     reviewerName: string,
     byline: string,
   ) {
+    await this.mail(
+      tx,
+      ctx,
+      article,
+      await this.users.findActiveByRole('publisher', tx),
+      'ready-to-publish',
+      (publisher) => `ready-to-publish:${signOffId}:${publisher.id}`,
+      {
+        reviewerName,
+        byline,
+        publishUrl: deskPublisherArticleUrl(this.config.env.PUBLIC_BASE_URL, article.id),
+      },
+    );
     await this.mail(
       tx,
       ctx,

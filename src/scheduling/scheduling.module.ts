@@ -57,6 +57,7 @@ import { SpecialtyPolicy } from './specialty-policy.entity.js';
     EarlyReReviewService,
     ReReviewClock,
     OverdueReviews,
+    ReviewPolicyService,
   ],
 })
 export class SchedulingModule {}

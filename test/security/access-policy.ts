@@ -165,3 +165,29 @@ export const DESK_REVIEW_PAGES: Readonly<Record<string, string>> = {
   'POST /desk/articles/{id}/re-review': 'the physician who signed last (EarlyReReviewService)',
   'GET /desk/articles/{id}/sign-offs/{signOffId}/verify': 'as the article page',
 };
+
+/**
+ * The editor's and the publisher's pages (src/desk/office-pages.controller.ts, issue 14), by `METHOD path` as
+ * Fastify serves them: the roles that may use each once signed in (the same roles the JSON API asks for). Any
+ * other signed-in person gets 403; without a session a GET goes to /desk/login and a POST is 403 (no CSRF token).
+ * test/newsroom-office.e2e-spec.ts checks every route here, and that every served /desk/editor… and
+ * /desk/publisher… route is in this table.
+ */
+export const DESK_OFFICE_PAGES: Readonly<Record<string, readonly Role[]>> = {
+  'GET /desk/editor': ['editor'],
+  'GET /desk/editor/articles/{id}/assign': ['editor'],
+  'POST /desk/editor/articles/{id}/assign': ['editor'],
+  'GET /desk/editor/policies': ['editor'],
+  'POST /desk/editor/policies': ['editor'],
+  'POST /desk/editor/policies/{specialty}/remove': ['editor'],
+  'GET /desk/editor/articles/{id}/timeline': ['editor', 'admin'],
+  'GET /desk/publisher': ['publisher'],
+  'GET /desk/publisher/articles/{id}': ['publisher'],
+  'POST /desk/publisher/articles/{id}/publish': ['publisher'],
+  'POST /desk/publisher/articles/{id}/schedule': ['publisher'],
+  'POST /desk/publisher/articles/{id}/cancel-schedule': ['publisher'],
+  'POST /desk/publisher/articles/{id}/unpublish': ['publisher'],
+  'GET /desk/publisher/live': ['publisher'],
+  'GET /desk/publisher/exports': ['publisher', 'admin'],
+  'POST /desk/publisher/exports': ['publisher', 'admin'],
+};
