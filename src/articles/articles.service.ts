@@ -176,6 +176,14 @@ export class ArticlesService {
     return toArticleView(found.article, found.current);
   }
 
+  /** The article as its editor sees it, if the actor may change it (the rule of PATCH): 404, else 403. */
+  async getEditable(actor: AuthUser, id: string): Promise<ArticleView> {
+    const found = await this.articles.findWithCurrentContent(id);
+    if (!found) throw ApiError.notFound('Article');
+    this.assertMayChange(actor, found.article, 'edit');
+    return toArticleView(found.article, found.current);
+  }
+
   /** The editorial desk's listing: filters, full-text search, newest change first, keyset pages. */
   async list(query: ListArticlesQuery): Promise<ArticleListView> {
     const limit = query.limit ?? DEFAULT_PAGE_SIZE;

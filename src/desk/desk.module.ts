@@ -17,6 +17,9 @@ import { SignOffsModule } from '../sign-offs/sign-offs.module.js';
 import { ReviewPagesController } from './review-pages.controller.js';
 import { ReviewPagesService } from './review-pages.service.js';
 import { ReviewViews } from './review-views.js';
+import { WritePagesController } from './write-pages.controller.js';
+import { WritePagesService } from './write-pages.service.js';
+import { WriteViews } from './write-views.js';
 
 /**
  * The web pages' foundation (`/desk`): browser sessions, CSRF, forms, one layout, and the account pages. The
@@ -32,7 +35,7 @@ import { ReviewViews } from './review-views.js';
     SchedulingModule,
     PublishingModule,
   ],
-  controllers: [DeskController, ReviewPagesController],
+  controllers: [DeskController, ReviewPagesController, WritePagesController],
   providers: [
     DeskSessionsService,
     DeskPages,
@@ -42,6 +45,8 @@ import { ReviewViews } from './review-views.js';
     DeskErrorFilter,
     ReviewPagesService,
     ReviewViews,
+    WritePagesService,
+    WriteViews,
   ],
   exports: [DeskSessionsService, DeskPages, DeskForms, DeskGuard, DeskErrorFilter],
 })
