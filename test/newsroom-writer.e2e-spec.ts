@@ -209,6 +209,9 @@ describe('the writer’s desk pages over HTTP', () => {
   });
 
   it('saves the whole seed article exactly, submits it, withdraws it', async () => {
+    const blank = await desk.get('/desk/write/new');
+    expect(blank.status).toBe(200);
+    expect(valueOf(blank.text, 'f-title')).toBe('');
     const content = { ...seedContent(), slug: `typed-seed-${Date.now()}` };
     const created = await desk.post('/desk/write', formFields(content, ''));
     expect(created.status).toBe(303);

@@ -199,11 +199,15 @@ export function editorView(input: EditorViewInput) {
       const fields =
         typeof value === 'string'
           ? [
-              field(
-                path,
-                { label: `${meta.item} ${index + 1}`, textarea: name === 'keyTakeaways', rows: 2 },
-                value,
-              ),
+              // The item's box is the item itself: its id is the item's with `-text`, so the two never clash.
+              {
+                ...field(
+                  path,
+                  { label: `${meta.item} ${index + 1}`, textarea: name === 'keyTakeaways', rows: 2 },
+                  value,
+                ),
+                id: `${itemId(name, index)}-text`,
+              },
             ]
           : Object.entries(ITEM_SPECS[name as keyof typeof ITEM_SPECS]).map(([key, spec]) =>
               field(`${path}.${key}`, spec, (value as Record<string, string>)[key]),

@@ -148,7 +148,7 @@ export class WritePagesController {
         form,
         version: '',
         details: refusal.details,
-        pageError: refusal.message,
+        pageError: refusal.details.length ? null : refusal.message,
       });
     }
   }
@@ -285,7 +285,7 @@ export class WritePagesController {
       form,
       version: incomplete ? String(article.version) : version,
       details: refusal.details,
-      pageError: incomplete ? null : refusal.message,
+      pageError: incomplete || refusal.details.length ? null : refusal.message,
       incomplete,
     });
   }
@@ -325,7 +325,6 @@ export class WritePagesController {
       ...unplaced.map((text) => ({ href: null, text })),
     ];
     const title = article ? `Edit: ${article.content.title || 'untitled'}` : 'New article';
-    const editable = article ? article.status !== 'in_review' : true;
     return this.render(request, reply, status, 'write/editor', title, {
       ...view,
       listAnchors,
@@ -337,12 +336,11 @@ export class WritePagesController {
             id: article.id,
             status: this.pages.statusText(article.status),
             revision: article.currentRevision,
-            canSubmit: article.status === 'draft' || article.status === 'changes_requested',
-            canWithdraw: article.status === 'in_review',
-            inReview: article.status === 'in_review',
           }
         : null,
-      editable,
+      canSubmit: article?.status === 'draft' || article?.status === 'changes_requested',
+      canWithdraw: article?.status === 'in_review',
+      inReview: article?.status === 'in_review',
       version: state.version,
       notice: state.notice ?? null,
       pageError: state.pageError ?? null,

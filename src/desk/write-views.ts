@@ -25,7 +25,11 @@ export class WriteViews {
     const desk = join(config.env.TEMPLATES_DIR, 'desk');
     const compile = (file: string): Compiled => {
       try {
-        return this.handlebars.compile(this.handlebars.parse(readFileSync(file, 'utf8')), { strict: true });
+        return this.handlebars.compile(this.handlebars.parse(readFileSync(file, 'utf8')), {
+          strict: true,
+          // A partial's indentation would otherwise be added to every line of a text area's value.
+          preventIndent: true,
+        });
       } catch (error) {
         throw new Error(`desk template ${file} cannot be loaded: ${(error as Error).message}`, {
           cause: error,
