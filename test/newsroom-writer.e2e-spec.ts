@@ -2,7 +2,14 @@ import { normaliseContent } from '../src/articles/article-content.rules.js';
 import type { ArticleContent } from '../src/articles/article-content.js';
 import { deskSession, type DeskSession } from './utils/desk-session.js';
 import { createTestApp, createUser, type TestApp, type TestUser } from './utils/test-app.js';
-import { createReviewer, draftSeed, getArticle, seedContent } from './utils/workflow.js';
+import {
+  assignAndAccept,
+  createReviewer,
+  draftSeed,
+  getArticle,
+  seedContent,
+  submit,
+} from './utils/workflow.js';
 
 /**
  * The writer's desk pages (`/desk/write…`) over HTTP, as a browser posts them: who may open them, list buttons that
@@ -129,13 +136,16 @@ describe('the writer’s desk pages over HTTP', () => {
       .set(editor.auth)
       .send({ body: 'Please cite the 2024 label.', sectionIndex: 0 });
     expect(comment.status).toBe(201);
+    await submit(t, writer, mine.id);
+    await assignAndAccept(t, editor, reviewer, mine.id);
     const page = await desk.get('/desk/write');
     expect(page.status).toBe(200);
+    expect(page.text).toMatch(/<dt>Reviewer<\/dt><dd>Alan Lucks<\/dd>/);
     expect(page.text).toContain('Mine: baclofen and sleep');
     expect(page.text).not.toContain('Not mine');
     expect(page.text).toContain('Please cite the 2024 label.');
     expect(page.text).toContain('Erin Editor');
-    expect(page.text).toMatch(/<dt>Status<\/dt><dd>Draft<\/dd>/);
+    expect(page.text).toMatch(/<dt>Status<\/dt><dd>In review<\/dd>/);
     // The comment also sits beside the section it is about in the editor.
     const editorPage = await desk.get(`/desk/write/${mine.id}`);
     const sectionZero = editorPage.text.slice(

@@ -13,6 +13,8 @@ export interface FieldView {
   id: string;
   name: string;
   label: string;
+  /** The label is read by screen readers only: the item's legend already says it on screen. */
+  labelHidden: boolean;
   value: string;
   hint: string | null;
   error: string | null;
@@ -171,6 +173,7 @@ export function editorView(input: EditorViewInput) {
       id: fieldId(path),
       name: path,
       label: spec.label,
+      labelHidden: false,
       value,
       hint: spec.hint ?? null,
       error: errors.get(path) ?? null,
@@ -207,6 +210,7 @@ export function editorView(input: EditorViewInput) {
                   value,
                 ),
                 id: `${itemId(name, index)}-text`,
+                labelHidden: true,
               },
             ]
           : Object.entries(ITEM_SPECS[name as keyof typeof ITEM_SPECS]).map(([key, spec]) =>

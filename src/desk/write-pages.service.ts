@@ -24,6 +24,8 @@ export interface MyArticleRow {
   revision: number;
   updatedAt: { iso: string; text: string };
   reviewerName: string | null;
+  /** The latest sign-off's byline, and whether it covers an older revision than the current one. */
+  signOff: { byline: string; stale: boolean } | null;
   latestComment: { authorName: string; body: string; at: { iso: string; text: string } } | null;
 }
 
@@ -100,6 +102,9 @@ export class WritePagesService {
         revision: item.currentRevision,
         updatedAt: this.date(new Date(item.updatedAt)),
         reviewerName: reviewerId ? (names.get(reviewerId) ?? 'A reviewer') : null,
+        signOff: item.signOff
+          ? { byline: item.signOff.byline, stale: item.signOff.status === 'stale' }
+          : null,
         latestComment: comment
           ? {
               authorName: names.get(comment.authorId) ?? 'Someone',
