@@ -239,6 +239,8 @@ describe('the writer’s desk pages over HTTP', () => {
     expect(inReview.currentRevision).toBe(1);
     const page = await desk.get(`/desk/write/${id}?notice=submitted`);
     expect(page.text).toContain('Withdraw from review');
+    // In review the form is shown frozen: nothing in it can be changed or pressed.
+    expect(page.text).toContain('<fieldset class="frozen" disabled>');
     // Saving while in review is refused by the workflow, with the typed text kept.
     const refused = await desk.post(
       `/desk/write/${id}`,

@@ -341,6 +341,7 @@ export class WritePagesController {
       canSubmit: article?.status === 'draft' || article?.status === 'changes_requested',
       canWithdraw: article?.status === 'in_review',
       inReview: article?.status === 'in_review',
+      signedOrLive: ['approved', 'published', 'archived'].includes(article?.status ?? ''),
       version: state.version,
       notice: state.notice ?? null,
       pageError: state.pageError ?? null,
