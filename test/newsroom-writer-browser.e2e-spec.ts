@@ -314,6 +314,10 @@ describeInBrowser('the writer’s desk in Chromium', () => {
     await enter();
     expect(await page.getByRole('status').first().textContent()).toContain('sent for review');
     await shots.take(page, 'submitted');
+    // In review the form is frozen: its boxes and buttons are disabled, and the page is still accessible.
+    expect(await group(page, 'About the article').getByLabel('Title').isDisabled()).toBe(true);
+    expect(await page.getByRole('button', { name: 'Save', exact: true }).count()).toBe(0);
+    expect(await severeViolations(page)).toEqual([]);
     const stored = (await getArticle(t, writer, id)).body;
     expect(stored.status).toBe('in_review');
     expect(stored.content.title).toBe('Typed by keyboard');
