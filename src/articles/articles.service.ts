@@ -1,5 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { ApiError } from '../core/http/api-error.js';
+import type { AuthUser } from '../auth/auth-user.js';
+import { assertMayChange } from './article-access.js';
 import type { Article } from './article.entity.js';
 import {
   toArticleSummary,
@@ -52,6 +54,14 @@ export class ArticlesService {
   async get(id: string): Promise<ArticleView> {
     const found = await this.articles.findWithCurrentContent(id);
     if (!found) throw ApiError.notFound('Article');
+    return toArticleView(found.article, found.current);
+  }
+
+  /** The article as its editor sees it, if the actor may change it (the rule of PATCH): 404, else 403. */
+  async getEditable(actor: AuthUser, id: string): Promise<ArticleView> {
+    const found = await this.articles.findWithCurrentContent(id);
+    if (!found) throw ApiError.notFound('Article');
+    assertMayChange(actor, found.article, 'edit');
     return toArticleView(found.article, found.current);
   }
 

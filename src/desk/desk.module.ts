@@ -23,6 +23,9 @@ import { ReviewViews } from './review-views.js';
 import { EditorPagesController, PublisherPagesController } from './office-pages.controller.js';
 import { OfficePagesService } from './office-pages.service.js';
 import { OfficeViews } from './office-views.js';
+import { WritePagesController } from './write-pages.controller.js';
+import { WritePagesService } from './write-pages.service.js';
+import { WriteViews } from './write-views.js';
 
 /**
  * The web pages' foundation (`/desk`): browser sessions, CSRF, forms, one layout, and the account pages. The
@@ -44,6 +47,8 @@ import { OfficeViews } from './office-views.js';
     // The editor's and the publisher's pages (issue 14).
     EditorPagesController,
     PublisherPagesController,
+    // The writer's pages (issue 14).
+    WritePagesController,
   ],
   providers: [
     DeskSessionsService,
@@ -60,6 +65,8 @@ import { OfficeViews } from './office-views.js';
     // The editor's and the publisher's pages (issue 14).
     OfficePagesService,
     OfficeViews,
+    WritePagesService,
+    WriteViews,
   ],
   exports: [DeskSessionsService, DeskPages, DeskForms, DeskGuard, DeskErrorFilter],
 })

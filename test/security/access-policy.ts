@@ -191,3 +191,22 @@ export const DESK_OFFICE_PAGES: Readonly<Record<string, readonly Role[]>> = {
   'GET /desk/publisher/exports': ['publisher', 'admin'],
   'POST /desk/publisher/exports': ['publisher', 'admin'],
 };
+
+/**
+ * The writer's pages (src/desk/write-pages.controller.ts), by `METHOD path` as Fastify serves them, under the
+ * '/desk' prefix above. Who may use each once signed in: 'author' is the article's own writer; the rules are the
+ * JSON API's (POST /articles: writers; PATCH, submit and withdraw: the author or any editor), applied by the same
+ * services. Without a session every GET answers 303 to /desk/login?next=<the page> and every POST 403.
+ * desk-write.security-spec.ts checks every route here for every caller, and that every served /desk/write… route
+ * is in this table.
+ */
+export const DESK_WRITE_PAGES: Readonly<Record<string, readonly ('signed-in' | 'author' | Role)[]>> = {
+  'GET /desk/write': ['signed-in'],
+  'GET /desk/write/new': ['writer'],
+  'POST /desk/write': ['writer'],
+  'GET /desk/write/{id}': ['author', 'editor'],
+  'POST /desk/write/{id}': ['author', 'editor'],
+  'POST /desk/write/{id}/submit': ['author', 'editor'],
+  'POST /desk/write/{id}/withdraw': ['author', 'editor'],
+  'GET /desk/write/{id}/preview': ['author', 'editor'],
+};
