@@ -34,6 +34,16 @@ export class CreateUserDto {
   roles!: Role[];
 }
 
+export class ChangeRolesDto {
+  @ApiProperty({ enum: ROLES, isArray: true, example: ['writer', 'editor'] })
+  @IsArray()
+  @ArrayMinSize(1)
+  @ArrayMaxSize(5)
+  @ArrayUnique()
+  @IsIn(ROLES, { each: true })
+  roles!: Role[];
+}
+
 export class ReviewerProfileDto {
   @ApiProperty({ example: 'Alan Lucks' })
   @IsString()

@@ -142,6 +142,25 @@ export class UsersRepository {
       .getMany();
   }
 
+  /** Active reviewers whose licence expires on a day from `fromDate` to `toDate` (YYYY-MM-DD, inclusive). */
+  async findActiveReviewersWithLicenceExpiring(
+    fromDate: string,
+    toDate: string,
+    manager: EntityManager,
+  ): Promise<{ user: User; profile: ReviewerProfile }[]> {
+    const profiles = await manager
+      .getRepository(ReviewerProfile)
+      .createQueryBuilder('p')
+      .innerJoinAndSelect('p.user', 'user')
+      .where('user.active = true')
+      .andWhere(':role = ANY(user.roles)', { role: 'reviewer' })
+      .andWhere('p.licenseExpiresOn BETWEEN :fromDate AND :toDate', { fromDate, toDate })
+      .orderBy('p.licenseExpiresOn', 'ASC')
+      .addOrderBy('p.userId', 'ASC')
+      .getMany();
+    return profiles.map(({ user, ...profile }) => ({ user: user!, profile: profile as ReviewerProfile }));
+  }
+
   findProfiles(userIds: string[]): Promise<ReviewerProfile[]> {
     if (!userIds.length) return Promise.resolve([]);
     return this.profiles.createQueryBuilder('p').where('p.userId IN (:...userIds)', { userIds }).getMany();

@@ -11,8 +11,8 @@ import { AccountEmails } from './account-emails.js';
 import { AccountTokensRepository } from './account-tokens.repository.js';
 import { PasswordService } from './password.service.js';
 import { ReviewerProfile } from './reviewer-profile.entity.js';
-import { User } from './user.entity.js';
-import type { CreateUserDto, ReviewerProfileDto } from './users.dto.js';
+import { ROLES, User } from './user.entity.js';
+import type { ChangeRolesDto, CreateUserDto, ReviewerProfileDto } from './users.dto.js';
 import { UsersRepository } from './users.repository.js';
 
 export type PublicUser = Omit<User, 'passwordHash' | 'tokenVersion'> & {
@@ -138,6 +138,50 @@ export class UsersService {
         entityType: 'user',
         entityId: user.id,
         after: { reason: 'deactivated', tokenVersion },
+      });
+      return publicUser(user);
+    });
+  }
+
+  /**
+   * Replaces the person's roles. What they may do changes at once: every token and browser session they hold
+   * ends, and they sign in again under the new roles. An admin cannot take the admin role from themselves (the
+   * service would be left without the person who could give it back).
+   */
+  async changeRoles(actor: AuthUser, id: string, dto: ChangeRolesDto): Promise<PublicUser> {
+    return this.dataSource.transaction(async (tx) => {
+      const user = await tx
+        .getRepository(User)
+        .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!user) throw ApiError.notFound('User');
+      if (!user.active) throw ApiError.conflict('The account is deactivated; its roles cannot change');
+      const roles = ROLES.filter((role) => dto.roles.includes(role));
+      if (user.id === actor.id && user.roles.includes('admin') && !roles.includes('admin')) {
+        throw ApiError.conflict('You cannot remove the admin role from your own account', [
+          { field: 'roles', reason: 'must keep admin for your own account' },
+        ]);
+      }
+      const before = [...user.roles];
+      if (before.length === roles.length && roles.every((role) => before.includes(role))) {
+        return publicUser(user);
+      }
+      user.roles = roles;
+      await tx.getRepository(User).save(user);
+      const tokenVersion = await this.users.revokeTokens(tx, user.id);
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'user.roles_changed',
+        entityType: 'user',
+        entityId: user.id,
+        before: { roles: before },
+        after: { roles },
+      });
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'user.sessions_revoked',
+        entityType: 'user',
+        entityId: user.id,
+        after: { reason: 'roles_changed', tokenVersion },
       });
       return publicUser(user);
     });

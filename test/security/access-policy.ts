@@ -32,6 +32,7 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   'GET /users': ['admin'],
   'POST /users/{id}/invitations': ['admin'],
   'POST /users/{id}/deactivate': ['admin'],
+  'PUT /users/{id}/roles': ['admin'],
   'PUT /users/{id}/reviewer-profile': ['admin'],
 
   // The audit trail: editors (who run the desk) and admins.
