@@ -21,9 +21,9 @@ describe('the desk navigation: one table of role → links', () => {
   it('shows nothing of a role the person does not hold', () => {
     const all = hrefs(['writer', 'editor']);
     expect(all).toEqual(['/desk/write', '/desk/editor']);
-    expect(all.some((href) => href.includes('admin') || href.includes('publisher') || href.includes('reviews'))).toBe(
-      false,
-    );
+    expect(
+      all.some((href) => href.includes('admin') || href.includes('publisher') || href.includes('reviews')),
+    ).toBe(false);
     expect(hrefs([])).toEqual([]);
     expect(hrefs(['superuser', 'toString', '__proto__'])).toEqual([]);
   });

@@ -14,8 +14,16 @@ export interface DeskLink {
  * permit (the pages themselves still check: this only decides what is offered).
  */
 export const DESK_LINKS: Readonly<Record<Role, readonly DeskLink[]>> = {
-  writer: [{ href: '/desk/write', label: 'My articles', does: 'Write drafts, submit them and answer review comments.' }],
-  reviewer: [{ href: '/desk/reviews', label: 'My reviews', does: 'Accept review requests, review and sign.' }],
+  writer: [
+    {
+      href: '/desk/write',
+      label: 'My articles',
+      does: 'Write drafts, submit them and answer review comments.',
+    },
+  ],
+  reviewer: [
+    { href: '/desk/reviews', label: 'My reviews', does: 'Accept review requests, review and sign.' },
+  ],
   editor: [
     {
       href: '/desk/editor',
@@ -32,14 +40,26 @@ export const DESK_LINKS: Readonly<Record<Role, readonly DeskLink[]>> = {
   ],
   admin: [
     { href: '/desk/admin', label: 'Admin', does: 'The administration overview.' },
-    { href: '/desk/admin/people', label: 'People', does: 'Invite people, change their roles, deactivate them.' },
+    {
+      href: '/desk/admin/people',
+      label: 'People',
+      does: 'Invite people, change their roles, deactivate them.',
+    },
     {
       href: '/desk/admin/licences',
       label: 'Licences',
       does: "Physicians' reviewer profiles and licence expiry dates.",
     },
-    { href: '/desk/admin/emails', label: 'E-mail outbox', does: 'Retry failed e-mails, mark unknown ones sent.' },
-    { href: '/admin/queues', label: 'Queues', does: 'The queue dashboard: jobs waiting, running and failed.' },
+    {
+      href: '/desk/admin/emails',
+      label: 'E-mail outbox',
+      does: 'Retry failed e-mails, mark unknown ones sent.',
+    },
+    {
+      href: '/admin/queues',
+      label: 'Queues',
+      does: 'The queue dashboard: jobs waiting, running and failed.',
+    },
     { href: '/desk/admin/audit', label: 'Audit chain', does: "Verify the audit trail's hash chain." },
   ],
 };

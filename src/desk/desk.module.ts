@@ -43,7 +43,7 @@ import { ReviewViews } from './review-views.js';
     ReviewPagesService,
     ReviewViews,
   ],
-  exports: [DeskSessionsService, DeskPages, DeskForms, DeskGuard, DeskErrorFilter],
+  exports: [DeskSessionsService, DeskPages, DeskForms, DeskGuard, DeskErrorFilter, DeskCsrf],
 })
 export class DeskModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}

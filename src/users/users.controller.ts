@@ -68,7 +68,9 @@ export class UsersController {
       "Replace a user's roles; every token and browser session they hold ends, so the new roles apply at once (roles: admin)",
   })
   @ApiOkResponse({ type: UserResponse })
-  @ApiConflictResponse({ description: 'The account is deactivated, or an admin removes their own admin role' })
+  @ApiConflictResponse({
+    description: 'The account is deactivated, or an admin removes their own admin role',
+  })
   changeRoles(
     @CurrentUser() actor: AuthUser,
     @Param('id', ParseUUIDPipe) id: string,

@@ -161,6 +161,16 @@ export class UsersRepository {
     return profiles.map(({ user, ...profile }) => ({ user: user!, profile: profile as ReviewerProfile }));
   }
 
+  /** Of these users, the ones who have not chosen a password yet (their invitation is still open). */
+  async findIdsWithoutPassword(userIds: string[]): Promise<string[]> {
+    if (!userIds.length) return [];
+    const rows: { id: string }[] = await this.users.query(
+      'SELECT id FROM users WHERE id = ANY($1::uuid[]) AND password_hash IS NULL',
+      [userIds],
+    );
+    return rows.map((row) => row.id);
+  }
+
   findProfiles(userIds: string[]): Promise<ReviewerProfile[]> {
     if (!userIds.length) return Promise.resolve([]);
     return this.profiles.createQueryBuilder('p').where('p.userId IN (:...userIds)', { userIds }).getMany();

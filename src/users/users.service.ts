@@ -112,6 +112,24 @@ export class UsersService {
     return users.map((user) => ({ ...publicUser(user), reviewerProfile: profiles.get(user.id) ?? null }));
   }
 
+  /** Everyone, as list() gives them, each with whether they still have to choose a password (invited). */
+  async listWithInvitationState(): Promise<(PublicUser & { invited: boolean })[]> {
+    const users = await this.list();
+    const waiting = new Set(await this.users.findIdsWithoutPassword(users.map((user) => user.id)));
+    return users.map((user) => ({ ...user, invited: waiting.has(user.id) }));
+  }
+
+  /** One person with their reviewer profile and invitation state, or 404. */
+  async getWithInvitationState(id: string): Promise<PublicUser & { invited: boolean }> {
+    const user = await this.users.findById(id);
+    if (!user) throw ApiError.notFound('User');
+    const [profile, waiting] = await Promise.all([
+      this.users.findProfile(id),
+      this.users.findIdsWithoutPassword([id]),
+    ]);
+    return { ...publicUser(user), reviewerProfile: profile, invited: waiting.includes(id) };
+  }
+
   /** Deactivates the account: every token and browser session of the person stops working at once. */
   async deactivate(actor: AuthUser, id: string): Promise<PublicUser> {
     return this.dataSource.transaction(async (tx) => {
