@@ -158,7 +158,7 @@ export class UsersRepository {
       .orderBy('p.licenseExpiresOn', 'ASC')
       .addOrderBy('p.userId', 'ASC')
       .getMany();
-    return profiles.map(({ user, ...profile }) => ({ user: user!, profile: profile as ReviewerProfile }));
+    return profiles.map((profile) => ({ user: profile.user!, profile }));
   }
 
   /** Of these users, the ones who have not chosen a password yet (their invitation is still open). */
