@@ -103,8 +103,10 @@ export class AdminPagesService {
         active: people.filter((user) => user.active && !user.invited).length,
         invited: people.filter((user) => user.active && user.invited).length,
         deactivated: people.filter((user) => !user.active).length,
-        expiring: licences.filter((user) => this.licenceView(user.reviewerProfile!).state === 'expiring').length,
-        expired: licences.filter((user) => this.licenceView(user.reviewerProfile!).state === 'expired').length,
+        expiring: licences.filter((user) => this.licenceView(user.reviewerProfile!).state === 'expiring')
+          .length,
+        expired: licences.filter((user) => this.licenceView(user.reviewerProfile!).state === 'expired')
+          .length,
         failed: attention.filter((email) => email.status === 'failed').length,
         unknown: attention.filter((email) => email.status === 'unknown').length,
         pending: attention.filter((email) => email.status === 'pending').length,
