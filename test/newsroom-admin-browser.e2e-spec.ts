@@ -144,7 +144,7 @@ describeInBrowser('the admin desk in Chromium', () => {
       await admin.getByLabel('E-mail').fill(email);
       await admin.getByRole('button', { name: 'Send the invitation' }).click();
       await expect(admin.locator('#invite-roles-error').textContent()).resolves.toBe(
-        'Choose at least one role.',
+        'Choose at least one role',
       );
       await expect(admin.getByLabel('E-mail').inputValue()).resolves.toBe(email);
       await check(admin, variant, 'invite-error', shots);

@@ -145,7 +145,7 @@ describe('the admin desk: people, licences, outbox, home and navigation', () => 
         ['email', mailbox('nora')],
       ]);
       expect(noRole.status).toBe(400);
-      expect(noRole.text).toContain('id="invite-roles-error">Choose at least one role.</span>');
+      expect(noRole.text).toContain('id="invite-roles-error">Choose at least one role</span>');
       expect(noRole.text).toContain('value="Nora &lt;b&gt;Noroles&lt;/b&gt;"');
 
       const badEmail = await post(admin, '/desk/admin/people', [
