@@ -5,6 +5,7 @@ import { AuthModule } from './auth/auth.module.js';
 import { ClockModule } from './core/clock/clock.js';
 import { ConfigModule } from './core/config/config.module.js';
 import { DatabaseModule } from './core/database/database.module.js';
+import { AdminDeskModule } from './desk/admin/admin-desk.module.js';
 import { DeskModule } from './desk/desk.module.js';
 import { DomainEventsModule } from './core/events/domain-events.js';
 import { QueuesModule } from './core/queues/queues.module.js';
@@ -38,6 +39,7 @@ import { UsersModule } from './users/users.module.js';
     PublishingModule,
     ImportsModule,
     DeskModule,
+    AdminDeskModule,
   ],
 })
 export class AppModule {}

@@ -356,6 +356,7 @@ describe('re-review scheduling and reminders', () => {
     expect(await module.ensure()).toBe(false);
     expect((await queue.getJobSchedulers()).map((s) => s.key).sort()).toEqual([
       'editor-digest',
+      'licence-expiry-notices',
       'review-sweep',
     ]);
     expect((await t.http().get('/health')).status).toBe(200);

@@ -39,6 +39,8 @@ export const AUDIT_ACTIONS = [
   // users
   'user.created',
   'user.deactivated',
+  'user.roles_changed',
+  'reviewer_licence.expiry_notice_sent',
   'reviewer_profile.created',
   'reviewer_profile.updated',
   'user.invitation_sent',

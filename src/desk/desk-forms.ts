@@ -8,6 +8,7 @@ import { AppConfig } from '../core/config/app-config.js';
 import { ApiError, type ErrorDetail } from '../core/http/api-error.js';
 import { DeskCsrf, type DeskRequest } from './desk-access.js';
 import { cookieNames, readCookie, setCookie } from './desk-cookies.js';
+import { deskNavigation } from './desk-menu.js';
 import { type DeskPage, DeskPages } from './desk-pages.js';
 
 /** A urlencoded form as @fastify/formbody parses it: a repeated name becomes an array. */
@@ -48,7 +49,12 @@ export class DeskForms {
     }
     const html = this.pages.render(
       page,
-      { title, user: visit ? { name: visit.user.name } : null, csrfToken: this.csrf.tokenFor(binding) },
+      {
+        title,
+        user: visit ? { name: visit.user.name } : null,
+        csrfToken: this.csrf.tokenFor(binding),
+        nav: visit ? deskNavigation(visit.user.roles, request.url) : [],
+      },
       { user: visit ? { name: visit.user.name } : null, ...context },
     );
     return (

@@ -3,6 +3,7 @@ import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppConfig } from '../core/config/app-config.js';
+import type { DeskNavLink } from './desk-menu.js';
 
 export const DESK_PAGES = ['login', 'setup', 'reset', 'forgot', 'password', 'home', 'error'] as const;
 export type DeskPage = (typeof DESK_PAGES)[number];
@@ -13,6 +14,8 @@ export interface LayoutContext {
   /** The signed-in person (header with their name and "Sign out"), or null on the pages before signing in. */
   user: { name: string } | null;
   csrfToken: string;
+  /** The links the person's roles permit (src/desk/desk-menu.ts); none before signing in. */
+  nav?: DeskNavLink[];
 }
 
 type Compiled = (context: Record<string, unknown>) => string;

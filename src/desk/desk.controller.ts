@@ -17,6 +17,7 @@ import { AuthService } from '../auth/auth.service.js';
 import { CredentialsService } from '../users/credentials.service.js';
 import { DeskErrorFilter, DeskGuard, type DeskRequest, SignedIn } from './desk-access.js';
 import { asSentence, DeskForms, type FormBody } from './desk-forms.js';
+import { deskHomeSections } from './desk-menu.js';
 import { notice, safeNext } from './desk-navigation.js';
 import { DeskSessionsService } from './desk-sessions.service.js';
 
@@ -47,7 +48,7 @@ export class DeskController {
       return this.forms.redirect(reply, notice(key) ? `/desk/reviews?notice=${key}` : '/desk/reviews');
     }
     return this.forms.page(request, reply, 200, 'home', 'Your desk', {
-      roles: user.roles,
+      sections: deskHomeSections(user.roles),
       notice: notice(key),
     });
   }

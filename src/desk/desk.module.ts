@@ -68,7 +68,7 @@ import { WriteViews } from './write-views.js';
     WritePagesService,
     WriteViews,
   ],
-  exports: [DeskSessionsService, DeskPages, DeskForms, DeskGuard, DeskErrorFilter],
+  exports: [DeskSessionsService, DeskPages, DeskForms, DeskGuard, DeskErrorFilter, DeskCsrf],
 })
 export class DeskModule implements OnModuleInit {
   constructor(private readonly adapterHost: HttpAdapterHost) {}

@@ -19,6 +19,7 @@ import { toErrorBody } from '../core/http/error.filter.js';
 import { CreateAssignmentDto } from '../reviews/reviews.dto.js';
 import { SpecialtyPolicyDto } from '../scheduling/scheduling.dto.js';
 import { DeskCsrf, DeskErrorFilter, DeskGuard, type DeskRequest, SignedIn } from './desk-access.js';
+import { deskNavigation } from './desk-menu.js';
 import { DeskForms, type FormBody } from './desk-forms.js';
 import { OfficePagesService } from './office-pages.service.js';
 import { type OfficeView, OfficeViews } from './office-views.js';
@@ -87,7 +88,12 @@ abstract class OfficePages {
     const visit = request.deskVisit!;
     const html = this.views.render(
       view,
-      { title, user: { name: visit.user.name }, csrfToken: this.csrf.tokenFor(visit.rawId) },
+      {
+        title,
+        user: { name: visit.user.name },
+        csrfToken: this.csrf.tokenFor(visit.rawId),
+        nav: deskNavigation(visit.user.roles, request.url),
+      },
       { notice: null, refusal: null, ...context },
     );
     return reply

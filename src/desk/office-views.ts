@@ -1,3 +1,4 @@
+import type { DeskNavLink } from './desk-menu.js';
 import { Injectable } from '@nestjs/common';
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
@@ -20,6 +21,7 @@ export interface OfficeLayoutContext {
   title: string;
   user: { name: string } | null;
   csrfToken: string;
+  nav?: DeskNavLink[];
 }
 
 type Compiled = (context: Record<string, unknown>) => string;

@@ -23,6 +23,7 @@ import { DeclineAssignmentDto, ReviewDecisionDto } from '../reviews/reviews.dto.
 import { EarlyReReviewService } from '../scheduling/early-re-review.service.js';
 import { DeskCsrf, DeskErrorFilter, DeskGuard, type DeskRequest, SignedIn } from './desk-access.js';
 import { DeskForms, type FormBody, refusalBody } from './desk-forms.js';
+import { deskNavigation } from './desk-menu.js';
 import { notice } from './desk-navigation.js';
 import { formDto, formInt, refusalText } from './review-forms.js';
 import { ArticleStatePages } from './article-state.service.js';
@@ -103,7 +104,12 @@ export class ReviewPagesController {
     const visit = request.deskVisit!;
     const html = this.views.render(
       view,
-      { title, user: { name: visit.user.name }, csrfToken: this.csrf.tokenFor(visit.rawId) },
+      {
+        title,
+        user: { name: visit.user.name },
+        csrfToken: this.csrf.tokenFor(visit.rawId),
+        nav: deskNavigation(visit.user.roles, request.url),
+      },
       context,
     );
     return reply

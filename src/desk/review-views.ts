@@ -3,6 +3,7 @@ import Handlebars from 'handlebars';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { AppConfig } from '../core/config/app-config.js';
+import type { DeskNavLink } from './desk-menu.js';
 
 export const REVIEW_VIEWS = [
   'reviews/my-reviews',
@@ -17,6 +18,7 @@ export interface ReviewLayoutContext {
   title: string;
   user: { name: string } | null;
   csrfToken: string;
+  nav?: DeskNavLink[];
 }
 
 type Compiled = (context: Record<string, unknown>) => string;

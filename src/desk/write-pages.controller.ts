@@ -33,6 +33,7 @@ import {
   readForm,
 } from './article-form.js';
 import { DeskCsrf, DeskErrorFilter, DeskGuard, type DeskRequest, SignedIn } from './desk-access.js';
+import { deskNavigation } from './desk-menu.js';
 import { DeskForms, type FormBody } from './desk-forms.js';
 import { WritePagesService } from './write-pages.service.js';
 import { type WriteView, WriteViews } from './write-views.js';
@@ -99,7 +100,12 @@ export class WritePagesController {
     const visit = request.deskVisit!;
     const html = this.views.render(
       view,
-      { title, user: { name: visit.user.name }, csrfToken: this.csrf.tokenFor(visit.rawId) },
+      {
+        title,
+        user: { name: visit.user.name },
+        csrfToken: this.csrf.tokenFor(visit.rawId),
+        nav: deskNavigation(visit.user.roles, request.url),
+      },
       context,
     );
     return reply

@@ -1,3 +1,4 @@
+import type { DeskNavLink } from './desk-menu.js';
 import { Injectable } from '@nestjs/common';
 import Handlebars from 'handlebars';
 import { readFileSync } from 'node:fs';
@@ -47,7 +48,7 @@ export class WriteViews {
 
   render(
     view: WriteView,
-    layout: { title: string; user: { name: string }; csrfToken: string },
+    layout: { title: string; user: { name: string }; csrfToken: string; nav?: DeskNavLink[] },
     context: Record<string, unknown>,
   ): string {
     const page = this.views.get(view)!({ ...layout, ...context, siteName: this.siteName });

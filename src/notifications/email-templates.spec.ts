@@ -81,6 +81,16 @@ const contexts: Record<string, Record<string, unknown>> = {
     resetUrl: 'https://reviews.example.org/desk/account/reset?token=abc',
     expiresText: 'March 2, 2026 at 10:00 AM EST',
   },
+  'licence-expiry': {
+    recipientName: 'Ada Admin',
+    forPhysician: false,
+    physicianName: 'Alan Lucks',
+    licenseNumber: 'NY-209431',
+    licenseRegion: 'US-NY',
+    expiresText: 'June 30th, 2027',
+    daysText: '60 days',
+    profileUrl: 'https://reviews.example.org/desk/admin/licences/1',
+  },
 };
 
 describe('EmailTemplates', () => {
@@ -108,6 +118,16 @@ describe('EmailTemplates', () => {
       '- Is Baclofen a Benzodiazepine? — Alan Lucks, was due February 1st, 2026; days overdue: 29',
     );
     expect(digest.text).toContain('No reviews are due soon.');
+
+    const toAdmin = templates.render('licence-expiry', contexts['licence-expiry']);
+    expect(toAdmin.subject).toBe('Licence of Alan Lucks expires in 60 days');
+    const toPhysician = templates.render('licence-expiry', {
+      ...contexts['licence-expiry'],
+      recipientName: 'Alan Lucks',
+      forPhysician: true,
+    });
+    expect(toPhysician.subject).toBe('Your medical licence NY-209431 expires in 60 days');
+    expect(toPhysician.text).toContain('you can no longer sign medical reviews');
 
     const declined = templates.render('review-declined', contexts['review-declined']);
     expect(declined.text).toContain('No reason was given.');

@@ -36,6 +36,16 @@ export const EMAIL_TEMPLATE_KEYS: Readonly<Record<EmailTemplate, readonly string
   digest: ['recipientName', 'dateText', 'overdue', 'dueSoon'],
   invitation: ['recipientName', 'inviterName', 'roles', 'siteName', 'setupUrl', 'expiresText'],
   'password-reset': ['recipientName', 'resetUrl', 'expiresText'],
+  'licence-expiry': [
+    'recipientName',
+    'forPhysician',
+    'physicianName',
+    'licenseNumber',
+    'licenseRegion',
+    'expiresText',
+    'daysText',
+    'profileUrl',
+  ],
 };
 
 export const EMAIL_TEMPLATES = Object.keys(EMAIL_TEMPLATE_KEYS) as EmailTemplate[];

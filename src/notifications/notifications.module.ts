@@ -40,6 +40,6 @@ import { QueueDashboard } from './queue-dashboard.js';
       NotificationsProcessor,
     ),
   ],
-  exports: [NotificationsService],
+  exports: [NotificationsService, EmailAdminService, QueueDashboard],
 })
 export class NotificationsModule {}

@@ -17,7 +17,8 @@ export type EmailTemplate =
   | 'overdue-escalation'
   | 'digest'
   | 'invitation'
-  | 'password-reset';
+  | 'password-reset'
+  | 'licence-expiry';
 
 export interface OutgoingEmail {
   /** e.g. `reminder:${articleId}:${signOffId}:P30D:${userId}`; unique forever: a second email with it is dropped. */

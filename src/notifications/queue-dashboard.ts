@@ -15,11 +15,19 @@ import { QueueName } from '../core/queues/queues.js';
 export const QUEUE_DASHBOARD_PATH = '/admin/queues';
 
 /**
+ * What the desk says about a browser's session cookie on a dashboard request: an admin's session (admit), a
+ * session that may not open it (another role, or a write from another origin), or no session at all.
+ */
+export type BrowserSessionCheck = (request: FastifyRequest) => Promise<'admin' | 'forbidden' | 'none'>;
+
+/**
  * The bull-board dashboard of every queue, for admins. Its routes are plain Fastify routes that Nest's guards
  * never see, so the whole prefix sits behind its own onRequest hook with the same bearer-token check.
  */
 @Injectable()
 export class QueueDashboard implements OnModuleInit {
+  private browserSession?: BrowserSessionCheck;
+
   constructor(
     private readonly config: AppConfig,
     private readonly adapterHost: HttpAdapterHost,
@@ -51,8 +59,21 @@ export class QueueDashboard implements OnModuleInit {
     );
   }
 
+  /**
+   * Lets a signed-in admin open the dashboard from the desk with the browser session (registered by the desk,
+   * which owns sessions; this module does not reach into it). A request without a bearer token asks it.
+   */
+  admitBrowserSessions(check: BrowserSessionCheck): void {
+    this.browserSession = check;
+  }
+
   private async admitAdmins(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply | undefined> {
-    const refusal = await this.refusal(request.headers.authorization);
+    let refusal: ApiError | undefined;
+    const session =
+      !request.headers.authorization && this.browserSession ? await this.browserSession(request) : 'none';
+    if (session === 'admin') return undefined;
+    if (session === 'forbidden') refusal = ApiError.forbidden('This action needs one of the roles: admin');
+    else refusal = await this.refusal(request.headers.authorization);
     if (!refusal) return undefined;
     const body = toErrorBody(refusal);
     await reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);

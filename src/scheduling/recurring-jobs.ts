@@ -11,6 +11,9 @@ import {
 /** Stable ids: upserted, so a reboot never adds a second copy of a recurring job. */
 export const SWEEP_SCHEDULER_ID = 'review-sweep';
 export const DIGEST_SCHEDULER_ID = 'editor-digest';
+export const LICENCE_NOTICES_SCHEDULER_ID = 'licence-expiry-notices';
+/** Licence-expiry notices are counted in days: once a day, early in the publication's morning, is enough. */
+const LICENCE_NOTICES_CRON = '0 7 * * *';
 
 /**
  * The re-review sweep, the editor digest and the email outbox relay, registered by worker processes as BullMQ
@@ -49,12 +52,13 @@ export class RecurringJobs implements OnApplicationBootstrap, OnModuleDestroy {
 
   /** Upserts the recurring jobs when any is missing; returns whether it had to. */
   async ensure(): Promise<boolean> {
-    const [sweep, digest, relay] = await Promise.all([
+    const [sweep, digest, relay, licences] = await Promise.all([
       this.queue.getJobScheduler(SWEEP_SCHEDULER_ID),
       this.queue.getJobScheduler(DIGEST_SCHEDULER_ID),
       this.notifications.getJobScheduler(EMAIL_OUTBOX_RELAY_SCHEDULER),
+      this.queue.getJobScheduler(LICENCE_NOTICES_SCHEDULER_ID),
     ]);
-    if (sweep && digest && relay) return false;
+    if (sweep && digest && relay && licences) return false;
     // The relay puts back the SendEmail jobs Redis lost with everything else (found by the FLUSHALL fault).
     await this.notifications.upsertJobScheduler(
       EMAIL_OUTBOX_RELAY_SCHEDULER,
@@ -70,6 +74,11 @@ export class RecurringJobs implements OnApplicationBootstrap, OnModuleDestroy {
       DIGEST_SCHEDULER_ID,
       { pattern: this.config.env.DIGEST_CRON, tz: this.config.env.PUBLICATION_TIMEZONE },
       { name: JobName.EditorDigest, opts: jobOptions(JobName.EditorDigest) },
+    );
+    await this.queue.upsertJobScheduler(
+      LICENCE_NOTICES_SCHEDULER_ID,
+      { pattern: LICENCE_NOTICES_CRON, tz: this.config.env.PUBLICATION_TIMEZONE },
+      { name: JobName.LicenceExpiryNotices, opts: jobOptions(JobName.LicenceExpiryNotices) },
     );
     return true;
   }

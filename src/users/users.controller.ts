@@ -9,7 +9,7 @@ import {
 } from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Roles } from '../auth/decorators.js';
-import { CreateUserDto, InvitationView, ReviewerProfileDto } from './users.dto.js';
+import { ChangeRolesDto, CreateUserDto, InvitationView, ReviewerProfileDto } from './users.dto.js';
 import { ReviewerProfileResponse, UserResponse, UserWithProfileResponse } from './users.response.js';
 import { UsersService } from './users.service.js';
 
@@ -59,6 +59,24 @@ export class UsersController {
   @ApiConflictResponse({ description: 'An admin cannot deactivate their own account' })
   deactivate(@CurrentUser() actor: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
     return this.users.deactivate(actor, id);
+  }
+
+  @Put(':id/roles')
+  @Roles('admin')
+  @ApiOperation({
+    summary:
+      "Replace a user's roles; every token and browser session they hold ends, so the new roles apply at once (roles: admin)",
+  })
+  @ApiOkResponse({ type: UserResponse })
+  @ApiConflictResponse({
+    description: 'The account is deactivated, or an admin removes their own admin role',
+  })
+  changeRoles(
+    @CurrentUser() actor: AuthUser,
+    @Param('id', ParseUUIDPipe) id: string,
+    @Body() dto: ChangeRolesDto,
+  ) {
+    return this.users.changeRoles(actor, id, dto);
   }
 
   @Put(':id/reviewer-profile')

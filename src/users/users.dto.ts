@@ -27,7 +27,17 @@ export class CreateUserDto {
 
   @ApiProperty({ enum: ROLES, isArray: true })
   @IsArray()
-  @ArrayMinSize(1)
+  @ArrayMinSize(1, { message: 'Choose at least one role' })
+  @ArrayMaxSize(5)
+  @ArrayUnique()
+  @IsIn(ROLES, { each: true })
+  roles!: Role[];
+}
+
+export class ChangeRolesDto {
+  @ApiProperty({ enum: ROLES, isArray: true, example: ['writer', 'editor'] })
+  @IsArray()
+  @ArrayMinSize(1, { message: 'Choose at least one role' })
   @ArrayMaxSize(5)
   @ArrayUnique()
   @IsIn(ROLES, { each: true })

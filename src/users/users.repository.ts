@@ -151,6 +151,35 @@ export class UsersRepository {
       .getMany();
   }
 
+  /** Active reviewers whose licence expires on a day from `fromDate` to `toDate` (YYYY-MM-DD, inclusive). */
+  async findActiveReviewersWithLicenceExpiring(
+    fromDate: string,
+    toDate: string,
+    manager: EntityManager,
+  ): Promise<{ user: User; profile: ReviewerProfile }[]> {
+    const profiles = await manager
+      .getRepository(ReviewerProfile)
+      .createQueryBuilder('p')
+      .innerJoinAndSelect('p.user', 'user')
+      .where('user.active = true')
+      .andWhere(':role = ANY(user.roles)', { role: 'reviewer' })
+      .andWhere('p.licenseExpiresOn BETWEEN :fromDate AND :toDate', { fromDate, toDate })
+      .orderBy('p.licenseExpiresOn', 'ASC')
+      .addOrderBy('p.userId', 'ASC')
+      .getMany();
+    return profiles.map((profile) => ({ user: profile.user!, profile }));
+  }
+
+  /** Of these users, the ones who have not chosen a password yet (their invitation is still open). */
+  async findIdsWithoutPassword(userIds: string[]): Promise<string[]> {
+    if (!userIds.length) return [];
+    const rows: { id: string }[] = await this.users.query(
+      'SELECT id FROM users WHERE id = ANY($1::uuid[]) AND password_hash IS NULL',
+      [userIds],
+    );
+    return rows.map((row) => row.id);
+  }
+
   findProfiles(userIds: string[]): Promise<ReviewerProfile[]> {
     if (!userIds.length) return Promise.resolve([]);
     return this.profiles.createQueryBuilder('p').where('p.userId IN (:...userIds)', { userIds }).getMany();

@@ -11,8 +11,8 @@ import { AccountEmails } from './account-emails.js';
 import { AccountTokensRepository } from './account-tokens.repository.js';
 import { PasswordService } from './password.service.js';
 import { ReviewerProfile } from './reviewer-profile.entity.js';
-import { User } from './user.entity.js';
-import type { CreateUserDto, ReviewerProfileDto } from './users.dto.js';
+import { ROLES, User } from './user.entity.js';
+import type { ChangeRolesDto, CreateUserDto, ReviewerProfileDto } from './users.dto.js';
 import { UsersRepository } from './users.repository.js';
 
 export type PublicUser = Omit<User, 'passwordHash' | 'tokenVersion'> & {
@@ -112,6 +112,24 @@ export class UsersService {
     return users.map((user) => ({ ...publicUser(user), reviewerProfile: profiles.get(user.id) ?? null }));
   }
 
+  /** Everyone, as list() gives them, each with whether they still have to choose a password (invited). */
+  async listWithInvitationState(): Promise<(PublicUser & { invited: boolean })[]> {
+    const users = await this.list();
+    const waiting = new Set(await this.users.findIdsWithoutPassword(users.map((user) => user.id)));
+    return users.map((user) => ({ ...user, invited: waiting.has(user.id) }));
+  }
+
+  /** One person with their reviewer profile and invitation state, or 404. */
+  async getWithInvitationState(id: string): Promise<PublicUser & { invited: boolean }> {
+    const user = await this.users.findById(id);
+    if (!user) throw ApiError.notFound('User');
+    const [profile, waiting] = await Promise.all([
+      this.users.findProfile(id),
+      this.users.findIdsWithoutPassword([id]),
+    ]);
+    return { ...publicUser(user), reviewerProfile: profile, invited: waiting.includes(id) };
+  }
+
   /** Deactivates the account: every token and browser session of the person stops working at once. */
   async deactivate(actor: AuthUser, id: string): Promise<PublicUser> {
     return this.dataSource.transaction(async (tx) => {
@@ -138,6 +156,50 @@ export class UsersService {
         entityType: 'user',
         entityId: user.id,
         after: { reason: 'deactivated', tokenVersion },
+      });
+      return publicUser(user);
+    });
+  }
+
+  /**
+   * Replaces the person's roles. What they may do changes at once: every token and browser session they hold
+   * ends, and they sign in again under the new roles. An admin cannot take the admin role from themselves (the
+   * service would be left without the person who could give it back).
+   */
+  async changeRoles(actor: AuthUser, id: string, dto: ChangeRolesDto): Promise<PublicUser> {
+    return this.dataSource.transaction(async (tx) => {
+      const user = await tx
+        .getRepository(User)
+        .findOne({ where: { id }, lock: { mode: 'pessimistic_write' } });
+      if (!user) throw ApiError.notFound('User');
+      if (!user.active) throw ApiError.conflict('The account is deactivated; its roles cannot change');
+      const roles = ROLES.filter((role) => dto.roles.includes(role));
+      if (user.id === actor.id && user.roles.includes('admin') && !roles.includes('admin')) {
+        throw ApiError.conflict('You cannot remove the admin role from your own account', [
+          { field: 'roles', reason: 'must keep admin for your own account' },
+        ]);
+      }
+      const before = [...user.roles];
+      if (before.length === roles.length && roles.every((role) => before.includes(role))) {
+        return publicUser(user);
+      }
+      user.roles = roles;
+      await tx.getRepository(User).save(user);
+      const tokenVersion = await this.users.revokeTokens(tx, user.id);
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'user.roles_changed',
+        entityType: 'user',
+        entityId: user.id,
+        before: { roles: before },
+        after: { roles },
+      });
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'user.sessions_revoked',
+        entityType: 'user',
+        entityId: user.id,
+        after: { reason: 'roles_changed', tokenVersion },
       });
       return publicUser(user);
     });

@@ -32,6 +32,7 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   'GET /users': ['admin'],
   'POST /users/{id}/invitations': ['admin'],
   'POST /users/{id}/deactivate': ['admin'],
+  'PUT /users/{id}/roles': ['admin'],
   'PUT /users/{id}/reviewer-profile': ['admin'],
 
   // The audit trail: editors (who run the desk) and admins.
@@ -209,4 +210,30 @@ export const DESK_WRITE_PAGES: Readonly<Record<string, readonly ('signed-in' | '
   'POST /desk/write/{id}/submit': ['author', 'editor'],
   'POST /desk/write/{id}/withdraw': ['author', 'editor'],
   'GET /desk/write/{id}/preview': ['author', 'editor'],
+};
+
+/**
+ * The admin's desk pages (src/desk/admin/admin-pages.controller.ts), by `METHOD path` as Fastify serves them, under
+ * the '/desk' prefix above. Every one is for admins only: any other signed-in person gets 403 and nothing is
+ * written; without a session every GET answers 303 to /desk/login?next=<the page> and every POST 403.
+ * test/newsroom-admin.e2e-spec.ts checks each route here, and that every served /desk/admin… route is listed.
+ * The queue dashboard ('/admin/queues' above) also opens with an admin's desk session (and refuses any other).
+ */
+export const DESK_ADMIN_PAGES: Readonly<Record<string, string>> = {
+  'GET /desk/admin': 'admin: overview',
+  'GET /desk/admin/people': 'admin: everyone, and the invitation form',
+  'POST /desk/admin/people': 'admin: invite (UsersService.create, as POST /users)',
+  'GET /desk/admin/people/{id}': 'admin: one person',
+  'POST /desk/admin/people/{id}/roles':
+    'admin: change roles (UsersService.changeRoles, as PUT /users/{id}/roles)',
+  'POST /desk/admin/people/{id}/invitation':
+    'admin: re-send the invitation (as POST /users/{id}/invitations)',
+  'POST /desk/admin/people/{id}/deactivate': 'admin: deactivate (as POST /users/{id}/deactivate)',
+  'GET /desk/admin/licences': 'admin: reviewer profiles and licence expiry',
+  'GET /desk/admin/licences/{id}': "admin: one physician's profile form",
+  'POST /desk/admin/licences/{id}': 'admin: save the profile (as PUT /users/{id}/reviewer-profile)',
+  'GET /desk/admin/emails': 'admin: the outbox (as GET /admin/emails)',
+  'POST /desk/admin/emails/{id}/retry': 'admin: retry (as POST /admin/emails/{id}/retry)',
+  'POST /desk/admin/emails/{id}/mark-sent': 'admin: mark sent (as POST /admin/emails/{id}/mark-sent)',
+  'GET /desk/admin/audit': 'admin: audit-chain verification (as GET /audit/verify)',
 };

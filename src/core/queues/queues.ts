@@ -19,6 +19,7 @@ export enum JobName {
   ScheduledPublish = 'scheduled-publish',
   DeliverWebhook = 'deliver-webhook',
   ExportAll = 'export-all',
+  LicenceExpiryNotices = 'licence-expiry-notices',
 }
 
 /** What each job carries: one payload type per job name. */
@@ -31,6 +32,7 @@ export interface JobPayloads {
   [JobName.ScheduledPublish]: { articleId: string; publishAt: string };
   [JobName.DeliverWebhook]: { deliveryId: string };
   [JobName.ExportAll]: ExportJobData;
+  [JobName.LicenceExpiryNotices]: Record<string, never>;
 }
 export type JobPayload<N extends JobName> = JobPayloads[N];
 
@@ -44,6 +46,7 @@ export const JOB_QUEUE: Record<JobName, QueueName> = {
   [JobName.ScheduledPublish]: QueueName.Publishing,
   [JobName.DeliverWebhook]: QueueName.Publishing,
   [JobName.ExportAll]: QueueName.Publishing,
+  [JobName.LicenceExpiryNotices]: QueueName.Scheduling,
 };
 
 const retrying: JobsOptions = {
@@ -62,6 +65,7 @@ export function jobOptions(name: JobName, overrides: JobsOptions = {}): JobsOpti
     case JobName.ReviewSweep:
     case JobName.RelayEmailOutbox:
     case JobName.EditorDigest:
+    case JobName.LicenceExpiryNotices:
       return {
         attempts: 3,
         backoff: { type: 'exponential', delay: 1000 },
