@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { createHash, randomBytes } from 'node:crypto';
 import { IsNull, type EntityManager } from 'typeorm';
-import { ApiError } from '../core/http/api-error.js';
+import { UserError, UserErrorCode } from './users.exception.js';
 import { AccountToken, type AccountTokenPurpose } from './account-token.entity.js';
 
 export function sha256(value: string): string {
@@ -66,7 +66,9 @@ function refuseUnusable(
   now: Date,
 ): asserts row is AccountToken {
   const refuse = (reason: string) =>
-    ApiError.badRequest(`This link ${reason}; ask for a new one`, [{ field: 'token', reason }]);
+    new UserError(UserErrorCode.LinkNotUsable, 'invalid', `This link ${reason}; ask for a new one`, [
+      { field: 'token', reason },
+    ]);
   if (!row || row.purpose !== purpose) throw refuse('is not valid');
   if (row.usedAt) throw refuse('was already used or replaced by a newer one');
   if (row.expiresAt.getTime() <= now.getTime()) throw refuse('has expired');
