@@ -370,8 +370,16 @@ export class OfficePagesService {
         status: article.status,
         revision: article.currentRevision,
       },
-      ready: state.ok ? { revision: state.revision, byline: state.byline } : null,
-      notReady: state.ok ? null : state.message,
+      // Publishing the revision that is already live would change nothing: not offered (the API still allows it).
+      ready:
+        state.ok && !(live && live.revisionNumber === state.revision)
+          ? { revision: state.revision, byline: state.byline }
+          : null,
+      notReady: state.ok
+        ? live && live.revisionNumber === state.revision
+          ? `Revision ${state.revision} is live; there is nothing new to publish.`
+          : null
+        : state.message,
       schedule: schedule
         ? { at: this.dateTime(schedule.publishAt), revision: schedule.revisionNumber }
         : null,

@@ -107,7 +107,9 @@ export class ReviewPagesService {
       .filter((s) => s.reviewerId === user.id)
       .sort((a, b) => b.signedAt.getTime() - a.signedAt.getTime())[0];
     const myDecision = decisions.find((d) => d.reviewerId === user.id && d.decision === 'request_changes');
-    const since = this.baseline(mySignOff, myDecision);
+    const latest = this.baseline(mySignOff, myDecision);
+    // Right after a request for changes nothing is new yet: no empty "changes since" panel until a new revision.
+    const since = latest?.kind === 'decision' && latest.revision === revision.number ? null : latest;
     let groups: ChangeGroupView[] = [];
     if (since && since.revision !== revision.number) {
       const before = await this.articles.findRevision(article.id, since.revision);
