@@ -389,7 +389,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What changed between two revisions, per field and per section, with changed words marked (roles: any) */
+        /**
+         * What changed between two revisions, per field and per section, with changed words marked (roles: any)
+         * @description Paginated: up to `limit` changes from `offset` (default 100, at most 500), and never more than about 500,000 characters of text in one page; `nextOffset` gives the next page (null on the last). The work is bounded: texts are aligned by paragraph, then word by word within a time budget per diff; past it a paragraph is shown whole (`granularity: paragraph`) or a text is shown without `words`. Answers are cached by the pair of content hashes.
+         */
         get: operations["ArticlesController_diff"];
         put?: never;
         post?: never;
@@ -1382,15 +1385,27 @@ export interface components {
             before?: string;
             /** @description Text after (absent when removed) */
             after?: string;
-            /** @description For changed text: both versions word by word, in order (omitted for very large rewrites) */
+            /** @description For changed text: both versions word by word, in order. Omitted when the text could not be aligned within the diff's budget, or when this change alone is over a page's size cap: before and after are then shown whole */
             words?: components["schemas"]["WordChangeView"][];
+            /**
+             * @description How finely words marks the change: word, or paragraph when some paragraphs are shown whole (removed, then added) because the diff's budget ran out or they were too large to compare word by word
+             * @enum {string}
+             */
+            granularity?: "word" | "paragraph";
         };
         RevisionDiffView: {
             from: number;
             to: number;
             fromHash: string;
             toHash: string;
+            /** @description This page of the changes, in reading order */
             changes: components["schemas"]["FieldChangeView"][];
+            /** @description How many changes there are in all pages */
+            total: number;
+            /** @description Index of the first change of this page */
+            offset: number;
+            /** @description offset of the next page; null on the last page */
+            nextOffset: number | null;
         };
         CreateCommentDto: {
             /** @example Please cite a source for the dependence risk. */
@@ -3875,6 +3890,10 @@ export interface operations {
                 from: number;
                 /** @description Revision number to compare to (typically the current one) */
                 to: number;
+                /** @description Index of the first change to return (from the previous page's nextOffset) */
+                offset?: number;
+                /** @description Most changes in one page (a page also stops at about 500,000 characters of text) */
+                limit?: number;
             };
             header?: never;
             path: {

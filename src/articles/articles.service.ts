@@ -40,7 +40,7 @@ import { ArticlesRepository } from './articles.repository.js';
 import { parseIfMatch } from './etag.js';
 import { renderContent } from './markdown-renderer.js';
 import type { Revision } from './revision.entity.js';
-import { diffContent } from './revision-diff.js';
+import { DIFF_PAGE_LIMIT_DEFAULT, pageOf, RevisionDiffCache } from './revision-diff-cache.js';
 import { firstFreeSlug, slugFromTitle } from './slug.js';
 
 const DEFAULT_PAGE_SIZE = 20;
@@ -48,7 +48,6 @@ const DEFAULT_PAGE_SIZE = 20;
 const SLUG_RACE_ATTEMPTS = 5;
 /** A derived slug and every suffixed variant of it (`-2`, `-3`, …) start with this many of its characters. */
 const SLUG_STEM_LENGTH = 100;
-
 
 function isSlugTaken(error: unknown): boolean {
   if (!(error instanceof QueryFailedError)) return false;
@@ -95,6 +94,9 @@ function decodeCursor(cursor: string): { updatedAt: string; id: string } {
  */
 @Injectable()
 export class ArticlesService {
+  /** Diffs by pair of content hashes, bounded in size (#15 §7). */
+  private readonly diffs = new RevisionDiffCache();
+
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly articles: ArticlesRepository,
@@ -385,20 +387,35 @@ export class ArticlesService {
     return toRevisionView(revision);
   }
 
+  /** Stops the diff thread with the application. */
+  async onModuleDestroy(): Promise<void> {
+    await this.diffs.close();
+  }
+
   /** What changed from one revision to another (typically: since the revision a physician signed). */
-  async diff(id: string, from: number, to: number): Promise<RevisionDiffView> {
+  async diff(
+    id: string,
+    from: number,
+    to: number,
+    page: { offset?: number; limit?: number } = {},
+  ): Promise<RevisionDiffView> {
     await this.requireArticle(id);
-    const revisions = await this.articles.findRevisions(id, [from, to]);
-    const missing = [from, to].filter((number) => !revisions.has(number));
+    const hashes = await this.articles.findRevisionHashes(id, [from, to]);
+    const missing = [from, to].filter((number) => !hashes.has(number));
     if (missing.length) throw ApiError.notFound(`Revision ${missing.join(' and ')} of this article`);
-    const before = revisions.get(from)!;
-    const after = revisions.get(to)!;
+    const fromHash = hashes.get(from)!;
+    const toHash = hashes.get(to)!;
+    // The content (up to 1 MiB each) is loaded only when the pair is not cached: later pages cost a lookup.
+    const changes = await this.diffs.changes(fromHash, toHash, async () => {
+      const revisions = await this.articles.findRevisions(id, [from, to]);
+      return { before: revisions.get(from)!.content, after: revisions.get(to)!.content };
+    });
     return {
       from,
       to,
-      fromHash: before.contentHash,
-      toHash: after.contentHash,
-      changes: diffContent(before.content, after.content),
+      fromHash,
+      toHash,
+      ...pageOf(changes, page.offset ?? 0, page.limit ?? DIFF_PAGE_LIMIT_DEFAULT),
     };
   }
 
