@@ -735,7 +735,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Index of every live article (text/html; no login) */
+        /** First page of the index of live articles (text/html; no login) */
         get: operations["PublicSiteController_home"];
         put?: never;
         post?: never;
@@ -752,7 +752,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Index of every live article (text/html; no login) */
+        /**
+         * Index of the live articles by title, 100 a page (text/html; no login)
+         * @description Served from memory until a page is published or unpublished; a matching If-None-Match is answered 304 without rendering. A page past the last is 404.
+         */
         get: operations["PublicSiteController_index"];
         put?: never;
         post?: never;
@@ -769,7 +772,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Sitemap of the live articles with lastmod (no login) */
+        /**
+         * Sitemap of the live articles with lastmod (no login)
+         * @description Served from memory until a page is published or unpublished; 304 without rendering.
+         */
         get: operations["PublicSiteController_sitemap"];
         put?: never;
         post?: never;
@@ -5721,7 +5727,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The page, with ETag and Cache-Control */
+            /** @description The page, with ETag and Cache-Control; brotli or gzip as Accept-Encoding allows (Vary: Accept-Encoding) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5759,14 +5765,16 @@ export interface operations {
     };
     PublicSiteController_index: {
         parameters: {
-            query?: never;
+            query?: {
+                page?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The page, with ETag and Cache-Control */
+            /** @description The page, with ETag and Cache-Control; brotli or gzip as Accept-Encoding allows (Vary: Accept-Encoding) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5781,6 +5789,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid request: details name each field and the reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description Unexpected failure (logged with the request id) */
             500: {
@@ -5811,7 +5828,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The page, with ETag and Cache-Control */
+            /** @description The page, with ETag and Cache-Control; brotli or gzip as Accept-Encoding allows (Vary: Accept-Encoding) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5858,7 +5875,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The page, with ETag and Cache-Control */
+            /** @description The page, with ETag and Cache-Control; brotli or gzip as Accept-Encoding allows (Vary: Accept-Encoding) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6133,7 +6150,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The page */
+            /** @description The page, from memory; brotli or gzip as Accept-Encoding allows (Vary: Accept-Encoding, same ETag) */
             200: {
                 headers: {
                     [name: string]: unknown;
