@@ -37,6 +37,7 @@ import { PageRendering } from '../src/publishing/page-rendering.service.js';
 import { buildPageViewModel, type PageSigner, type PageSource } from '../src/publishing/page-view-model.js';
 import { PublishingService } from '../src/publishing/publishing.service.js';
 import { bylineText } from '../src/sign-offs/byline.js';
+import { judge, verdict } from './lib/load.js';
 
 const ARTICLES = Number(process.argv[2] ?? process.env.BENCH_ARTICLES ?? 10_000);
 const BATCH = 200;
@@ -498,8 +499,13 @@ async function run(app: INestApplicationContext, timeZone: string, ceilingDir: s
 
   const fullRate = median(rounds.map((r) => ARTICLES / r.full.seconds));
   const ceilingRate = median(rounds.map((r) => ARTICLES / r.ceiling.seconds));
-  const ratio = median(rounds.map((r) => r.ceiling.seconds / r.full.seconds));
+  // The verdict judges the printed figure: the median export rate against half the median ceiling rate (a
+  // median of per-round ratios once judged 986/s "met" beside a printed target of >= 1099/s).
+  const exportJudged = judge(fullRate, '>=', ceilingRate * TARGET_RATIO);
+  const ratio = fullRate / ceilingRate;
   const memoryGrowth = first.full.retainedAtEnd / first.full.retainedAt10;
+  const reexportJudged = judge(again.seconds, '<', TARGET_REEXPORT_SECONDS, 3);
+  const memoryJudged = judge(memoryGrowth, '<=', FLAT_MEMORY_FACTOR, 2);
   const results = {
     articles: ARTICLES,
     measuredAt: new Date().toISOString(),
@@ -525,45 +531,46 @@ async function run(app: INestApplicationContext, timeZone: string, ceilingDir: s
     },
     fullToCeilingRatio: {
       value: Number(ratio.toFixed(2)),
+      statistic: 'median export rate / median ceiling rate',
       perRound: rounds.map((r) => Number((r.ceiling.seconds / r.full.seconds).toFixed(2))),
       target: TARGET_RATIO,
-      met: ratio >= TARGET_RATIO,
+      met: exportJudged.met,
     },
     reexportAfterOneChange: {
       seconds: Number(again.seconds.toFixed(3)),
       written: again.result.written,
       target: TARGET_REEXPORT_SECONDS,
-      met: again.seconds < TARGET_REEXPORT_SECONDS,
+      met: reexportJudged.met,
     },
     memory: {
       measuredAfterGarbageCollection: typeof (globalThis as { gc?: unknown }).gc === 'function',
       retainedAtEndOverAfter10Percent: Number(memoryGrowth.toFixed(2)),
       target: `<= ${FLAT_MEMORY_FACTOR}`,
-      met: memoryGrowth <= FLAT_MEMORY_FACTOR,
+      met: memoryJudged.met,
     },
   };
 
-  const tick = (met: boolean) => (met ? 'met' : 'MISSED');
+  const tick = verdict;
   const rows: [string, string, string, string][] = [
     ['figure', 'measured', 'target', 'ratio / verdict'],
     [
       `full export path (articles/s, median of ${ROUNDS})`,
-      `${Math.round(fullRate)}`,
-      `>= ${Math.round(ceilingRate * TARGET_RATIO)} (50% of ceiling)`,
-      `${ratio.toFixed(2)} of ceiling, ${tick(ratio >= TARGET_RATIO)}`,
+      exportJudged.measured,
+      `${exportJudged.target} (50% of ceiling)`,
+      `${ratio.toFixed(2)} of ceiling, ${tick(exportJudged.met)}`,
     ],
     [`ceiling, no DB/framework (articles/s, median of ${ROUNDS})`, `${Math.round(ceilingRate)}`, '-', '1.00'],
     [
       're-export after 1 change (s)',
-      again.seconds.toFixed(3),
-      `< ${TARGET_REEXPORT_SECONDS}`,
-      `${(again.seconds / TARGET_REEXPORT_SECONDS).toFixed(2)} of target, ${tick(again.seconds < TARGET_REEXPORT_SECONDS)}`,
+      reexportJudged.measured,
+      reexportJudged.target,
+      `${reexportJudged.ratio} of target, ${tick(reexportJudged.met)}`,
     ],
     [
       'heap kept by the export (MB)',
       `${mb(first.full.retainedAt10)} at 10% -> ${mb(first.full.retainedAtEnd)} at 100%`,
       `flat (<= ${FLAT_MEMORY_FACTOR}x)`,
-      `${memoryGrowth.toFixed(2)}x, ${tick(memoryGrowth <= FLAT_MEMORY_FACTOR)}`,
+      `${memoryJudged.measured}x, ${tick(memoryJudged.met)}`,
     ],
     [
       'peak RSS, ceiling / export (MB)',

@@ -18,6 +18,7 @@ const BENCHMARKS: { name: string; nodeArgs: string[] }[] = [
   { name: 'schedule', nodeArgs: [] },
   { name: 'public-page', nodeArgs: [] },
   { name: 'article-read', nodeArgs: [] },
+  { name: 'diff-stall', nodeArgs: [] },
 ];
 
 /** Runs one compiled script with the terminal as its output; resolves with its exit code (or signal). */
@@ -57,6 +58,9 @@ function selected(): typeof BENCHMARKS {
 
 async function main(): Promise<number> {
   const list = selected();
+  // Which runtime (#15 §6): every benchmark, and every service it starts, runs on this same binary.
+  const runtime = `Node.js ${process.version} (${process.execPath})`;
+  console.log(`bench: running on ${runtime}`);
   const outcomes: { name: string; ok: boolean; ms: number; how: string }[] = [];
   const started = Date.now();
   for (const [index, benchmark] of list.entries()) {
@@ -82,7 +86,7 @@ async function main(): Promise<number> {
   console.log('\n=== report ===');
   const report = await run('report.js', []).catch(() => ({ code: 1, signal: null }));
 
-  console.log(`\nbenchmarks run (${minutes(Date.now() - started)} in all):`);
+  console.log(`\nbenchmarks run on ${runtime} (${minutes(Date.now() - started)} in all):`);
   for (const outcome of outcomes) {
     console.log(
       `  ${outcome.ok ? 'ok    ' : 'FAILED'}  ${outcome.name.padEnd(14)} ${minutes(outcome.ms).padStart(12)}  ${outcome.ok ? '' : outcome.how}`,

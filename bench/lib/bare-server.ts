@@ -1,6 +1,7 @@
 /**
  * The reference for bench/public-page.ts: a bare Fastify 5 server (the version the service runs on, no Nest, no
- * database, no logging, no plugins) serving the same pages from memory with the same content type.
+ * database, no logging, no plugins) serving the same pages from memory with the same content type, in the coding
+ * Accept-Encoding asks for (brotli and gzip made once at start, as the service keeps them).
  *
  *   node dist/bench/bench/lib/bare-server.js <pages.json> <port>
  *
@@ -8,6 +9,7 @@
  */
 import Fastify from 'fastify';
 import { readFileSync } from 'node:fs';
+import { chooseCoding, encodePage } from '../../src/publishing/encoded-page.js';
 
 interface Pages {
   contentType: string;
@@ -17,12 +19,17 @@ interface Pages {
 async function main(): Promise<void> {
   const [file, port] = process.argv.slice(2);
   const { contentType, pages } = JSON.parse(readFileSync(file, 'utf8')) as Pages;
-  const bodies = new Map(Object.entries(pages).map(([slug, html]) => [slug, Buffer.from(html, 'utf8')]));
+  const bodies = new Map(
+    Object.entries(pages).map(([slug, html]) => [slug, encodePage(html, '"bare"', contentType)]),
+  );
   const app = Fastify({ logger: false });
   app.get<{ Params: { slug: string } }>('/public/articles/:slug', (request, reply) => {
     const body = bodies.get(request.params.slug);
     if (!body) return reply.status(404).send();
-    return reply.header('content-type', contentType).send(body);
+    const coding = chooseCoding(request.headers['accept-encoding']);
+    if (coding !== 'identity')
+      void reply.header('content-encoding', coding).header('vary', 'Accept-Encoding');
+    return reply.header('content-type', contentType).send(body[coding]);
   });
   await app.listen({ host: '127.0.0.1', port: Number(port) });
   console.log(`listening on ${port}`);

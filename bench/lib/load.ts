@@ -136,3 +136,49 @@ export function printTable(rows: Row[]): void {
 }
 
 export const verdict = (met: boolean) => (met ? 'met' : 'MISSED');
+
+export type Comparison = '>=' | '>' | '<=' | '<';
+
+export interface Judged {
+  /** The figure as printed. */
+  measured: string;
+  /** The target as printed, with its comparison ("\>= 1099"). */
+  target: string;
+  /** measured / target as printed ("0.90"). */
+  ratio: string;
+  met: boolean;
+}
+
+/**
+ * A figure beside its target, judged on exactly what is printed (#15 §3): both are rounded to `digits` first and
+ * the verdict compares those rounded numbers, so a table can never print "measured 986, target >= 1099 ... met"
+ * (a verdict taken from another statistic than the figure shown). Pass the statistic you print (a median, a
+ * p99, a maximum), never a different one.
+ */
+export function judge(measured: number, comparison: Comparison, target: number, digits = 0): Judged {
+  const shown = Number(measured.toFixed(digits));
+  const goal = Number(target.toFixed(digits));
+  const met =
+    comparison === '>='
+      ? shown >= goal
+      : comparison === '>'
+        ? shown > goal
+        : comparison === '<='
+          ? shown <= goal
+          : shown < goal;
+  return {
+    measured: shown.toFixed(digits),
+    target: `${comparison} ${goal.toFixed(digits)}`,
+    ratio: goal === 0 ? '-' : (shown / goal).toFixed(2),
+    met,
+  };
+}
+
+/** A table row from a judged figure: label, figure, target, "0.90 of target, MISSED". */
+export function judgedRow(
+  label: string,
+  judged: Judged,
+  of = judged.target.startsWith('<') ? 'limit' : 'target',
+): Row {
+  return [label, judged.measured, judged.target, `${judged.ratio} of ${of}, ${verdict(judged.met)}`];
+}

@@ -406,7 +406,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** What changed between two revisions, per field and per section, with changed words marked (roles: any) */
+        /**
+         * What changed between two revisions, per field and per section, with changed words marked (roles: any)
+         * @description Paginated: up to `limit` changes from `offset` (default 100, at most 500), and never more than about 500,000 characters of text in one page; `nextOffset` gives the next page (null on the last). The work is bounded: texts are aligned by paragraph, then word by word within a time budget per diff; past it a paragraph is shown whole (`granularity: paragraph`) or a text is shown without `words`. Answers are cached by the pair of content hashes.
+         */
         get: operations["ArticlesController_diff"];
         put?: never;
         post?: never;
@@ -749,7 +752,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Index of every live article (text/html; no login) */
+        /** First page of the index of live articles (text/html; no login) */
         get: operations["PublicSiteController_home"];
         put?: never;
         post?: never;
@@ -766,7 +769,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Index of every live article (text/html; no login) */
+        /**
+         * Index of the live articles by title, 100 a page (text/html; no login)
+         * @description Served from memory until a page is published or unpublished; a matching If-None-Match is answered 304 without rendering. A page past the last is 404.
+         */
         get: operations["PublicSiteController_index"];
         put?: never;
         post?: never;
@@ -783,7 +789,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Sitemap of the live articles with lastmod (no login) */
+        /**
+         * Sitemap of the live articles with lastmod (no login)
+         * @description Served from memory until a page is published or unpublished; 304 without rendering.
+         */
         get: operations["PublicSiteController_sitemap"];
         put?: never;
         post?: never;
@@ -1408,15 +1417,27 @@ export interface components {
             before?: string;
             /** @description Text after (absent when removed) */
             after?: string;
-            /** @description For changed text: both versions word by word, in order (omitted for very large rewrites) */
+            /** @description For changed text: both versions word by word, in order. Omitted when the text could not be aligned within the diff's budget, or when this change alone is over a page's size cap: before and after are then shown whole */
             words?: components["schemas"]["WordChangeView"][];
+            /**
+             * @description How finely words marks the change: word, or paragraph when some paragraphs are shown whole (removed, then added) because the diff's budget ran out or they were too large to compare word by word
+             * @enum {string}
+             */
+            granularity?: "word" | "paragraph";
         };
         RevisionDiffView: {
             from: number;
             to: number;
             fromHash: string;
             toHash: string;
+            /** @description This page of the changes, in reading order */
             changes: components["schemas"]["FieldChangeView"][];
+            /** @description How many changes there are in all pages */
+            total: number;
+            /** @description Index of the first change of this page */
+            offset: number;
+            /** @description offset of the next page; null on the last page */
+            nextOffset: number | null;
         };
         CreateCommentDto: {
             /** @example Please cite a source for the dependence risk. */
@@ -3998,6 +4019,10 @@ export interface operations {
                 from: number;
                 /** @description Revision number to compare to (typically the current one) */
                 to: number;
+                /** @description Index of the first change to return (from the previous page's nextOffset) */
+                offset?: number;
+                /** @description Most changes in one page (a page also stops at about 500,000 characters of text) */
+                limit?: number;
             };
             header?: never;
             path: {
@@ -5825,7 +5850,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The page, with ETag and Cache-Control */
+            /** @description The page, with ETag and Cache-Control; brotli or gzip as Accept-Encoding allows (Vary: Accept-Encoding) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5863,14 +5888,16 @@ export interface operations {
     };
     PublicSiteController_index: {
         parameters: {
-            query?: never;
+            query?: {
+                page?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
         };
         requestBody?: never;
         responses: {
-            /** @description The page, with ETag and Cache-Control */
+            /** @description The page, with ETag and Cache-Control; brotli or gzip as Accept-Encoding allows (Vary: Accept-Encoding) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5885,6 +5912,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid request: details name each field and the reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description Unexpected failure (logged with the request id) */
             500: {
@@ -5915,7 +5951,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The page, with ETag and Cache-Control */
+            /** @description The page, with ETag and Cache-Control; brotli or gzip as Accept-Encoding allows (Vary: Accept-Encoding) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -5962,7 +5998,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The page, with ETag and Cache-Control */
+            /** @description The page, with ETag and Cache-Control; brotli or gzip as Accept-Encoding allows (Vary: Accept-Encoding) */
             200: {
                 headers: {
                     [name: string]: unknown;
@@ -6237,7 +6273,7 @@ export interface operations {
         };
         requestBody?: never;
         responses: {
-            /** @description The page */
+            /** @description The page, from memory; brotli or gzip as Accept-Encoding allows (Vary: Accept-Encoding, same ETag) */
             200: {
                 headers: {
                     [name: string]: unknown;

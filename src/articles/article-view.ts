@@ -122,9 +122,19 @@ export class FieldChangeView {
   @ApiPropertyOptional({ description: 'Text after (absent when removed)' }) after?: string;
   @ApiPropertyOptional({
     type: [WordChangeView],
-    description: 'For changed text: both versions word by word, in order (omitted for very large rewrites)',
+    description:
+      'For changed text: both versions word by word, in order. Omitted when the text could not be aligned ' +
+      "within the diff's budget, or when this change alone is over a page's size cap: before and after are " +
+      'then shown whole',
   })
   words?: WordChangeView[];
+  @ApiPropertyOptional({
+    enum: ['word', 'paragraph'],
+    description:
+      'How finely words marks the change: word, or paragraph when some paragraphs are shown whole (removed, ' +
+      "then added) because the diff's budget ran out or they were too large to compare word by word",
+  })
+  granularity?: 'word' | 'paragraph';
 }
 
 export class RevisionDiffView {
@@ -132,7 +142,16 @@ export class RevisionDiffView {
   @ApiProperty() to!: number;
   @ApiProperty() fromHash!: string;
   @ApiProperty() toHash!: string;
-  @ApiProperty({ type: [FieldChangeView] }) changes!: FieldChangeView[];
+  @ApiProperty({ type: [FieldChangeView], description: 'This page of the changes, in reading order' })
+  changes!: FieldChangeView[];
+  @ApiProperty({ description: 'How many changes there are in all pages' }) total!: number;
+  @ApiProperty({ description: 'Index of the first change of this page' }) offset!: number;
+  @ApiProperty({
+    type: Number,
+    nullable: true,
+    description: 'offset of the next page; null on the last page',
+  })
+  nextOffset!: number | null;
 }
 
 export class CommentView {

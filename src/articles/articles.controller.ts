@@ -181,9 +181,15 @@ export class ArticlesController {
   @ApiOperation({
     summary:
       'What changed between two revisions, per field and per section, with changed words marked (roles: any)',
+    description:
+      'Paginated: up to `limit` changes from `offset` (default 100, at most 500), and never more than about ' +
+      '500,000 characters of text in one page; `nextOffset` gives the next page (null on the last). The work ' +
+      'is bounded: texts are aligned by paragraph, then word by word within a time budget per diff; past it a ' +
+      'paragraph is shown whole (`granularity: paragraph`) or a text is shown without `words`. Answers are ' +
+      'cached by the pair of content hashes.',
   })
   @ApiOkResponse({ type: RevisionDiffView })
   diff(@Param('id', ParseUUIDPipe) id: string, @Query() query: DiffQuery) {
-    return this.articles.diff(id, query.from, query.to);
+    return this.articles.diff(id, query.from, query.to, { offset: query.offset, limit: query.limit });
   }
 }

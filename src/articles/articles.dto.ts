@@ -1,5 +1,6 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
+import { DIFF_PAGE_LIMIT_DEFAULT, DIFF_PAGE_LIMIT_MAX } from './revision-diff-cache.js';
 import {
   ArrayMaxSize,
   IsArray,
@@ -334,4 +335,29 @@ export class DiffQuery {
   @Min(1)
   @Max(REVISION_NUMBER_MAX)
   to!: number;
+
+  @ApiPropertyOptional({
+    minimum: 0,
+    default: 0,
+    description: "Index of the first change to return (from the previous page's nextOffset)",
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(0)
+  @Max(1_000_000)
+  offset?: number;
+
+  @ApiPropertyOptional({
+    minimum: 1,
+    maximum: DIFF_PAGE_LIMIT_MAX,
+    default: DIFF_PAGE_LIMIT_DEFAULT,
+    description: 'Most changes in one page (a page also stops at about 500,000 characters of text)',
+  })
+  @IsOptional()
+  @Type(() => Number)
+  @IsInt()
+  @Min(1)
+  @Max(DIFF_PAGE_LIMIT_MAX)
+  limit?: number;
 }

@@ -298,6 +298,17 @@ export class ArticlesRepository {
   }
 
   /** The content of several revisions of one article, by number. */
+  /** The content hashes of some revisions, without their content (cheap: a diff's cache key). */
+  async findRevisionHashes(articleId: string, numbers: number[]): Promise<Map<number, string>> {
+    const rows = await this.revisions
+      .createQueryBuilder('r')
+      .select(['r.number', 'r.contentHash'])
+      .where('r.articleId = :articleId', { articleId })
+      .andWhere('r.number IN (:...numbers)', { numbers })
+      .getMany();
+    return new Map(rows.map((revision) => [revision.number, revision.contentHash]));
+  }
+
   async findRevisions(articleId: string, numbers: number[]): Promise<Map<number, Revision>> {
     const rows = await this.revisions
       .createQueryBuilder('r')

@@ -1,4 +1,4 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { ApiError } from '../core/http/api-error.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { assertMayChange } from './article-access.js';
@@ -16,7 +16,7 @@ import {
 } from './article-view.js';
 import { REVISION_NUMBER_MAX, type ListArticlesQuery } from './articles.dto.js';
 import { ArticlesRepository } from './articles.repository.js';
-import { diffContent } from './revision-diff.js';
+import { DIFF_PAGE_LIMIT_DEFAULT, pageOf, RevisionDiffCache } from './revision-diff-cache.js';
 
 const DEFAULT_PAGE_SIZE = 20;
 
@@ -48,7 +48,10 @@ function decodeCursor(cursor: string): { updatedAt: string; id: string } {
  * Writing lives beside it: ArticleDrafts (create, edit) and ArticleSubmission (submit, withdraw).
  */
 @Injectable()
-export class ArticlesService {
+export class ArticlesService implements OnModuleDestroy {
+  /** Diffs by pair of content hashes, bounded in size (#15 §7). */
+  private readonly diffs = new RevisionDiffCache();
+
   constructor(private readonly articles: ArticlesRepository) {}
 
   async get(id: string): Promise<ArticleView> {
@@ -99,20 +102,35 @@ export class ArticlesService {
     return toRevisionView(revision);
   }
 
+  /** Stops the diff thread with the application. */
+  async onModuleDestroy(): Promise<void> {
+    await this.diffs.close();
+  }
+
   /** What changed from one revision to another (typically: since the revision a physician signed). */
-  async diff(id: string, from: number, to: number): Promise<RevisionDiffView> {
+  async diff(
+    id: string,
+    from: number,
+    to: number,
+    page: { offset?: number; limit?: number } = {},
+  ): Promise<RevisionDiffView> {
     await this.requireArticle(id);
-    const revisions = await this.articles.findRevisions(id, [from, to]);
-    const missing = [from, to].filter((number) => !revisions.has(number));
+    const hashes = await this.articles.findRevisionHashes(id, [from, to]);
+    const missing = [from, to].filter((number) => !hashes.has(number));
     if (missing.length) throw ApiError.notFound(`Revision ${missing.join(' and ')} of this article`);
-    const before = revisions.get(from)!;
-    const after = revisions.get(to)!;
+    const fromHash = hashes.get(from)!;
+    const toHash = hashes.get(to)!;
+    // The content (up to 1 MiB each) is loaded only when the pair is not cached: later pages cost a lookup.
+    const changes = await this.diffs.changes(fromHash, toHash, async () => {
+      const revisions = await this.articles.findRevisions(id, [from, to]);
+      return { before: revisions.get(from)!.content, after: revisions.get(to)!.content };
+    });
     return {
       from,
       to,
-      fromHash: before.contentHash,
-      toHash: after.contentHash,
-      changes: diffContent(before.content, after.content),
+      fromHash,
+      toHash,
+      ...pageOf(changes, page.offset ?? 0, page.limit ?? DIFF_PAGE_LIMIT_DEFAULT),
     };
   }
 

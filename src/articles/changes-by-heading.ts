@@ -137,11 +137,16 @@ function placeOf(change: FieldChange, before: ArticleContent, after: ArticleCont
 /**
  * What changed between two revisions, grouped the way a physician reads the article: by section heading (a
  * renamed section under its new heading), then the FAQ entries, key takeaways, bottom line and references, in
- * reading order. Built on diffContent, so the words marked are the same as the API's diff.
+ * reading order. Built on diffContent, so the words marked are the same as the API's diff (pass `changes` when
+ * they were computed already, e.g. by diffContentAsync).
  */
-export function changesByHeading(before: ArticleContent, after: ArticleContent): HeadingChange[] {
+export function changesByHeading(
+  before: ArticleContent,
+  after: ArticleContent,
+  changes: FieldChange[] = diffContent(before, after),
+): HeadingChange[] {
   const groups = new Map<string, HeadingChange>();
-  for (const change of diffContent(before, after)) {
+  for (const change of changes) {
     const place = placeOf(change, before, after);
     let group = groups.get(place.key);
     if (!group) {
@@ -174,7 +179,8 @@ const MAX_LINES = 50;
 
 /** The e-mails' change list: "What Is Baclofen?": "text changed", never "sections[3].body: changed". */
 export function changeLines(before: ArticleContent, after: ArticleContent): ChangeLine[] {
-  return changesByHeading(before, after)
+  // The lines name places and kinds only: no word diff is needed, so none is computed (budget 0).
+  return changesByHeading(before, after, diffContent(before, after, { budgetMs: 0, sliceMs: 0 }))
     .slice(0, MAX_LINES)
     .map((group) => ({ field: group.heading, summary: summarise(group) }));
 }

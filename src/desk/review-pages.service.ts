@@ -5,6 +5,7 @@ import type { Article } from '../articles/article.entity.js';
 import { ArticlesRepository } from '../articles/articles.repository.js';
 
 import { changesByHeading, type HeadingChange } from '../articles/changes-by-heading.js';
+import { diffContentAsync } from '../articles/revision-diff.js';
 
 import { CommentsService } from '../articles/comments.service.js';
 
@@ -113,7 +114,11 @@ export class ReviewPagesService {
     let groups: ChangeGroupView[] = [];
     if (since && since.revision !== revision.number) {
       const before = await this.articles.findRevision(article.id, since.revision);
-      if (before) groups = this.groupViews(changesByHeading(before.content, revision.content), revision);
+      if (before) {
+        // Bounded and yielding (#15 §7): a huge rewrite cannot hold the event loop.
+        const changes = await diffContentAsync(before.content, revision.content);
+        groups = this.groupViews(changesByHeading(before.content, revision.content, changes), revision);
+      }
     }
     const publication = this.publication(article, revision, writer?.name ?? '');
     const anchors = publication.sections.map((s) => s.anchor);

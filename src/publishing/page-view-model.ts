@@ -99,6 +99,8 @@ export interface IndexViewModel {
   siteName: string;
   canonicalUrl: string;
   articles: { url: string; title: string; description: string; lastReviewedText: string | null }[];
+  /** When the index has more than one page: where this page is, and links to its neighbours. */
+  pagination?: { page: number; pages: number; previousUrl: string | null; nextUrl: string | null };
 }
 
 export interface ReviewerViewModel {

@@ -1,13 +1,11 @@
 import { Injectable, Logger, type OnApplicationShutdown } from '@nestjs/common';
 import { Client } from 'pg';
 import { AppConfig } from '../core/config/app-config.js';
+import type { EncodedPage } from './encoded-page.js';
 
-export interface CachedPage {
-  body: Buffer;
-  etag: string;
-}
+export type CachedPage = EncodedPage;
 
-/** Pages kept in memory; the oldest goes first beyond this (about 25 kB each: some 25 MB). */
+/** Pages kept in memory; the oldest goes first beyond this (about 25 kB each plus ~8 kB compressed: some 33 MB). */
 const MAX_PAGES = 1000;
 /** A backstop: even with every notification heard, nothing is kept longer than this. */
 const MAX_AGE_MS = 60_000;
@@ -19,11 +17,15 @@ const RECONNECT_MS = 1000;
  * every listener at commit with the slug that changed (see migration PublicPageNotify), whichever process
  * wrote it; that slug is dropped here. While the listening connection is down nothing is cached, so a page is
  * never served from memory after a change this process could have missed.
+ *
+ * The listings (index pages, sitemap) are kept here too, under keys of their own; any change to any page drops
+ * them all, since a title, a new page or an unpublish changes them.
  */
 @Injectable()
 export class PublicPageCache implements OnApplicationShutdown {
   private readonly logger = new Logger('PublicPageCache');
   private readonly pages = new Map<string, CachedPage & { storedAt: number }>();
+  private readonly listings = new Map<string, CachedPage & { storedAt: number }>();
   private client?: Client;
   private listening = false;
   private closed = false;
@@ -54,6 +56,26 @@ export class PublicPageCache implements OnApplicationShutdown {
     return page;
   }
 
+  /** A listing (`index:<page>`, `sitemap`) when it is in memory and fresh. */
+  getListing(key: string): CachedPage | undefined {
+    if (!this.listening) return undefined;
+    const listing = this.listings.get(key);
+    if (listing && Date.now() - listing.storedAt > MAX_AGE_MS) {
+      this.listings.delete(key);
+      return undefined;
+    }
+    return listing;
+  }
+
+  setListing(key: string, listing: CachedPage, ticket: number): void {
+    if (!this.listening || ticket !== this.generation) return;
+    if (this.listings.size >= MAX_PAGES) {
+      const oldest = this.listings.keys().next().value;
+      if (oldest !== undefined) this.listings.delete(oldest);
+    }
+    this.listings.set(key, { ...listing, storedAt: Date.now() });
+  }
+
   /** A token to hand back to `set`: a page read from PostgreSQL after taking it may be stored. */
   ticket(): number {
     return this.generation;
@@ -70,6 +92,7 @@ export class PublicPageCache implements OnApplicationShutdown {
 
   private drop(slug?: string): void {
     this.generation += 1;
+    this.listings.clear();
     if (slug === undefined) this.pages.clear();
     else this.pages.delete(slug);
   }

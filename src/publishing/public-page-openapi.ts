@@ -8,7 +8,11 @@ export const PUBLIC_ARTICLE_OPENAPI = {
       tags: ['public'],
       parameters: [{ name: 'slug', in: 'path', required: true, schema: { type: 'string' } }],
       responses: {
-        '200': { description: 'The page', content: { 'text/html': { schema: { type: 'string' } } } },
+        '200': {
+          description:
+            'The page, from memory; brotli or gzip as Accept-Encoding allows (Vary: Accept-Encoding, same ETag)',
+          content: { 'text/html': { schema: { type: 'string' } } },
+        },
         '304': { description: 'Not modified (If-None-Match)' },
         '404': { description: 'No live page at this URL' },
       },

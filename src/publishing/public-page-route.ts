@@ -5,7 +5,8 @@ import { AppConfig } from '../core/config/app-config.js';
 import { ApiError } from '../core/http/api-error.js';
 import { toErrorBody } from '../core/http/error.filter.js';
 import { PublicPageCache } from './public-page-cache.js';
-import { PUBLIC_CACHE_CONTROL, etagMatches } from './public-site.controller.js';
+import { encodePage, etagMatches, sendEncoded } from './encoded-page.js';
+import { PUBLIC_CACHE_CONTROL, sendNotModified } from './public-site.controller.js';
 import { PublicSiteService } from './public-site.service.js';
 
 export const PUBLIC_ARTICLE_PATH = '/public/articles/:slug';
@@ -44,12 +45,13 @@ export class PublicPageRoute implements OnModuleInit {
       if (!page) {
         const ticket = this.cache.ticket();
         const document = await this.site.article(slug);
-        page = { body: Buffer.from(document.body, 'utf8'), etag: document.etag };
+        // A conditional GET of a page not in memory is answered before compressing anything.
+        if (etagMatches(request.headers['if-none-match'], document.etag))
+          return sendNotModified(reply, document.etag);
+        page = encodePage(document.body, document.etag, document.contentType);
         this.cache.set(slug, page, ticket);
       }
-      void reply.header('etag', page.etag).header('cache-control', PUBLIC_CACHE_CONTROL);
-      if (etagMatches(request.headers['if-none-match'], page.etag)) return reply.status(304).send();
-      return reply.status(200).header('content-type', 'text/html; charset=utf-8').send(page.body);
+      return sendEncoded(request, reply, page, PUBLIC_CACHE_CONTROL);
     } catch (error) {
       const body = toErrorBody(error);
       if (body.statusCode >= 500) request.log.error({ err: error }, `GET ${request.url} failed`);

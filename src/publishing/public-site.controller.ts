@@ -1,20 +1,34 @@
-import { Controller, Get, Param, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
+import { ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/decorators.js';
 import { ApiError } from '../core/http/api-error.js';
-import { type PublicDocument, PublicSiteService } from './public-site.service.js';
+import { etagMatches, sendEncoded } from './encoded-page.js';
+import { type ListingAnswer, type PublicDocument, PublicSiteService } from './public-site.service.js';
 
 const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i;
 /** Caches may keep a page a minute, then revalidate cheaply with the ETag (an unpublish shows within a minute). */
 export const PUBLIC_CACHE_CONTROL = 'public, max-age=60, must-revalidate';
 
-export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
-  if (!ifNoneMatch) return false;
-  return ifNoneMatch
-    .split(',')
-    .map((tag) => tag.trim().replace(/^W\//, ''))
-    .some((tag) => tag === etag || tag === '*');
+export { etagMatches };
+
+/** 304 for a public document: its ETag, cache headers and Vary, as the 200 would have. */
+export function sendNotModified(reply: FastifyReply, etag: string): FastifyReply {
+  return reply
+    .header('etag', etag)
+    .header('cache-control', PUBLIC_CACHE_CONTROL)
+    .header('vary', 'Accept-Encoding')
+    .status(304)
+    .send();
+}
+
+async function sendListing(
+  request: FastifyRequest,
+  reply: FastifyReply,
+  answer: ListingAnswer,
+): Promise<void> {
+  if (answer.notModified) await sendNotModified(reply, answer.etag);
+  else await sendEncoded(request, reply, answer.page, PUBLIC_CACHE_CONTROL);
 }
 
 async function send(request: FastifyRequest, reply: FastifyReply, document: PublicDocument): Promise<void> {
@@ -27,7 +41,8 @@ async function send(request: FastifyRequest, reply: FastifyReply, document: Publ
 }
 
 const page = (mediaType: string) => ({
-  description: 'The page, with ETag and Cache-Control',
+  description:
+    'The page, with ETag and Cache-Control; brotli or gzip as Accept-Encoding allows (Vary: Accept-Encoding)',
   content: { [mediaType]: { schema: { type: 'string' } } },
 });
 const NOT_MODIFIED = { status: 304, description: 'Not modified (If-None-Match matches the ETag)' };
@@ -40,27 +55,53 @@ export class PublicSiteController {
   constructor(private readonly site: PublicSiteService) {}
 
   @Get()
-  @ApiOperation({ summary: 'Index of every live article (text/html; no login)' })
+  @ApiOperation({ summary: 'First page of the index of live articles (text/html; no login)' })
   @ApiOkResponse(page('text/html'))
   @ApiResponse(NOT_MODIFIED)
   async home(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    await send(request, reply, await this.site.index());
+    await this.index(undefined, request, reply);
   }
 
   @Get('articles')
-  @ApiOperation({ summary: 'Index of every live article (text/html; no login)' })
+  @ApiOperation({
+    summary: 'Index of the live articles by title, 100 a page (text/html; no login)',
+    description:
+      'Served from memory until a page is published or unpublished; a matching If-None-Match is answered 304 ' +
+      'without rendering. A page past the last is 404.',
+  })
+  @ApiQuery({ name: 'page', required: false, schema: { type: 'integer', minimum: 1, maximum: 100000 } })
   @ApiOkResponse(page('text/html'))
   @ApiResponse(NOT_MODIFIED)
-  async index(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    await send(request, reply, await this.site.index());
+  async index(
+    @Query('page') pageParam: unknown,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const number = this.site.indexPageNumber(pageParam);
+    await sendListing(
+      request,
+      reply,
+      await this.site.listing(
+        `index:${number}`,
+        () => this.site.indexListing(number),
+        request.headers['if-none-match'],
+      ),
+    );
   }
 
   @Get('sitemap.xml')
-  @ApiOperation({ summary: 'Sitemap of the live articles with lastmod (no login)' })
+  @ApiOperation({
+    summary: 'Sitemap of the live articles with lastmod (no login)',
+    description: 'Served from memory until a page is published or unpublished; 304 without rendering.',
+  })
   @ApiOkResponse(page('application/xml'))
   @ApiResponse(NOT_MODIFIED)
   async sitemap(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    await send(request, reply, await this.site.sitemap());
+    await sendListing(
+      request,
+      reply,
+      await this.site.listing('sitemap', () => this.site.sitemapListing(), request.headers['if-none-match']),
+    );
   }
 
   // GET articles/:slug, the live page of an article, is a plain Fastify route: see public-page-route.ts.

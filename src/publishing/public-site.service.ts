@@ -2,6 +2,8 @@ import { Injectable } from '@nestjs/common';
 import { sha256Hex } from '../core/crypto/content-hash.js';
 import { ApiError } from '../core/http/api-error.js';
 import { formatReviewDate } from '../sign-offs/byline.js';
+import { type EncodedPage, encodePage, etagMatches } from './encoded-page.js';
+import { PublicPageCache } from './public-page-cache.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { articleUrl, indexUrl, reviewerUrl } from './page-view-model.js';
 import { PageRendering } from './page-rendering.service.js';
@@ -15,6 +17,20 @@ export interface PublicDocument {
 }
 
 const HTML = 'text/html; charset=utf-8';
+const XML = 'application/xml; charset=utf-8';
+
+/** A listing before it is rendered: its ETag is known from the data alone, so a 304 costs no render. */
+export interface PublicListing {
+  etag: string;
+  render: () => PublicDocument;
+}
+
+/** What to answer for a listing: 304 with its ETag, or its bytes (from memory when nothing changed). */
+export type ListingAnswer = { notModified: true; etag: string } | { notModified: false; page: EncodedPage };
+
+/** Articles per index page. */
+export const INDEX_PAGE_SIZE = 100;
+const MAX_INDEX_PAGE = 100_000;
 
 /** The service as a publish target: live pages, an index, reviewer profiles and a sitemap, without login. */
 @Injectable()
@@ -23,27 +39,123 @@ export class PublicSiteService {
     private readonly pages: PublishedPagesRepository,
     private readonly users: UsersRepository,
     private readonly rendering: PageRendering,
+    private readonly cache: PublicPageCache,
   ) {}
+
+  /** Articles per index page (a property, so that tests can paginate a handful of articles). */
+  indexPageSize = INDEX_PAGE_SIZE;
+  private renderingFingerprint?: string;
+
+  /**
+   * `?page=` of the index: absent is 1; otherwise a whole number from 1 (a 400 naming `page` otherwise). A page
+   * past the last is a 404 (see indexListing).
+   */
+  indexPageNumber(raw: unknown): number {
+    if (raw === undefined) return 1;
+    if (typeof raw !== 'string' || !/^[1-9][0-9]{0,5}$/.test(raw) || Number(raw) > MAX_INDEX_PAGE) {
+      throw ApiError.badRequest('Invalid query', [
+        { field: 'page', reason: `must be a whole number from 1 to ${MAX_INDEX_PAGE}` },
+      ]);
+    }
+    return Number(raw);
+  }
+
+  /**
+   * A listing (`index:<page>` or `sitemap`) from memory when nothing was published or unpublished since it was
+   * made (the cache is dropped by the same NOTIFY as the pages); otherwise from PostgreSQL, answering a matching
+   * If-None-Match with 304 before rendering, and rendering and compressing it once otherwise.
+   */
+  async listing(
+    key: string,
+    source: () => Promise<PublicListing>,
+    ifNoneMatch?: string,
+  ): Promise<ListingAnswer> {
+    const cached = this.cache.getListing(key);
+    if (cached) {
+      return etagMatches(ifNoneMatch, cached.etag)
+        ? { notModified: true, etag: cached.etag }
+        : { notModified: false, page: cached };
+    }
+    const ticket = this.cache.ticket();
+    const listing = await source();
+    if (etagMatches(ifNoneMatch, listing.etag)) return { notModified: true, etag: listing.etag };
+    const document = listing.render();
+    const page = encodePage(document.body, listing.etag, document.contentType);
+    this.cache.setListing(key, page, ticket);
+    return { notModified: false, page };
+  }
+
+  /** One page of the index of live articles, by title; 404 past the last page (page 1 always exists). */
+  async indexListing(page: number): Promise<PublicListing> {
+    const site = this.rendering.site;
+    const live = await this.pages.listLive();
+    const size = this.indexPageSize;
+    const pages = Math.max(1, Math.ceil(live.length / size));
+    if (page > pages) throw ApiError.notFound('Index page');
+    const shown = live.slice((page - 1) * size, page * size).map((row) => ({
+      url: articleUrl(site, row.slug),
+      title: row.title,
+      description: row.description,
+      lastReviewedText: formatReviewDate(row.lastReviewedAt, site.timeZone),
+    }));
+    const pageUrl = (n: number) => (n === 1 ? indexUrl(site) : `${indexUrl(site)}?page=${n}`);
+    const pagination =
+      pages > 1
+        ? {
+            page,
+            pages,
+            previousUrl: page > 1 ? pageUrl(page - 1) : null,
+            nextUrl: page < pages ? pageUrl(page + 1) : null,
+          }
+        : undefined;
+    return {
+      etag: this.listingEtag(['index', page, pages, shown]),
+      render: () => ({
+        body: this.rendering.renderIndex({ canonicalUrl: pageUrl(page), articles: shown, pagination }),
+        etag: '',
+        contentType: HTML,
+      }),
+    };
+  }
+
+  async sitemapListing(): Promise<PublicListing> {
+    const site = this.rendering.site;
+    const entries = (await this.pages.listLive()).map((page) => ({
+      loc: articleUrl(site, page.slug),
+      lastmod: page.modifiedAt,
+    }));
+    return {
+      etag: this.listingEtag(['sitemap', entries]),
+      render: () => ({ body: sitemapXml(entries), etag: '', contentType: XML }),
+    };
+  }
+
+  /**
+   * The ETag of a listing from its data and from how this process renders (the templates, styles and site
+   * settings, fingerprinted by rendering a fixed sample once): equal in every process running the same release.
+   */
+  private listingEtag(data: unknown): string {
+    this.renderingFingerprint ??= sha256Hex(
+      JSON.stringify(this.rendering.site) +
+        this.rendering.renderIndex({
+          canonicalUrl: 'https://example.org/',
+          articles: [{ url: 'https://example.org/a', title: 'T', description: 'D', lastReviewedText: 'x' }],
+          pagination: {
+            page: 2,
+            pages: 3,
+            previousUrl: 'https://example.org/1',
+            nextUrl: 'https://example.org/3',
+          },
+        }) +
+        sitemapXml([{ loc: 'https://example.org/a', lastmod: new Date(0) }]),
+    );
+    return `"${sha256Hex(JSON.stringify([this.renderingFingerprint, data]))}"`;
+  }
 
   async article(slug: string): Promise<PublicDocument> {
     const page = await this.pages.findLiveBySlug(slug);
     if (!page?.html || !page.htmlChecksum) throw ApiError.notFound('Page');
     return { body: page.html, etag: `"${page.htmlChecksum}"`, contentType: HTML };
-  }
-
-  async index(): Promise<PublicDocument> {
-    const site = this.rendering.site;
-    const live = await this.pages.listLive();
-    const body = this.rendering.renderIndex({
-      canonicalUrl: indexUrl(site),
-      articles: live.map((page) => ({
-        url: articleUrl(site, page.slug),
-        title: page.title,
-        description: page.description,
-        lastReviewedText: formatReviewDate(page.lastReviewedAt, site.timeZone),
-      })),
-    });
-    return { body, etag: `"${sha256Hex(body)}"`, contentType: HTML };
   }
 
   /** A physician's public profile, shown while at least one live page carries their review. */
@@ -65,14 +177,5 @@ export class PublicSiteService {
       articles: reviewed.map((page) => ({ url: articleUrl(site, page.slug), title: page.title })),
     });
     return { body, etag: `"${sha256Hex(body)}"`, contentType: HTML };
-  }
-
-  async sitemap(): Promise<PublicDocument> {
-    const site = this.rendering.site;
-    const live = await this.pages.listLive();
-    const body = sitemapXml(
-      live.map((page) => ({ loc: articleUrl(site, page.slug), lastmod: page.modifiedAt })),
-    );
-    return { body, etag: `"${sha256Hex(body)}"`, contentType: 'application/xml; charset=utf-8' };
   }
 }
