@@ -21,7 +21,9 @@ import { ReviewPageParts } from './review-page-parts.js';
 import { ReviewPagesService } from './review-pages.service.js';
 import { ReviewViews } from './review-views.js';
 import { EditorPagesController, PublisherPagesController } from './office-pages.controller.js';
-import { OfficePagesService } from './office-pages.service.js';
+import { EditorPagesService } from './editor-pages.service.js';
+import { OfficePageParts } from './office-page-parts.js';
+import { PublisherPagesService } from './publisher-pages.service.js';
 import { OfficeViews } from './office-views.js';
 import { WritePagesController } from './write-pages.controller.js';
 import { WritePagesService } from './write-pages.service.js';
@@ -63,7 +65,9 @@ import { WriteViews } from './write-views.js';
     ArticleStatePages,
     ReviewViews,
     // The editor's and the publisher's pages (issue 14).
-    OfficePagesService,
+    OfficePageParts,
+    EditorPagesService,
+    PublisherPagesService,
     OfficeViews,
     WritePagesService,
     WriteViews,

@@ -21,7 +21,8 @@ import { SpecialtyPolicyDto } from '../scheduling/scheduling.dto.js';
 import { DeskCsrf, DeskErrorFilter, DeskGuard, type DeskRequest, SignedIn } from './desk-access.js';
 import { deskNavigation } from './desk-menu.js';
 import { DeskForms, type FormBody } from './desk-forms.js';
-import { OfficePagesService } from './office-pages.service.js';
+import { EditorPagesService } from './editor-pages.service.js';
+import { PublisherPagesService } from './publisher-pages.service.js';
 import { type OfficeView, OfficeViews } from './office-views.js';
 import { formDto } from './review-forms.js';
 
@@ -64,9 +65,9 @@ function refusalOf(error: unknown): Refusal {
 }
 
 /** Rendering shared by the editor's and the publisher's pages. */
-abstract class OfficePages {
+abstract class OfficePages<P> {
   constructor(
-    protected readonly pages: OfficePagesService,
+    protected readonly pages: P,
     protected readonly views: OfficeViews,
     protected readonly forms: DeskForms,
     protected readonly csrf: DeskCsrf,
@@ -111,7 +112,7 @@ abstract class OfficePages {
 
 /**
  * The editor's pages (`/desk/editor…`): the dashboard, assigning a reviewer, review policies and an article's
- * timeline. Each GET renders what OfficePagesService gathers; each POST calls the service the JSON API calls and
+ * timeline. Each GET renders what EditorPagesService gathers; each POST calls the service the JSON API calls and
  * redirects, or re-renders the page with the refusal worded as the API words it. No rule lives here.
  */
 @ApiExcludeController()
@@ -120,8 +121,8 @@ abstract class OfficePages {
 @UseFilters(DeskErrorFilter)
 @SignedIn()
 @Controller('desk/editor')
-export class EditorPagesController extends OfficePages {
-  constructor(pages: OfficePagesService, views: OfficeViews, forms: DeskForms, csrf: DeskCsrf) {
+export class EditorPagesController extends OfficePages<EditorPagesService> {
+  constructor(pages: EditorPagesService, views: OfficeViews, forms: DeskForms, csrf: DeskCsrf) {
     super(pages, views, forms, csrf);
   }
 
@@ -269,8 +270,8 @@ export class EditorPagesController extends OfficePages {
 @UseFilters(DeskErrorFilter)
 @SignedIn()
 @Controller('desk/publisher')
-export class PublisherPagesController extends OfficePages {
-  constructor(pages: OfficePagesService, views: OfficeViews, forms: DeskForms, csrf: DeskCsrf) {
+export class PublisherPagesController extends OfficePages<PublisherPagesService> {
+  constructor(pages: PublisherPagesService, views: OfficeViews, forms: DeskForms, csrf: DeskCsrf) {
     super(pages, views, forms, csrf);
   }
 
