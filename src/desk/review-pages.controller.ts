@@ -1,3 +1,4 @@
+import { AssignmentResponses } from '../reviews/assignment-responses.service.js';
 import {
   Body,
   Controller,
@@ -83,6 +84,7 @@ export class ReviewPagesController {
     private readonly forms: DeskForms,
     private readonly csrf: DeskCsrf,
     private readonly assignments: AssignmentsService,
+    private readonly responses: AssignmentResponses,
     private readonly decisions: DecisionsService,
     private readonly comments: CommentsService,
     private readonly earlyReReview: EarlyReReviewService,
@@ -177,7 +179,7 @@ export class ReviewPagesController {
     @Param('id', ParseUUIDPipe) id: string,
   ) {
     try {
-      await this.assignments.accept(this.user(request), id);
+      await this.responses.accept(this.user(request), id);
       return this.forms.redirect(reply, `/desk/reviews/${id}?notice=accepted`);
     } catch (error) {
       return this.showReview(request, reply, this.forms.refusal(error), id, {
@@ -196,7 +198,7 @@ export class ReviewPagesController {
     const reason = this.forms.text(body, 'reason');
     try {
       const dto = await formDto(DeclineAssignmentDto, { reason });
-      await this.assignments.decline(this.user(request), id, dto);
+      await this.responses.decline(this.user(request), id, dto);
       return this.forms.redirect(reply, `/desk/reviews?notice=declined`);
     } catch (error) {
       return this.showReview(request, reply, this.forms.refusal(error), id, {

@@ -73,7 +73,11 @@ export class AssignmentsRepository {
 
   /** Every assignment of an article, newest first. */
   listForArticle(articleId: string, limit: number): Promise<Assignment[]> {
-    return this.assignments.find({ where: { articleId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
+    return this.assignments.find({
+      where: { articleId },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      take: limit,
+    });
   }
 
   /** The article's open assignment if it is this reviewer's. */

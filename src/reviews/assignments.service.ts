@@ -1,26 +1,47 @@
 import { Injectable, OnModuleInit } from '@nestjs/common';
+
 import { InjectDataSource } from '@nestjs/typeorm';
+
 import { DateTime } from 'luxon';
+
 import { DataSource, type EntityManager } from 'typeorm';
+
 import type { Article } from '../articles/article.entity.js';
+
 import { canHappen, illegalTransition, WorkflowEvent } from '../articles/article-workflow.js';
+
 import { ArticlesRepository } from '../articles/articles.repository.js';
+
 import type { AuditAction } from '../audit/audit-action.js';
+
 import { AuditService } from '../audit/audit.service.js';
+
 import { type AuthUser, hasRole } from '../auth/auth-user.js';
+
 import { Clock } from '../core/clock/clock.js';
+
 import { AppConfig } from '../core/config/app-config.js';
+
 import { ApiError } from '../core/http/api-error.js';
+
 import { inTransaction, type TransactionContext } from '../core/database/transaction.js';
+
 import { DomainEvents } from '../core/events/domain-events.js';
+
 import { assertMaySign } from '../sign-offs/signing-rule.js';
+
 import { UsersRepository } from '../users/users.repository.js';
+
 import type { Assignment, AssignmentKind } from './assignment.entity.js';
-import { AssignmentsRepository, OPEN_ASSIGNMENT } from './assignments.repository.js';
+
+import { AssignmentsRepository } from './assignments.repository.js';
 import { ReviewEmails } from './review-emails.js';
+
 import { type PickResult, ReviewerPicker } from './reviewer-picker.js';
+
 import { ReviewError, ReviewErrorCode } from './reviews.exception.js';
-import type { CreateAssignmentDto, DeclineAssignmentDto, ListAssignmentsQuery } from './reviews.dto.js';
+
+import type { CreateAssignmentDto, ListAssignmentsQuery } from './reviews.dto.js';
 
 @Injectable()
 export class AssignmentsService implements OnModuleInit {
@@ -190,49 +211,6 @@ export class AssignmentsService implements OnModuleInit {
     );
   }
 
-  accept(actor: AuthUser, id: string): Promise<Assignment> {
-    return inTransaction(this.dataSource, async (tx) => {
-      const assignment = await this.lockOwn(tx, actor, id);
-      if (assignment.status !== 'pending') {
-        throw new ReviewError(
-          ReviewErrorCode.AssignmentNotOpen,
-          'conflict',
-          `Assignment is ${assignment.status}; only a pending one can be accepted`,
-        );
-      }
-      return this.transition(
-        tx,
-        actor.id,
-        assignment,
-        { status: 'accepted', respondedAt: this.clock.now() },
-        'assignment.accepted',
-      );
-    });
-  }
-
-  decline(actor: AuthUser, id: string, dto: DeclineAssignmentDto): Promise<Assignment> {
-    return inTransaction(this.dataSource, async (tx, ctx) => {
-      const assignment = await this.lockOwn(tx, actor, id);
-      if (!OPEN_ASSIGNMENT.includes(assignment.status)) {
-        throw new ReviewError(
-          ReviewErrorCode.AssignmentNotOpen,
-          'conflict',
-          `Assignment is ${assignment.status}; only a pending or accepted one can be declined`,
-        );
-      }
-      const article = await this.articles.lockById(tx, assignment.articleId);
-      const declined = await this.transition(
-        tx,
-        actor.id,
-        assignment,
-        { status: 'declined', declineReason: dto.reason.trim(), respondedAt: this.clock.now() },
-        'assignment.declined',
-      );
-      await this.emails.declined(tx, ctx, article, assignment.id, actor.name, dto.reason.trim());
-      return declined;
-    });
-  }
-
   /** The open assignment of an article, locked for the rest of the transaction. */
   findOpenForUpdate(tx: EntityManager, articleId: string): Promise<Assignment | null> {
     return this.assignments.lockOpenForArticle(tx, articleId);
@@ -262,20 +240,6 @@ export class AssignmentsService implements OnModuleInit {
       before: { status: before.status },
       after: changes,
     });
-    return assignment;
-  }
-
-  private async lockOwn(tx: EntityManager, actor: AuthUser, id: string): Promise<Assignment> {
-    const assignment = await this.assignments.lockById(tx, id);
-    if (!assignment)
-      throw new ReviewError(ReviewErrorCode.AssignmentNotFound, 'not_found', 'Assignment not found');
-    if (assignment.reviewerId !== actor.id) {
-      throw new ReviewError(
-        ReviewErrorCode.NotYourAssignment,
-        'forbidden',
-        'Only the assigned reviewer can respond to this assignment',
-      );
-    }
     return assignment;
   }
 

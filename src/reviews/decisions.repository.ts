@@ -20,6 +20,10 @@ export class DecisionsRepository {
 
   /** The article's decisions, newest first (at most `limit`). */
   listForArticle(articleId: string, limit?: number): Promise<ReviewDecision[]> {
-    return this.decisions.find({ where: { articleId }, order: { createdAt: 'DESC', id: 'DESC' }, take: limit });
+    return this.decisions.find({
+      where: { articleId },
+      order: { createdAt: 'DESC', id: 'DESC' },
+      take: limit,
+    });
   }
 }

@@ -2,7 +2,12 @@ import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Article, ArticleStatus } from '../articles/article.entity.js';
-import { ArticleWorkflow, canHappen, illegalTransition, WorkflowEvent } from '../articles/article-workflow.js';
+import {
+  ArticleWorkflow,
+  canHappen,
+  illegalTransition,
+  WorkflowEvent,
+} from '../articles/article-workflow.js';
 import { ArticlesRepository } from '../articles/articles.repository.js';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
@@ -100,7 +105,11 @@ export class DecisionsService {
       });
       const accepted = assignment!;
       if (accepted.status !== 'accepted')
-        throw new ReviewError(ReviewErrorCode.NotAccepted, 'conflict', 'Accept the assignment before deciding');
+        throw new ReviewError(
+          ReviewErrorCode.NotAccepted,
+          'conflict',
+          'Accept the assignment before deciding',
+        );
       this.checkReviewable(article, accepted);
       const revision = await this.checkRevision(tx, article, dto);
       // One decision per revision per review: a revision sent back unchanged needs a new revision first.

@@ -1,3 +1,4 @@
+import { AssignmentResponses } from './assignment-responses.service.js';
 import { Body, Controller, Get, HttpCode, Param, ParseUUIDPipe, Post, Query } from '@nestjs/common';
 import {
   ApiBearerAuth,
@@ -27,6 +28,7 @@ import { AssignmentResponse, DecisionResultResponse, ReviewDecisionResponse } fr
 export class ReviewsController {
   constructor(
     private readonly assignments: AssignmentsService,
+    private readonly responses: AssignmentResponses,
     private readonly decisions: DecisionsService,
   ) {}
 
@@ -64,7 +66,7 @@ export class ReviewsController {
   @ApiOkResponse({ type: AssignmentResponse })
   @ApiConflictResponse({ description: 'The assignment is no longer pending' })
   accept(@CurrentUser() actor: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
-    return this.assignments.accept(actor, id);
+    return this.responses.accept(actor, id);
   }
 
   @Post('assignments/:id/decline')
@@ -80,7 +82,7 @@ export class ReviewsController {
     @Param('id', ParseUUIDPipe) id: string,
     @Body() dto: DeclineAssignmentDto,
   ) {
-    return this.assignments.decline(actor, id, dto);
+    return this.responses.decline(actor, id, dto);
   }
 
   @Post('articles/:id/reviews')

@@ -4,6 +4,7 @@ import { ArticlesModule } from '../articles/articles.module.js';
 import { SignOffsModule } from '../sign-offs/sign-offs.module.js';
 import { Assignment } from './assignment.entity.js';
 import { AssignmentsRepository } from './assignments.repository.js';
+import { AssignmentResponses } from './assignment-responses.service.js';
 import { AssignmentsService } from './assignments.service.js';
 import { DecisionsRepository } from './decisions.repository.js';
 import { DecisionsService } from './decisions.service.js';
@@ -18,11 +19,18 @@ import { ReviewsController } from './reviews.controller.js';
   providers: [
     AssignmentsRepository,
     AssignmentsService,
+    AssignmentResponses,
     DecisionsRepository,
     DecisionsService,
     ReviewEmails,
     ReviewerPicker,
   ],
-  exports: [AssignmentsRepository, DecisionsRepository, AssignmentsService, DecisionsService],
+  exports: [
+    AssignmentsRepository,
+    DecisionsRepository,
+    AssignmentsService,
+    AssignmentResponses,
+    DecisionsService,
+  ],
 })
 export class ReviewsModule {}
