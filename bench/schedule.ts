@@ -1392,7 +1392,8 @@ async function main(): Promise<void> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   const resultPath = join(RESULTS_DIR, 'schedule.json');
   writeFileSync(resultPath, `${JSON.stringify(output, null, 2)}\n`);
-  console.log(`\nwritten to ${relative(REPO_ROOT, resultPath)}`);
+  const shown = relative(REPO_ROOT, resultPath);
+  console.log(`\nwritten to ${shown.startsWith('..') ? resultPath : shown}`);
   console.log(
     `database ${DATABASE_NAME} is left in place for inspection (dropped and recreated by the next run)`,
   );
