@@ -17,10 +17,11 @@
  *    in this process. The workers are BENCH_WORKER_PROCESSES (2) separate `APP_ROLE=worker` processes of the
  *    compiled service, as in production (0: the worker inside this process instead); emails/s from the start of the sweep until every email arrived and every outbox row is
  *    `sent`, and a check that none arrived twice.
- * 6. A table of every figure against its target; bench/results/schedule.json.
+ * 6. A table of every figure against its target; schedule.json in bench/results (or BENCH_RESULTS_DIR).
  *
- * Environment: BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/mrs_bench_schedule, dropped and created
- * fresh, left in place afterwards for inspection), REDIS_URL (redis://127.0.0.1:6379), BENCH_QUEUE_PREFIX
+ * Environment: BENCH_POSTGRES_URL (postgres://postgres@127.0.0.1:5432/postgres, the server, as for every benchmark
+ * of bench/lib; the database BENCH_DATABASE_NAME (mrs_bench_schedule) on it is dropped and created fresh and left
+ * in place afterwards for inspection), REDIS_URL (redis://127.0.0.1:6379), BENCH_QUEUE_PREFIX
  * (mrs-bench-sched: its keys are deleted at the start and at the end; never FLUSHALL), BENCH_ARTICLES,
  * BENCH_NAIVE_ARTICLES, BENCH_REMINDERS, BENCH_WINDOWS, BENCH_REMINDER_TIMEOUT_S (300), BENCH_WORKER_PROCESSES (2).
  */
@@ -31,10 +32,10 @@ import { Queue } from 'bullmq';
 import { Redis } from 'ioredis';
 import { Duration } from 'luxon';
 import { type ChildProcess, spawn } from 'node:child_process';
-import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
 import os from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { Client } from 'pg';
 import { SMTPServer } from 'smtp-server';
 import { DataSource } from 'typeorm';
@@ -42,17 +43,9 @@ import type { AppConfig } from '../src/core/config/app-config.js';
 import type { FixedClock } from '../src/core/clock/clock.js';
 import type { ReminderKind } from '../src/scheduling/reminder-plan.js';
 import type { ReviewSweep } from '../src/scheduling/review-sweep.service.js';
-import { judge } from './lib/load.js';
-
-const root = join(import.meta.dirname, '..', '..', '..');
-
-function intEnv(name: string, fallback: number): number {
-  const raw = process.env[name];
-  if (raw === undefined || raw === '') return fallback;
-  const value = Number(raw.replaceAll('_', ''));
-  if (!Number.isInteger(value) || value <= 0) throw new UsageError(`${name} must be a positive integer`);
-  return value;
-}
+import { intEnv, judge, printTable, progress } from './lib/load.js';
+import { loadAverage, machineInfo, REPO_ROOT, RESULTS_DIR } from './lib/machine.js';
+import { cpuSeconds, databaseUrl, recreateDatabase, REDIS_URL, SERVICE_ENTRY } from './lib/service.js';
 
 class UsageError extends Error {}
 
@@ -66,9 +59,8 @@ const WINDOWS = (process.env.BENCH_WINDOWS ?? 'PT10M,P1D')
   .map((w) => w.trim())
   .filter(Boolean);
 const SWEEP_REPEATS = 3;
-const DATABASE_URL =
-  process.env.BENCH_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/mrs_bench_schedule';
-const REDIS_URL = process.env.REDIS_URL ?? 'redis://127.0.0.1:6379';
+const DATABASE_NAME = process.env.BENCH_DATABASE_NAME ?? 'mrs_bench_schedule';
+const DATABASE_URL = databaseUrl(DATABASE_NAME);
 const PREFIX = process.env.BENCH_QUEUE_PREFIX ?? 'mrs-bench-sched';
 const NAIVE_QUEUE = 'naive-one-job-per-article';
 const TARGETS = { sweepMs: 1000, emailsPerSecond: 200 };
@@ -100,11 +92,6 @@ const fmtBytes = (n: number) =>
         ? `${(n / 1e3).toFixed(1)} kB`
         : `${Math.round(n)} B`;
 const ms = (n: number) => Math.round(n * 10) / 10;
-
-function progress(line: string, done = false): void {
-  if (process.stdout.isTTY) process.stdout.write(`\r${line.padEnd(110)}${done ? '\n' : ''}`);
-  else console.log(line);
-}
 
 function section(title: string): void {
   console.log(`\n== ${title} ${'='.repeat(Math.max(0, 100 - title.length))}`);
@@ -288,27 +275,6 @@ async function startSmtp(): Promise<SmtpCounter> {
 
 // ---------------------------------------------------------------------------------------------- PostgreSQL
 
-function databaseName(url: string): string {
-  const name = decodeURIComponent(new URL(url).pathname.slice(1));
-  if (!/^[A-Za-z0-9_-]+$/.test(name))
-    throw new UsageError(`bad database name "${name}" in BENCH_DATABASE_URL`);
-  return name;
-}
-
-async function recreateDatabase(url: string): Promise<void> {
-  const name = databaseName(url);
-  const target = new URL(url);
-  target.pathname = '/postgres';
-  const admin = new Client({ connectionString: target.toString(), connectionTimeoutMillis: 5000 });
-  await admin.connect();
-  try {
-    await admin.query(`DROP DATABASE IF EXISTS "${name}" WITH (FORCE)`);
-    await admin.query(`CREATE DATABASE "${name}"`);
-  } finally {
-    await admin.end();
-  }
-}
-
 async function migrate(url: string): Promise<string[]> {
   const { dataSourceOptions } = await import('../src/core/database/data-source-options.js');
   const { runMigrationsWithLock } = await import('../src/core/database/migrate.js');
@@ -463,7 +429,7 @@ async function bootApp(smtpPort: number): Promise<Booted> {
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
     SMTP_URL: `smtp://127.0.0.1:${smtpPort}`,
     SWEEP_WINDOW: WINDOWS[0] ?? 'PT10M',
-    TEMPLATES_DIR: join(root, 'templates'),
+    TEMPLATES_DIR: join(REPO_ROOT, 'templates'),
     PUBLIC_BASE_URL: 'http://localhost:3000',
   });
   // Loaded after the environment is set: module decorators read the configuration (see whenWorker).
@@ -614,19 +580,6 @@ interface WorkerProcess {
   stop: () => Promise<void>;
 }
 
-/** Clock ticks per second of /proc/<pid>/stat (USER_HZ, 100 on Linux). */
-const USER_HZ = 100;
-
-function procCpuSeconds(pid: number): number {
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
-    return (Number(fields[11]) + Number(fields[12])) / USER_HZ;
-  } catch {
-    return 0;
-  }
-}
-
 /**
  * A worker of the compiled service (dist/bench/src/main.js, built by `npm run bench:build`), as production runs
  * it: APP_ROLE=worker, the real clock. The reminders of part 5 fall due days away from the real clock, so the
@@ -634,8 +587,8 @@ function procCpuSeconds(pid: number): number {
  */
 async function startWorkerProcess(index: number, env: Record<string, string>): Promise<WorkerProcess> {
   const name = `worker process ${index}`;
-  const child = spawn(process.execPath, [join(root, 'dist', 'bench', 'src', 'main.js')], {
-    cwd: root,
+  const child = spawn(process.execPath, [SERVICE_ENTRY], {
+    cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   });
@@ -673,7 +626,7 @@ async function startWorkerProcess(index: number, env: Record<string, string>): P
   return {
     name,
     child,
-    cpuSeconds: () => (child.pid ? procCpuSeconds(child.pid) : 0),
+    cpuSeconds: () => (child.pid ? (cpuSeconds(child.pid) ?? 0) : 0),
     stop: async () => {
       if (exited) return;
       child.kill('SIGTERM');
@@ -729,6 +682,11 @@ async function connectRedis(): Promise<Redis> {
 async function main(): Promise<void> {
   if (!/^mrs-bench[A-Za-z0-9_-]*$/.test(PREFIX))
     throw new UsageError(`BENCH_QUEUE_PREFIX must start with "mrs-bench" (its keys are deleted): ${PREFIX}`);
+  if (process.env.BENCH_DATABASE_URL)
+    console.warn(
+      'BENCH_DATABASE_URL is not read by this benchmark: it uses BENCH_POSTGRES_URL (the server) and BENCH_DATABASE_NAME',
+    );
+  const loadAtStart = loadAverage();
   const deadline = setTimeout(
     () => {
       console.error('\nthe benchmark ran for 20 minutes; giving up');
@@ -754,9 +712,9 @@ async function main(): Promise<void> {
 
   // ------------------------------------------------------------------------------------------ 1. load
   section(`1. ${fmtInt(ARTICLES)} review schedules into PostgreSQL`);
-  await recreateDatabase(DATABASE_URL);
+  await recreateDatabase(DATABASE_NAME);
   const applied = await migrate(DATABASE_URL);
-  console.log(`database ${databaseName(DATABASE_URL)} created; migrations applied: ${applied.join(', ')}`);
+  console.log(`database ${DATABASE_NAME} created; migrations applied: ${applied.join(', ')}`);
   state.pg = new Client({ connectionString: DATABASE_URL });
   const pg = state.pg;
   await pg.connect();
@@ -1149,7 +1107,7 @@ async function main(): Promise<void> {
       ADMIN_PASSWORD: config.env.ADMIN_PASSWORD,
       LOG_LEVEL: 'warn',
       SMTP_URL: `smtp://127.0.0.1:${smtp.port}`,
-      TEMPLATES_DIR: join(root, 'templates'),
+      TEMPLATES_DIR: join(REPO_ROOT, 'templates'),
       PUBLIC_BASE_URL: 'http://localhost:3000',
       ...(SCHEDULING_CONCURRENCY ? { WORKER_CONCURRENCY: String(SCHEDULING_CONCURRENCY) } : {}),
     };
@@ -1411,20 +1369,11 @@ async function main(): Promise<void> {
 
   // ------------------------------------------------------------------------------------------ 6. summary
   section('6. summary');
-  table(
-    ['metric', 'measured', 'target', 'verdict / ratio'],
-    figures.map((f) => [f.metric, f.display, f.target, f.verdict]),
-  );
-  const cpuInfo = os.cpus();
+  printTable(figures.map((f) => [f.metric, f.display, f.target, f.verdict]));
   const output = {
     ranAt: new Date().toISOString(),
     machine: {
-      os: `${os.type()} ${os.release()} ${os.arch()}`,
-      cpus: cpuInfo.length,
-      cpu: cpuInfo[0]?.model,
-      totalMemoryBytes: os.totalmem(),
-      loadAverage1mAtEnd: Number(os.loadavg()[0].toFixed(2)),
-      node: process.version,
+      ...machineInfo(loadAtStart),
       postgres: postgresVersion,
       redis: redisVersion,
     },
@@ -1435,18 +1384,20 @@ async function main(): Promise<void> {
       windows: WINDOWS,
       sweepRepeats: SWEEP_REPEATS,
       t0: new Date(T0).toISOString(),
-      database: databaseName(DATABASE_URL),
+      database: DATABASE_NAME,
       queuePrefix: PREFIX,
     },
     targets: TARGETS,
     figures: figures.map(({ metric, value, target, verdict }) => ({ metric, value, target, verdict })),
     ...results,
   };
-  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(root, 'bench', 'results', 'schedule.json'), `${JSON.stringify(output, null, 2)}\n`);
-  console.log('\nwritten to bench/results/schedule.json');
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const resultPath = join(RESULTS_DIR, 'schedule.json');
+  writeFileSync(resultPath, `${JSON.stringify(output, null, 2)}\n`);
+  const shown = relative(REPO_ROOT, resultPath);
+  console.log(`\nwritten to ${shown.startsWith('..') ? resultPath : shown}`);
   console.log(
-    `database ${databaseName(DATABASE_URL)} is left in place for inspection (dropped and recreated by the next run)`,
+    `database ${DATABASE_NAME} is left in place for inspection (dropped and recreated by the next run)`,
   );
   clearTimeout(deadline);
 }
@@ -1466,13 +1417,13 @@ function hint(error: unknown): string {
     refused &&
     (String(e?.port) === (db.port || '5432') || text.includes(dbAt) || /pg[/\\]lib|pg-pool/.test(text))
   )
-    return `is PostgreSQL running on ${dbAt} (user ${db.username || 'postgres'}, trust)? Start it (e.g. \`pg_ctlcluster 15 main start\` or \`docker compose up -d postgres\`) or point BENCH_DATABASE_URL elsewhere.`;
+    return `is PostgreSQL running on ${dbAt} (user ${db.username || 'postgres'}, trust)? Start it (e.g. \`pg_ctlcluster 15 main start\` or \`docker compose up -d postgres\`) or point BENCH_POSTGRES_URL elsewhere.`;
   if (refused || /ioredis|Connection is closed|MaxRetriesPerRequest/i.test(text))
     return `is Redis running on ${redisAt}? Start it (e.g. \`redis-server --daemonize yes\` or \`docker compose up -d redis\`) or point REDIS_URL elsewhere.`;
   if (
     /password authentication|role .* does not exist|no pg_hba|permission denied to create database/.test(text)
   )
-    return 'PostgreSQL refused: BENCH_DATABASE_URL must name a role that may drop and create databases.';
+    return 'PostgreSQL refused: BENCH_POSTGRES_URL must name a role that may drop and create databases.';
   if (/Cannot find module|ERR_MODULE_NOT_FOUND/.test(text))
     return 'compile first, from the repository root: npx tsc -p bench/tsconfig.json && node dist/bench/bench/schedule.js';
   if (/Invalid configuration/.test(text))

@@ -19,12 +19,12 @@ import { toErrorBody } from '../core/http/error.filter.js';
 import { CreateAssignmentDto } from '../reviews/reviews.dto.js';
 import { SpecialtyPolicyDto } from '../scheduling/scheduling.dto.js';
 import { DeskCsrf, DeskErrorFilter, DeskGuard, type DeskRequest, SignedIn } from './desk-access.js';
-import { deskNavigation } from './desk-menu.js';
 import { DeskForms, type FormBody } from './desk-forms.js';
 import { EditorPagesService } from './editor-pages.service.js';
 import { PublisherPagesService } from './publisher-pages.service.js';
 import { type OfficeView, OfficeViews } from './office-views.js';
 import { formDto } from './review-forms.js';
+import { sendDeskView } from './desk-view-renderer.js';
 
 /** The fixed sentences a redirect may ask a page to show; the query names one, its text is never echoed. */
 const OFFICE_NOTICES = {
@@ -86,23 +86,14 @@ abstract class OfficePages<P> {
     title: string,
     context: Record<string, unknown>,
   ): FastifyReply {
-    const visit = request.deskVisit!;
-    const html = this.views.render(
-      view,
-      {
-        title,
-        user: { name: visit.user.name },
-        csrfToken: this.csrf.tokenFor(visit.rawId),
-        nav: deskNavigation(visit.user.roles, request.url),
-      },
-      { notice: null, refusal: null, ...context },
+    return sendDeskView(
+      this.views,
+      this.csrf,
+      request,
+      reply,
+      { status, view, title, context: { notice: null, refusal: null, ...context } },
+      { referrerPolicy: true },
     );
-    return reply
-      .status(status)
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .header('referrer-policy', 'same-origin')
-      .send(html);
   }
 
   protected notice(key: unknown): string | null {

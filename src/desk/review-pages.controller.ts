@@ -24,7 +24,6 @@ import { DeclineAssignmentDto, ReviewDecisionDto } from '../reviews/reviews.dto.
 import { EarlyReReviewService } from '../scheduling/early-re-review.service.js';
 import { DeskCsrf, DeskErrorFilter, DeskGuard, type DeskRequest, SignedIn } from './desk-access.js';
 import { DeskForms, type FormBody, refusalBody } from './desk-forms.js';
-import { deskNavigation } from './desk-menu.js';
 import { notice } from './desk-navigation.js';
 import { formDto, formInt, refusalText } from './review-forms.js';
 import { ArticleStatePages } from './article-state.service.js';
@@ -32,6 +31,7 @@ import { MyReviewsPage } from './my-reviews.service.js';
 import type { ReviewPageModel } from './review-page-models.js';
 import { ReviewPagesService } from './review-pages.service.js';
 import { type ReviewView, ReviewViews } from './review-views.js';
+import { sendDeskView } from './desk-view-renderer.js';
 
 /** The fixed sentences a redirect may ask the review page to show; the query names one, its text is never echoed. */
 const REVIEW_NOTICES = {
@@ -103,22 +103,7 @@ export class ReviewPagesController {
     title: string,
     context: Record<string, unknown>,
   ): FastifyReply {
-    const visit = request.deskVisit!;
-    const html = this.views.render(
-      view,
-      {
-        title,
-        user: { name: visit.user.name },
-        csrfToken: this.csrf.tokenFor(visit.rawId),
-        nav: deskNavigation(visit.user.roles, request.url),
-      },
-      context,
-    );
-    return reply
-      .status(status)
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .send(html);
+    return sendDeskView(this.views, this.csrf, request, reply, { status, view, title, context: context });
   }
 
   @Get('reviews')

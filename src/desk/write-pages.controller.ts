@@ -33,10 +33,10 @@ import {
   readForm,
 } from './article-form.js';
 import { DeskCsrf, DeskErrorFilter, DeskGuard, type DeskRequest, SignedIn } from './desk-access.js';
-import { deskNavigation } from './desk-menu.js';
 import { DeskForms, type FormBody } from './desk-forms.js';
 import { WritePagesService } from './write-pages.service.js';
 import { type WriteView, WriteViews } from './write-views.js';
+import { sendDeskView } from './desk-view-renderer.js';
 
 /** The fixed sentences a redirect may ask a writer's page to show; the query names one, its text is never echoed. */
 const WRITE_NOTICES = {
@@ -97,23 +97,14 @@ export class WritePagesController {
     title: string,
     context: Record<string, unknown>,
   ): FastifyReply {
-    const visit = request.deskVisit!;
-    const html = this.views.render(
-      view,
-      {
-        title,
-        user: { name: visit.user.name },
-        csrfToken: this.csrf.tokenFor(visit.rawId),
-        nav: deskNavigation(visit.user.roles, request.url),
-      },
-      context,
+    return sendDeskView(
+      this.views,
+      this.csrf,
+      request,
+      reply,
+      { status, view, title, context: context },
+      { referrerPolicy: true },
     );
-    return reply
-      .status(status)
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .header('referrer-policy', 'same-origin')
-      .send(html);
   }
 
   @Get()

@@ -3,88 +3,47 @@ import { InjectDataSource } from '@nestjs/typeorm';
 import { performance } from 'node:perf_hooks';
 import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
-import { AppConfig } from '../core/config/app-config.js';
-import { inTransaction } from '../core/database/transaction.js';
-import { DirectoryTarget, UnsafeSlugError } from './directory-target.js';
+import type { DirectoryTarget } from './directory-target.js';
+import {
+  type ExportOptions,
+  type ExportProgress,
+  type ExportSummary,
+  FIRST_ID,
+  prefetch,
+} from './directory-export.types.js';
+import { ExportFolderRemoval } from './export-folder-removal.js';
+import { ExportPageWriter } from './export-page-writer.js';
+import { ExportRenderBatches } from './export-render-batches.js';
 import { articleUrl } from './page-view-model.js';
 import { PageRendering } from './page-rendering.service.js';
-import { type LivePageSource, PageSources } from './page-sources.js';
-import { PublicationRecorder } from './publication-recorder.js';
-import { PublishedPage } from './published-page.entity.js';
-import { type ExportedMark, PublishedPagesRepository, livePageValues } from './published-pages.repository.js';
-import type { ExportMode, ExportTrigger } from './publishing.queue.js';
+import { PublishedPagesRepository } from './published-pages.repository.js';
 import { type SitemapEntry, sitemapChunks } from './sitemap.js';
+
+export type { ExportOptions, ExportProgress, ExportSummary } from './directory-export.types.js';
 
 /** Exports (a CLI run, a worker's sync, an admin's request) never interleave: each holds this advisory lock. */
 const EXPORT_LOCK = 727_301_101;
-const BATCH_SIZE = 250;
-/** Batches fetched ahead of the one being rendered. */
-const LOOKAHEAD = 2;
-const FIRST_ID = '00000000-0000-0000-0000-000000000000';
 
-export interface ExportOptions {
-  /**
-   * incremental: decide from the database alone: render only pages whose inputs changed, write only pages whose
-   * stored checksum differs from the exported one, remove pages that came down.
-   * full: render every live page again (a new template set, a wiped or edited directory) and write each one
-   * that differs from what the directory holds.
-   */
-  mode: ExportMode;
-  /** With full: write every page even when the directory already holds it. */
-  force?: boolean;
-  trigger: ExportTrigger;
-  actorId?: string | null;
-  onProgress?: (progress: ExportProgress) => void;
-}
-
-export interface ExportProgress {
-  phase: 'render' | 'write' | 'remove' | 'sitemap' | 'done';
-  done: number;
-  total: number;
-}
-
-export interface ExportSummary {
-  mode: ExportMode;
-  directory: string;
-  livePages: number;
-  /** Pages rendered from their revision in this run. */
-  rendered: number;
-  /** Rendered pages whose HTML changed (recorded as re-render publications). */
-  changed: number;
-  /** Pages written to the directory. */
-  written: number;
-  /** Live pages left as they were because the directory already holds them. */
-  unchanged: number;
-  removed: number;
-  failed: { slug: string; reason: string }[];
-  assetsWritten: number;
-  sitemapWritten: boolean;
-  leftoversRemoved: number;
-  durationMs: number;
-}
-
-/** Keeps a promise that is awaited later from counting as unhandled if the current step throws first. */
-function prefetch<T>(promise: Promise<T>): Promise<T> {
-  promise.catch(() => undefined);
-  return promise;
-}
-
-/** The directory export target: PUBLISH_DIR/<slug>/index.html, assets/ and sitemap.xml. */
+/**
+ * The export run to the directory target (PUBLISH_DIR/<slug>/index.html, assets/ and sitemap.xml): takes the
+ * export lock, runs the phases (render, write, remove, assets and sitemap) and records the summary.
+ */
 @Injectable()
 export class DirectoryExportService {
   private readonly logger = new Logger('DirectoryExport');
-  readonly target: DirectoryTarget;
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
     private readonly pages: PublishedPagesRepository,
-    private readonly sources: PageSources,
     private readonly rendering: PageRendering,
-    private readonly recorder: PublicationRecorder,
+    private readonly renderBatches: ExportRenderBatches,
+    private readonly writer: ExportPageWriter,
+    private readonly removal: ExportFolderRemoval,
     private readonly audit: AuditService,
-    config: AppConfig,
-  ) {
-    this.target = new DirectoryTarget(config.env.PUBLISH_DIR);
+  ) {}
+
+  get target(): DirectoryTarget {
+    return this.writer.target;
   }
 
   async run(options: ExportOptions): Promise<ExportSummary> {
@@ -131,8 +90,11 @@ export class DirectoryExportService {
     // 1. Render the pages that need it (all of them in a full export), writing each one that changed. Recording
     // what the directory now holds overlaps with the next batch, and is awaited before the next record.
     let recording: Promise<void> = Promise.resolve();
-    for await (const sources of this.liveBatches(full ? undefined : this.rendering.fingerprint)) {
-      const { stored, marks } = await this.renderBatch(sources, options, summary, () => progress('render'));
+    const outdatedFor = full ? undefined : this.rendering.fingerprint;
+    for await (const sources of this.renderBatches.liveBatches(outdatedFor)) {
+      const { stored, marks } = await this.renderBatches.renderBatch(sources, options, summary, () =>
+        progress('render'),
+      );
       changedArticles.push(...stored);
       await recording;
       recording = prefetch(this.pages.markExported(marks));
@@ -140,47 +102,10 @@ export class DirectoryExportService {
     await recording;
 
     // 2. Write the pages whose stored HTML the directory does not hold yet (published or re-rendered since).
-    if (!full) {
-      let afterId = FIRST_ID;
-      for (;;) {
-        const toWrite = await this.pages.pagesToWrite(afterId, BATCH_SIZE);
-        if (!toWrite.length) break;
-        afterId = toWrite[toWrite.length - 1].articleId;
-        const marks = await Promise.all(
-          toWrite.map(async (page) => {
-            const mark = await this.writePage(
-              page.slug,
-              page.exportedSlug,
-              page.html,
-              page.htmlChecksum,
-              page.articleId,
-              summary,
-            );
-            progress('write');
-            return mark;
-          }),
-        );
-        await this.pages.markExported(marks.filter((mark): mark is ExportedMark => mark !== null));
-      }
-    }
+    if (!full) await this.writer.writePending(summary, progress);
 
     // 3. Remove what came down.
-    for (;;) {
-      const gone = await this.pages.foldersToRemove(BATCH_SIZE);
-      if (!gone.length) break;
-      for (const page of gone) {
-        try {
-          await this.target.removePage(page.exportedSlug);
-        } catch (error) {
-          if (!(error instanceof UnsafeSlugError)) throw error;
-        }
-        summary.removed += 1;
-      }
-      await this.pages.markExported(
-        gone.map((page) => ({ articleId: page.articleId, checksum: null, slug: null })),
-      );
-      progress('remove', 0);
-    }
+    await this.removal.removeTakenDown(summary, progress);
 
     // 4. Shared assets and the sitemap.
     summary.assetsWritten = summary.livePages
@@ -212,157 +137,6 @@ export class DirectoryExportService {
       this.logger.warn(`export skipped ${summary.failed.length} page(s): ${JSON.stringify(summary.failed)}`);
     }
     return summary;
-  }
-
-  /**
-   * Batches of live pages in id order, each fetched while earlier ones are being rendered (up to LOOKAHEAD
-   * batches ahead), so PostgreSQL keeps working while this process renders. Memory stays bounded by the
-   * lookahead, whatever the number of pages.
-   */
-  private async *liveBatches(outdatedFor: string | undefined): AsyncGenerator<LivePageSource[]> {
-    const inFlight: Promise<LivePageSource[]>[] = [];
-    let afterId: string | null = FIRST_ID;
-    const fetchAhead = async (): Promise<void> => {
-      while (afterId !== null && inFlight.length < LOOKAHEAD) {
-        const ids = await this.pages.liveIdsAfter({ afterId, limit: BATCH_SIZE, outdatedFor });
-        afterId = ids.length === BATCH_SIZE ? ids[ids.length - 1] : null;
-        if (ids.length) inFlight.push(prefetch(this.sources.forLivePages(ids)));
-      }
-    };
-    await fetchAhead();
-    while (inFlight.length) {
-      const batch = await inFlight.shift()!;
-      await fetchAhead();
-      yield batch;
-    }
-  }
-
-  /** Renders a batch, stores changed pages (a re-render publication each), and writes what the directory lacks. */
-  private async renderBatch(
-    sources: LivePageSource[],
-    options: ExportOptions,
-    summary: ExportSummary,
-    pageDone: () => void,
-  ): Promise<{ stored: string[]; marks: ExportedMark[] }> {
-    const fingerprint = this.rendering.fingerprint;
-    const full = options.mode === 'full';
-    const changed: { source: LivePageSource; html: string; checksum: string }[] = [];
-    const refreshed: LivePageSource[] = [];
-    const marks = await Promise.all(
-      sources.map(async (source) => {
-        const { html, bytes, checksum } = await this.rendering.renderPageBytes(source);
-        summary.rendered += 1;
-        if (checksum !== source.htmlChecksum) changed.push({ source, html, checksum });
-        else if (
-          source.stored.stale ||
-          source.stored.renderFingerprint !== fingerprint ||
-          source.stored.nextReviewDueAt?.getTime() !== source.nextReviewDueAt?.getTime()
-        ) {
-          refreshed.push(source);
-        }
-        const differs =
-          options.force ||
-          checksum !== source.exportedChecksum ||
-          source.slug !== source.exportedSlug ||
-          (full && !(await this.target.pageLooksWritten(source.slug, bytes)));
-        const mark = differs
-          ? await this.writePage(source.slug, source.exportedSlug, bytes, checksum, source.articleId, summary)
-          : null;
-        pageDone();
-        return mark;
-      }),
-    );
-
-    const stored =
-      changed.length || refreshed.length ? await this.storeRendered(changed, refreshed, options) : [];
-    summary.changed += stored.length;
-    // The caller records these only now, after the new HTML is stored: a crash in between leaves the pages
-    // to be written again, never marked as written with HTML the database does not hold.
-    return { stored, marks: marks.filter((mark): mark is ExportedMark => mark !== null) };
-  }
-
-  /**
-   * Stores re-rendered pages (a 're-render' publication each) and clears the flags of pages found unchanged.
-   * A page published, re-rendered or marked stale since this batch was read is left alone: the newer state wins,
-   * and the sync that change queued (waiting for this export's lock) writes it. Returns the articles stored.
-   */
-  private async storeRendered(
-    changed: { source: LivePageSource; html: string; checksum: string }[],
-    refreshed: LivePageSource[],
-    options: ExportOptions,
-  ): Promise<string[]> {
-    const fingerprint = this.rendering.fingerprint;
-    return inTransaction(this.dataSource, async (tx, ctx) => {
-      const stored: typeof changed = [];
-      for (const page of changed) {
-        const { source } = page;
-        const result = await tx
-          .getRepository(PublishedPage)
-          .createQueryBuilder()
-          .update()
-          .set(livePageValues(source, page, fingerprint))
-          .where(
-            'article_id = :articleId AND live AND revision_number = :revision AND stale = :stale ' +
-              'AND html_checksum IS NOT DISTINCT FROM :checksum',
-            {
-              articleId: source.articleId,
-              revision: source.revisionNumber,
-              stale: source.stored.stale,
-              checksum: source.htmlChecksum,
-            },
-          )
-          .execute();
-        if (result.affected) stored.push(page);
-      }
-      if (refreshed.length) {
-        await tx.query(
-          `UPDATE published_pages p SET stale = false, render_fingerprint = $5, next_review_due_at = m.due
-             FROM unnest($1::uuid[], $2::timestamptz[], $3::text[], $4::boolean[]) AS m(article_id, due, checksum, stale)
-            WHERE p.article_id = m.article_id AND p.stale = m.stale AND p.html_checksum IS NOT DISTINCT FROM m.checksum`,
-          [
-            refreshed.map((source) => source.articleId),
-            refreshed.map((source) => source.nextReviewDueAt),
-            refreshed.map((source) => source.htmlChecksum),
-            refreshed.map((source) => source.stored.stale),
-            fingerprint,
-          ],
-        );
-      }
-      await this.recorder.record(
-        tx,
-        ctx,
-        stored.map(({ source, checksum }) => ({
-          articleId: source.articleId,
-          action: 'rerender' as const,
-          revisionNumber: source.revisionNumber,
-          signOffId: source.signer!.signOffId,
-          htmlChecksum: checksum,
-          actorId: options.actorId ?? null,
-        })),
-        { syncDirectory: false },
-      );
-      return stored.map(({ source }) => source.articleId);
-    });
-  }
-
-  private async writePage(
-    slug: string,
-    exportedSlug: string | null,
-    html: string | Buffer,
-    checksum: string,
-    articleId: string,
-    summary: ExportSummary,
-  ): Promise<ExportedMark | null> {
-    try {
-      if (exportedSlug && exportedSlug !== slug) await this.target.removePage(exportedSlug);
-      await this.target.writePage(slug, html);
-    } catch (error) {
-      if (!(error instanceof UnsafeSlugError)) throw error;
-      summary.failed.push({ slug, reason: error.message });
-      return null;
-    }
-    summary.written += 1;
-    return { articleId, checksum, slug };
   }
 
   private async *sitemapEntries(): AsyncGenerator<SitemapEntry[]> {

@@ -4,6 +4,9 @@ import { ArticlesModule } from '../articles/articles.module.js';
 import { whenWorker } from '../core/queues/worker-role.js';
 import { SignOffsModule } from '../sign-offs/sign-offs.module.js';
 import { DirectoryExportService } from './directory-export.service.js';
+import { ExportFolderRemoval } from './export-folder-removal.js';
+import { ExportPageWriter } from './export-page-writer.js';
+import { ExportRenderBatches } from './export-render-batches.js';
 import { ExportsController } from './exports.controller.js';
 import { PageRendering } from './page-rendering.service.js';
 import { PageSources } from './page-sources.js';
@@ -22,6 +25,7 @@ import { PublishingProcessor } from './publishing.processor.js';
 import { ScheduledPublishJob } from './scheduled-publish.job.js';
 import { PublishingQueue } from './publishing.queue.js';
 import { PublishingDesk } from './publishing-desk.service.js';
+import { RerenderedPagesStore } from './rerendered-pages.store.js';
 import { PublishingService } from './publishing.service.js';
 import { LivePages } from './live-pages.service.js';
 import { PreviewsService } from './previews.service.js';
@@ -53,6 +57,10 @@ import { WebhooksService } from './webhooks.service.js';
     PreviewsService,
     PublishingDesk,
     DirectoryExportService,
+    ExportPageWriter,
+    ExportFolderRemoval,
+    ExportRenderBatches,
+    RerenderedPagesStore,
     WebhooksService,
     PublicSiteService,
     PublicPageCache,

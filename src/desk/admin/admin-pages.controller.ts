@@ -20,11 +20,11 @@ import { ChangeRolesDto, CreateUserDto, ReviewerProfileDto } from '../../users/u
 import { UsersService } from '../../users/users.service.js';
 import { DeskCsrf, DeskErrorFilter, DeskGuard, type DeskRequest, SignedIn } from '../desk-access.js';
 import { DeskForms, type FormBody } from '../desk-forms.js';
-import { deskNavigation } from '../desk-menu.js';
 import { formDto, refusalText } from '../review-forms.js';
 import { AdminPagesService } from './admin-pages.service.js';
 import { type AdminView, AdminViews } from './admin-views.js';
 import { DeskRoles, DeskRolesGuard } from './desk-roles.guard.js';
+import { sendDeskView } from '../desk-view-renderer.js';
 
 /** The fixed sentences a redirect may ask an admin page to show; the query names one, its text is never echoed. */
 const ADMIN_NOTICES = {
@@ -90,23 +90,14 @@ export class AdminPagesController {
     title: string,
     context: Record<string, unknown>,
   ): FastifyReply {
-    const visit = request.deskVisit!;
-    const html = this.views.render(
-      view,
-      {
-        title,
-        user: { name: visit.user.name },
-        csrfToken: this.csrf.tokenFor(visit.rawId),
-        nav: deskNavigation(visit.user.roles, request.url),
-      },
-      context,
+    return sendDeskView(
+      this.views,
+      this.csrf,
+      request,
+      reply,
+      { status, view, title, context: context },
+      { referrerPolicy: true },
     );
-    return reply
-      .status(status)
-      .header('content-type', 'text/html; charset=utf-8')
-      .header('cache-control', 'no-store')
-      .header('referrer-policy', 'same-origin')
-      .send(html);
   }
 
   /** Checkboxes post one value as a string and several as an array. */
