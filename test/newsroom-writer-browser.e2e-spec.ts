@@ -175,7 +175,10 @@ describeInBrowser('the writer’s desk in Chromium', () => {
     expect(submitted.status).toBe('in_review');
     expect(submitted.content).toEqual(normaliseContent(seed));
 
-    await Promise.all([page.waitForEvent('load'), page.getByRole('link', { name: 'My articles' }).click()]);
+    await Promise.all([
+      page.waitForEvent('load'),
+      page.locator('#main').getByRole('link', { name: 'My articles' }).click(),
+    ]);
     expect(await page.getByRole('heading', { level: 2, name: seed.title }).count()).toBe(1);
     expect(await page.locator('.article-row').first().textContent()).toContain('In review');
     await shots.take(page, 'my-articles');
