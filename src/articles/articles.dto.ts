@@ -1,5 +1,5 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
-import { Type } from 'class-transformer';
+import { Transform, Type } from 'class-transformer';
 import { DIFF_PAGE_LIMIT_DEFAULT, DIFF_PAGE_LIMIT_MAX } from './revision-diff-cache.js';
 import {
   ArrayMaxSize,
@@ -342,7 +342,10 @@ export class DiffQuery {
     description: "Index of the first change to return (from the previous page's nextOffset)",
   })
   @IsOptional()
-  @Type(() => Number)
+  // An empty value is not 0: `offset=` is refused, not read as the first page.
+  @Transform(({ value }: { value: unknown }) =>
+    typeof value === 'string' && value.trim() === '' ? Number.NaN : Number(value),
+  )
   @IsInt()
   @Min(0)
   @Max(1_000_000)

@@ -5,6 +5,8 @@ import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fa
 import { SwaggerModule } from '@nestjs/swagger';
 import type { FastifyError, FastifyReply, FastifyRequest } from 'fastify';
 import { randomUUID } from 'node:crypto';
+import { STATUS_CODES } from 'node:http';
+import type { Socket } from 'node:net';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../core/config/app-config.js';
 import { ensureDatabase } from '../core/database/ensure-database.js';
@@ -40,6 +42,25 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
     frameworkErrors: (error: FastifyError, _request: FastifyRequest, reply: FastifyReply) => {
       const body = toErrorBody(error);
       void reply.status(body.statusCode).header('content-type', 'application/json; charset=utf-8').send(body);
+    },
+    // Node's HTTP parser refuses a request before Fastify routes it (headers or URL over the size limit, a
+    // malformed request line): answer in the one error shape too, then close the connection.
+    clientErrorHandler: (error: Error & { code?: string }, socket: Socket) => {
+      if (!socket.writable) return;
+      const statusCode = error.code === 'HPE_HEADER_OVERFLOW' ? 431 : 400;
+      const body = JSON.stringify({
+        statusCode,
+        error: STATUS_CODES[statusCode],
+        code: statusCode === 431 ? 'request_header_fields_too_large' : 'bad_request',
+        message:
+          statusCode === 431
+            ? 'The request line and headers are too large; send a shorter URL or fewer headers'
+            : 'The request is malformed and could not be read',
+      });
+      socket.end(
+        `HTTP/1.1 ${statusCode} ${STATUS_CODES[statusCode]}\r\nContent-Type: application/json; charset=utf-8\r\n` +
+          `Content-Length: ${Buffer.byteLength(body)}\r\nConnection: close\r\n\r\n${body}`,
+      );
     },
   });
   const fastify = adapter.getInstance();

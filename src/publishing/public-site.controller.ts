@@ -59,7 +59,7 @@ export class PublicSiteController {
   @ApiOkResponse(page('text/html'))
   @ApiResponse(NOT_MODIFIED)
   async home(@Req() request: FastifyRequest, @Res() reply: FastifyReply): Promise<void> {
-    await this.index(undefined, request, reply);
+    await this.index({}, request, reply);
   }
 
   @Get('articles')
@@ -73,11 +73,11 @@ export class PublicSiteController {
   @ApiOkResponse(page('text/html'))
   @ApiResponse(NOT_MODIFIED)
   async index(
-    @Query('page') pageParam: unknown,
+    @Query() query: Record<string, unknown>,
     @Req() request: FastifyRequest,
     @Res() reply: FastifyReply,
   ): Promise<void> {
-    const number = this.site.indexPageNumber(pageParam);
+    const number = this.site.indexPageNumber(query);
     await sendListing(
       request,
       reply,

@@ -50,7 +50,15 @@ export class PublicSiteService {
    * `?page=` of the index: absent is 1; otherwise a whole number from 1 (a 400 naming `page` otherwise). A page
    * past the last is a 404 (see indexListing).
    */
-  indexPageNumber(raw: unknown): number {
+  indexPageNumber(query: Record<string, unknown>): number {
+    const unknown = Object.keys(query).filter((key) => key !== 'page');
+    if (unknown.length) {
+      throw ApiError.badRequest(
+        'Invalid query',
+        unknown.map((field) => ({ field, reason: 'is not a parameter of this page (the only one is page)' })),
+      );
+    }
+    const raw = query.page;
     if (raw === undefined) return 1;
     if (typeof raw !== 'string' || !/^[1-9][0-9]{0,5}$/.test(raw) || Number(raw) > MAX_INDEX_PAGE) {
       throw ApiError.badRequest('Invalid query', [
