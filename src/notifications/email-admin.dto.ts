@@ -1,7 +1,9 @@
 import { ApiProperty, ApiPropertyOptional } from '@nestjs/swagger';
 import { Type } from 'class-transformer';
 import { IsIn, IsInt, IsOptional, Max, Min } from 'class-validator';
+import type { Duration } from 'luxon';
 import { EMAIL_STATUSES, type EmailOutbox, type EmailStatus } from './email-outbox.entity.js';
+import { automaticResendOf } from './resend-policy.js';
 
 export class ListEmailsQuery {
   @ApiPropertyOptional({
@@ -48,6 +50,33 @@ export class EmailView {
   @ApiProperty({ description: 'SMTP conversations started for this email' })
   attempts!: number;
 
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description: 'When the last SMTP conversation for it started',
+  })
+  lastAttemptAt!: Date | null;
+
+  @ApiProperty({
+    enum: ['resend-after', 'ask-human'],
+    description:
+      'What happens when its delivery is unknown, by its template: sent again automatically with the same Message-ID after a grace period (reminders), or left for a person',
+  })
+  onUnknown!: 'resend-after' | 'ask-human';
+
+  @ApiProperty({ description: 'Times it was sent again automatically after its delivery was unknown' })
+  autoResends!: number;
+
+  @ApiProperty({
+    nullable: true,
+    type: String,
+    format: 'date-time',
+    description:
+      'For an email in doubt (unknown, or sending from a worker that stopped) that will be sent again automatically: from when (the outbox relay runs every 30 s); otherwise null',
+  })
+  autoResendAt!: Date | null;
+
   @ApiProperty({ nullable: true, type: String })
   lastError!: string | null;
 
@@ -64,7 +93,14 @@ export class EmailView {
   updatedAt!: Date;
 }
 
-export function emailView(row: EmailOutbox): EmailView {
+/** The row as admins see it; `graceOverride` is EMAIL_RESEND_GRACE. */
+export function emailView(row: EmailOutbox, graceOverride?: Duration): EmailView {
+  const resend = automaticResendOf(row.template, graceOverride);
+  const willResend =
+    resend !== null &&
+    (row.status === 'unknown' || row.status === 'sending') &&
+    row.lastAttemptAt !== null &&
+    row.autoResends < resend.maxResends;
   return {
     id: row.id,
     dedupeKey: row.dedupeKey,
@@ -74,6 +110,10 @@ export function emailView(row: EmailOutbox): EmailView {
     articleId: row.articleId,
     status: row.status,
     attempts: row.attempts,
+    lastAttemptAt: row.lastAttemptAt,
+    onUnknown: resend ? 'resend-after' : 'ask-human',
+    autoResends: row.autoResends,
+    autoResendAt: willResend ? new Date(row.lastAttemptAt!.getTime() + resend.graceMs) : null,
     lastError: row.lastError,
     messageId: row.messageId,
     sentAt: row.sentAt,

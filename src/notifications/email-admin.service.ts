@@ -4,6 +4,7 @@ import { DataSource } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { Clock } from '../core/clock/clock.js';
+import { AppConfig } from '../core/config/app-config.js';
 import { inTransaction } from '../core/database/transaction.js';
 import { ApiError } from '../core/http/api-error.js';
 import { emailView, type EmailView } from './email-admin.dto.js';
@@ -22,11 +23,12 @@ export class EmailAdminService {
     private readonly jobs: EmailJobs,
     private readonly audit: AuditService,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
   ) {}
 
   async list(status: EmailStatus | undefined, limit: number): Promise<EmailView[]> {
     const rows = await this.outbox.list(status ? [status] : NEEDS_ATTENTION, limit);
-    return rows.map(emailView);
+    return rows.map((row) => emailView(row, this.config.env.EMAIL_RESEND_GRACE));
   }
 
   /** failed or unknown → pending, and a new job once that commits. */
@@ -48,7 +50,7 @@ export class EmailAdminService {
         after: { status: 'pending' },
       });
       ctx.afterCommit(() => this.jobs.enqueueAgain(id));
-      return emailView((await this.outbox.findById(id, tx))!);
+      return emailView((await this.outbox.findById(id, tx))!, this.config.env.EMAIL_RESEND_GRACE);
     });
   }
 
@@ -63,7 +65,7 @@ export class EmailAdminService {
         );
       }
       const sentAt = this.clock.now();
-      await this.outbox.markSent(id, sentAt, row.messageId, tx);
+      await this.outbox.markSent(id, sentAt, tx);
       await this.audit.record(tx, {
         actorId: actor.id,
         action: 'email.marked_sent',
@@ -73,7 +75,7 @@ export class EmailAdminService {
         before: { status: row.status, lastError: row.lastError },
         after: { status: 'sent', sentAt },
       });
-      return emailView((await this.outbox.findById(id, tx))!);
+      return emailView((await this.outbox.findById(id, tx))!, this.config.env.EMAIL_RESEND_GRACE);
     });
   }
 }

@@ -39,9 +39,21 @@ export class EmailOutbox {
   @Column({ type: 'int', default: 0 })
   attempts!: number;
 
+  /** When the last SMTP conversation for it started. */
+  @Column({ type: 'timestamptz', nullable: true })
+  lastAttemptAt!: Date | null;
+
+  /** How many times the outbox relay sent it again on its own after its delivery was unknown (resend-policy.ts). */
+  @Column({ type: 'int', default: 0 })
+  autoResends!: number;
+
   @Column({ type: 'text', nullable: true })
   lastError!: string | null;
 
+  /**
+   * `<id@host of PUBLIC_BASE_URL>`, fixed when the row is created and sent on every attempt, so a copy sent again
+   * is recognisably the same message. Null only on rows written before it was stored at creation.
+   */
   @Column({ type: 'varchar', length: 300, nullable: true })
   messageId!: string | null;
 

@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, EntityManager, type QueryDeepPartialEntity, Repository } from 'typeorm';
+import { AppConfig } from '../core/config/app-config.js';
 import { EmailOutbox, type EmailStatus } from './email-outbox.entity.js';
 
 export interface NewOutboxRow {
@@ -20,6 +21,29 @@ export interface ClaimedEmail {
   context: Record<string, unknown>;
   /** Including this one. */
   attempts: number;
+  /** Automatic re-sends so far, including this one when it is one. */
+  autoResends: number;
+  /** The row's own, the same on every attempt. */
+  messageId: string;
+}
+
+/** A row whose delivery is in doubt, due for an automatic re-send by its template's policy. */
+export interface ResendCandidate {
+  id: string;
+  status: 'unknown' | 'sending';
+  template: string;
+  toAddress: string;
+  messageId: string | null;
+  lastAttemptAt: Date;
+  autoResends: number;
+}
+
+/** A template's automatic re-send rule, as the queries need it. */
+export interface ResendRule {
+  template: string;
+  /** Rows last attempted at or before this are due. */
+  cutoff: Date;
+  maxResends: number;
 }
 
 /** Longest error text kept on a row: enough for an SMTP reply, bounded for a list page. */
@@ -35,13 +59,32 @@ function errorText(error: string): string {
  */
 @Injectable()
 export class EmailOutboxRepository {
-  constructor(@InjectRepository(EmailOutbox) private readonly rows: Repository<EmailOutbox>) {}
+  /** The host part of every Message-ID: PUBLIC_BASE_URL's. */
+  readonly messageIdHost: string;
 
-  /** Inserts in the caller's transaction; rows whose dedupe key already exists are skipped. Ids of new rows. */
+  constructor(
+    @InjectRepository(EmailOutbox) private readonly rows: Repository<EmailOutbox>,
+    config: AppConfig,
+  ) {
+    this.messageIdHost = new URL(config.env.PUBLIC_BASE_URL).hostname;
+  }
+
+  /** The Message-ID a row got at creation (rows older than that get the same form on their first claim). */
+  messageIdOf(id: string): string {
+    return `<${id}@${this.messageIdHost}>`;
+  }
+
+  /**
+   * Inserts in the caller's transaction; rows whose dedupe key already exists are skipped. Each new row gets its
+   * Message-ID here, `<id@messageIdHost>`, once and for all. Ids of new rows.
+   */
   async insertNew(tx: EntityManager, rows: NewOutboxRow[]): Promise<string[]> {
     const inserted: { id: string }[] = await tx.query(
-      `INSERT INTO email_outbox (dedupe_key, template, to_address, to_user_id, article_id, context)
-       SELECT * FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::uuid[], $5::uuid[], $6::jsonb[])
+      `INSERT INTO email_outbox (id, message_id, dedupe_key, template, to_address, to_user_id, article_id, context)
+       SELECT id, '<' || id || '@' || $7 || '>', dedupe_key, template, to_address, to_user_id, article_id, context
+         FROM (SELECT uuid_generate_v4() AS id, u.*
+                 FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::uuid[], $5::uuid[], $6::jsonb[])
+                   AS u(dedupe_key, template, to_address, to_user_id, article_id, context)) AS fresh
        ON CONFLICT (dedupe_key) DO NOTHING
        RETURNING id`,
       [
@@ -51,6 +94,7 @@ export class EmailOutboxRepository {
         rows.map((row) => row.toUserId),
         rows.map((row) => row.articleId),
         rows.map((row) => JSON.stringify(row.context)),
+        this.messageIdHost,
       ],
     );
     return inserted.map((row) => row.id);
@@ -78,24 +122,27 @@ export class EmailOutboxRepository {
   }
 
   /**
-   * pending → sending, counting the attempt, and returns what the send needs, in one statement. Null when
-   * the row is not pending (sent, someone else's, or gone): read it to find out which.
+   * pending → sending, counting the attempt and stamping its start, and returns what the send needs, in one
+   * statement. Null when the row is not pending (sent, someone else's, or gone): read it to find out which.
    */
-  async claimForSending(id: string, messageId: string): Promise<ClaimedEmail | null> {
+  async claimForSending(id: string, attemptAt: Date): Promise<ClaimedEmail | null> {
     const rows: {
       template: string;
       to_address: string;
       context: Record<string, unknown>;
       attempts: number;
+      auto_resends: number;
+      message_id: string;
     }[] = await this.rows.query(
       // As a CTE, so the driver answers with the rows (an UPDATE's answer is [rows, count]).
       `WITH claimed AS (
            UPDATE email_outbox
-              SET status = 'sending', attempts = attempts + 1, message_id = $2, updated_at = now()
+              SET status = 'sending', attempts = attempts + 1, last_attempt_at = $2,
+                  message_id = COALESCE(message_id, $3), updated_at = now()
             WHERE id = $1 AND status = 'pending'
-            RETURNING template, to_address, context, attempts)
+            RETURNING template, to_address, context, attempts, auto_resends, message_id)
          SELECT * FROM claimed`,
-      [id, messageId],
+      [id, attemptAt, this.messageIdOf(id)],
     );
     const row = rows[0];
     return row
@@ -105,18 +152,18 @@ export class EmailOutboxRepository {
           toAddress: row.to_address,
           context: row.context,
           attempts: row.attempts,
+          autoResends: row.auto_resends,
+          messageId: row.message_id,
         }
       : null;
   }
 
-  /** The mail server accepted it. A row an overlapping attempt marked unknown is resolved too. */
-  markSent(id: string, sentAt: Date, messageId: string | null, manager?: EntityManager): Promise<boolean> {
-    return this.move(
-      id,
-      ['sending', 'unknown'],
-      { status: 'sent', sentAt, ...(messageId ? { messageId } : {}) },
-      manager,
-    );
+  /**
+   * The mail server accepted it (or a person says it did). A row an overlapping attempt marked unknown, or put
+   * back to pending for an automatic re-send, is resolved too: it did arrive.
+   */
+  markSent(id: string, sentAt: Date, manager?: EntityManager): Promise<boolean> {
+    return this.move(id, ['sending', 'unknown', 'pending'], { status: 'sent', sentAt }, manager);
   }
 
   /** A failure worth retrying: back to pending, with the reason. */
@@ -135,6 +182,72 @@ export class EmailOutboxRepository {
   /** An admin sends it again: failed or unknown → pending. */
   resetToPending(tx: EntityManager, id: string): Promise<boolean> {
     return this.move(id, ['failed', 'unknown'], { status: 'pending' }, tx);
+  }
+
+  /**
+   * Rows in doubt (`unknown`, or `sending` from an attempt that may have died) whose template is re-sent
+   * automatically, last attempted before its cutoff and not yet re-sent its maximum number of times. Oldest
+   * attempt first, at most `limit`.
+   */
+  async findDueForResend(rules: ResendRule[], limit: number): Promise<ResendCandidate[]> {
+    if (!rules.length) return [];
+    const rows: {
+      id: string;
+      status: 'unknown' | 'sending';
+      template: string;
+      to_address: string;
+      message_id: string | null;
+      last_attempt_at: Date;
+      auto_resends: number;
+    }[] = await this.rows.query(
+      `SELECT e.id, e.status, e.template, e.to_address, e.message_id, e.last_attempt_at, e.auto_resends
+         FROM email_outbox e
+         JOIN unnest($1::varchar[], $2::timestamptz[], $3::int[]) AS rule(template, cutoff, max_resends)
+           ON rule.template = e.template
+        WHERE e.status IN ('unknown', 'sending')
+          AND e.last_attempt_at <= rule.cutoff
+          AND e.auto_resends < rule.max_resends
+        ORDER BY e.last_attempt_at, e.id
+        LIMIT $4`,
+      [
+        rules.map((rule) => rule.template),
+        rules.map((rule) => rule.cutoff),
+        rules.map((rule) => rule.maxResends),
+        limit,
+      ],
+    );
+    return rows.map((row) => ({
+      id: row.id,
+      status: row.status,
+      template: row.template,
+      toAddress: row.to_address,
+      messageId: row.message_id,
+      lastAttemptAt: row.last_attempt_at,
+      autoResends: row.auto_resends,
+    }));
+  }
+
+  /**
+   * unknown or sending → pending for an automatic re-send, counting it, in one conditional statement: only
+   * while the row is still in `from`, still not attempted since `rule.cutoff` and under `rule.maxResends`, so
+   * of two relays (or a relay and an admin) exactly one moves it. The new count, or null when someone else won.
+   */
+  async claimForResend(
+    id: string,
+    from: 'unknown' | 'sending',
+    rule: ResendRule,
+    note: string,
+  ): Promise<number | null> {
+    const rows: { auto_resends: number }[] = await this.rows.query(
+      `WITH claimed AS (
+           UPDATE email_outbox
+              SET status = 'pending', auto_resends = auto_resends + 1, last_error = $5, updated_at = now()
+            WHERE id = $1 AND status = $2 AND last_attempt_at <= $3 AND auto_resends < $4
+            RETURNING auto_resends)
+         SELECT * FROM claimed`,
+      [id, from, rule.cutoff, rule.maxResends, errorText(note)],
+    );
+    return rows[0]?.auto_resends ?? null;
   }
 
   /** Newest first; with no status, the rows that may need a person: failed, unknown and pending. */

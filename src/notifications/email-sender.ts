@@ -3,9 +3,10 @@ import { UnrecoverableError } from 'bullmq';
 import { Clock } from '../core/clock/clock.js';
 import { AppConfig } from '../core/config/app-config.js';
 import { DeliveryFailure } from './delivery-failure.js';
-import { EmailOutboxRepository } from './email-outbox.repository.js';
+import { type ClaimedEmail, EmailOutboxRepository } from './email-outbox.repository.js';
 import { EmailRenderError, EmailTemplates, type RenderedEmail } from './email-templates.js';
 import { MailTransport } from './mail-transport.js';
+import { whatHappensNext } from './resend-policy.js';
 
 /** Tries at recording a delivered email as sent: 0.5 + 1 + 2 + 4 + 8 s apart at most. */
 const RECORD_SENT_ATTEMPTS = 6;
@@ -25,27 +26,25 @@ export interface SendAttempt {
 @Injectable()
 export class EmailSender {
   private readonly logger = new Logger('Notifications');
-  private readonly messageIdHost: string;
 
   constructor(
     private readonly outbox: EmailOutboxRepository,
     private readonly templates: EmailTemplates,
     private readonly transport: MailTransport,
     private readonly clock: Clock,
-    config: AppConfig,
-  ) {
-    this.messageIdHost = new URL(config.env.PUBLIC_BASE_URL).hostname;
-  }
+    private readonly config: AppConfig,
+  ) {}
 
   /**
    * Delivers the row. Throws to make BullMQ retry (the row is back to `pending`), or an UnrecoverableError when
    * the row is now `failed` or `unknown` and must not be retried.
    */
   async send(outboxId: string, attempt: SendAttempt = { lastAttempt: false }): Promise<SendOutcome> {
-    const messageId = this.messageIdOf(outboxId);
     // The claim reads the row too: one statement on the usual path. Only a row that was not pending is read.
-    const row = await this.outbox.claimForSending(outboxId, messageId);
+    const row = await this.outbox.claimForSending(outboxId, this.clock.now());
     if (!row) return this.notClaimed(outboxId);
+    // The row's own Message-ID, the same on every attempt: a copy sent again is the same message.
+    const { messageId } = row;
 
     let rendered: RenderedEmail;
     try {
@@ -62,9 +61,9 @@ export class EmailSender {
     try {
       await this.transport.send({ outboxId: row.id, messageId, to: row.toAddress, ...rendered });
     } catch (error) {
-      throw await this.recordFailure(row.id, row.attempts, error, attempt);
+      throw await this.recordFailure(row, error, attempt);
     }
-    await this.recordSent(row.id, messageId);
+    await this.recordSent(row.id);
     return 'sent';
   }
 
@@ -72,10 +71,10 @@ export class EmailSender {
    * The server has the message: recording that must not be lost to a brief database outage, or the row would
    * end `unknown` for a person to check. A few tries over about 15 s, then the job's own retry takes over.
    */
-  private async recordSent(id: string, messageId: string): Promise<void> {
+  private async recordSent(id: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.outbox.markSent(id, this.clock.now(), messageId);
+        await this.outbox.markSent(id, this.clock.now());
         return;
       } catch (error) {
         if (attempt >= RECORD_SENT_ATTEMPTS) throw error;
@@ -95,18 +94,18 @@ export class EmailSender {
     await this.outbox.markUnknown(
       row.id,
       ['sending'],
-      `An earlier attempt stopped while sending; the email may have been delivered. Look for Message-ID ` +
-        `${row.messageId ?? this.messageIdOf(row.id)} in the mail server's log, then retry or mark it sent.`,
+      `An earlier attempt stopped while sending; the email may have been delivered. ` +
+        whatHappensNext(
+          row,
+          row.messageId ?? this.outbox.messageIdOf(row.id),
+          this.config.env.EMAIL_RESEND_GRACE,
+        ),
     );
     return 'unknown';
   }
 
-  private async recordFailure(
-    id: string,
-    attempts: number,
-    error: unknown,
-    attempt: SendAttempt,
-  ): Promise<Error> {
+  private async recordFailure(row: ClaimedEmail, error: unknown, attempt: SendAttempt): Promise<Error> {
+    const { id, attempts } = row;
     const failure =
       error instanceof DeliveryFailure ? error : new DeliveryFailure('retry', (error as Error).message);
     switch (failure.kind) {
@@ -126,15 +125,11 @@ export class EmailSender {
       case 'unknown': {
         const reason =
           `Delivery outcome unknown: the connection broke after the message was handed over (${failure.message}). ` +
-          `Look for Message-ID ${this.messageIdOf(id)} in the mail server's log, then retry or mark it sent.`;
+          whatHappensNext(row, row.messageId, this.config.env.EMAIL_RESEND_GRACE);
         await this.outbox.markUnknown(id, ['sending'], reason);
         this.logger.warn(`email ${id}: ${reason}`);
         return new UnrecoverableError(reason);
       }
     }
-  }
-
-  private messageIdOf(outboxId: string): string {
-    return `<${outboxId}@${this.messageIdHost}>`;
   }
 }

@@ -48,6 +48,18 @@ const boundedDuration = (fallback: string, min: string, max: string) =>
     `must be an ISO-8601 duration from ${min} to ${max}`,
   );
 
+const optionalBoundedDuration = (min: string, max: string) =>
+  z
+    .string()
+    .optional()
+    .refine(
+      (value) =>
+        value === undefined ||
+        (Duration.fromISO(value).isValid && inRange(Duration.fromISO(value), min, max)),
+      `must be an ISO-8601 duration from ${min} to ${max}`,
+    )
+    .transform((value) => (value === undefined ? undefined : Duration.fromISO(value)));
+
 const booleanFlag = (fallback: boolean) =>
   z
     .enum(['true', 'false', '1', '0'])
@@ -111,6 +123,8 @@ const envSchema = z.object({
   SWEEP_EVERY: isoDuration('PT5M'),
   SWEEP_WINDOW: isoDuration('PT10M'),
   DIGEST_CRON: z.string().default('0 8 * * *'),
+  /** Replaces the grace of every template re-sent automatically (src/notifications/resend-policy.ts). */
+  EMAIL_RESEND_GRACE: optionalBoundedDuration('PT1S', 'P1D'),
   WEBHOOK_URLS: z
     .string()
     .default('')
