@@ -452,6 +452,245 @@ describe('notifications: the email outbox and SMTP delivery', () => {
     });
   });
 
+  describe('automatic re-send of reminders in doubt (resend-policy.ts)', () => {
+    const GRACE_MS = 15 * 60_000;
+
+    function reviewReminder(to: string, dedupeKey = `test:reminder:${randomUUID()}`): OutgoingEmail {
+      return {
+        dedupeKey,
+        template: 'review-reminder',
+        to: { address: to },
+        context: {
+          recipientName: 'Alan Lucks',
+          articleTitle: 'Is Baclofen a Benzodiazepine?',
+          dueDateText: 'March 9th, 2026',
+          daysText: 'in 7 days',
+          overdue: false,
+          changes: [],
+          reviewUrl: 'http://localhost:3000/desk/reviews/42',
+        },
+      };
+    }
+
+    /** An outbox row as a worker that died (or a dropped connection) left it, last attempted `ago` ms before NOW. */
+    async function inDoubt(
+      email: OutgoingEmail,
+      status: 'unknown' | 'sending',
+      ago: number,
+      autoResends = 0,
+    ): Promise<{ id: string; messageId: string }> {
+      const id = randomUUID();
+      const messageId = `<${id}@localhost>`;
+      await t.dataSource.query(
+        `INSERT INTO email_outbox (id, dedupe_key, template, to_address, context, status, attempts, message_id,
+                                   last_attempt_at, auto_resends, last_error, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, 1, $7, $8, $9, 'Delivery outcome unknown',
+                 now() - make_interval(secs => $10))`,
+        [
+          id,
+          email.dedupeKey,
+          email.template,
+          email.to.address,
+          JSON.stringify(email.context),
+          status,
+          messageId,
+          new Date(NOW.getTime() - ago),
+          autoResends,
+          ago / 1000,
+        ],
+      );
+      return { id, messageId };
+    }
+
+    const relay = () => t.app.get(EmailOutboxRelay);
+
+    afterEach(() => t.clock.set(NOW));
+
+    it('fixes the Message-ID when the row is written, before any attempt', async () => {
+      const email = reviewReminder(mailbox('fixed-id'));
+      const stored = await inTransaction(t.dataSource, async (tx, ctx) => {
+        await notifications.queue(tx, ctx, [email]);
+        const rows: { id: string; message_id: string; attempts: number }[] = await tx.query(
+          'SELECT id, message_id, attempts FROM email_outbox WHERE dedupe_key = $1',
+          [email.dedupeKey],
+        );
+        return rows[0];
+      });
+      expect(stored.attempts).toBe(0);
+      expect(stored.message_id).toBe(`<${stored.id}@localhost>`);
+      const received = await sink.waitForMessageTo(email.to.address);
+      expect(received.messageId).toBe(stored.message_id);
+    });
+
+    it('sends a reminder whose connection dropped after the DATA again after the grace, with the same Message-ID, once', async () => {
+      const to = mailbox('reminder-dropped');
+      sink.dropConnectionAfterData(to);
+      const email = reviewReminder(to);
+      await queueInTransaction([email]);
+      const unknown = await rowInStatus(email.dedupeKey, 'unknown');
+      expect(unknown.attempts).toBe(1);
+      expect(unknown.last_error).toContain(
+        `Look for Message-ID ${unknown.message_id} in the mail server's log; unless someone marks it sent or ` +
+          'retries it first, it is sent again automatically, with the same Message-ID, 15 minutes after its last ' +
+          'attempt (automatic re-send 1 of 2).',
+      );
+      await waitForJobs(t.app);
+
+      // Within the grace: nothing happens.
+      t.clock.advance(GRACE_MS - 1000);
+      expect((await relay().run()).resent).toBe(0);
+      expect(await rowById(unknown.id)).toMatchObject({ status: 'unknown', attempts: 1 });
+
+      const listed = await t.http().get('/admin/emails?status=unknown').set(bearer(t.adminToken));
+      expect(listed.body).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            id: unknown.id,
+            onUnknown: 'resend-after',
+            autoResends: 0,
+            lastAttemptAt: NOW.toISOString(),
+            autoResendAt: new Date(NOW.getTime() + GRACE_MS).toISOString(),
+          }),
+        ]),
+      );
+
+      // Past the grace, the mailbox works again: the relay sends it again, by itself.
+      sink.acceptRecipient(to);
+      t.clock.advance(2000);
+      expect((await relay().run()).resent).toBe(1);
+      const sent = await rowInStatus(email.dedupeKey, 'sent');
+      expect(sent).toMatchObject({ attempts: 2, message_id: unknown.message_id });
+      await waitForJobs(t.app);
+      expect(sink.droppedTo(to).map((message) => message.messageId)).toEqual([unknown.message_id]);
+      expect(sink.messagesTo(to).map((message) => message.messageId)).toEqual([unknown.message_id]);
+
+      // Shown to admins: attempts, when the last one was, how many were automatic.
+      const shown = await t.http().get('/admin/emails?status=sent&limit=200').set(bearer(t.adminToken));
+      expect(shown.body).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({
+            id: unknown.id,
+            attempts: 2,
+            autoResends: 1,
+            autoResendAt: null,
+            lastAttemptAt: new Date(NOW.getTime() + GRACE_MS + 1000).toISOString(),
+            messageId: unknown.message_id,
+          }),
+        ]),
+      );
+      // Once sent, nothing more.
+      t.clock.advance(2 * GRACE_MS);
+      expect((await relay().run()).resent).toBe(0);
+      await waitForJobs(t.app);
+      expect(sink.messagesTo(to)).toHaveLength(1);
+    });
+
+    it('sends again a reminder left "sending" by a worker that died, past the grace only, with its stored Message-ID', async () => {
+      const stuck = reviewReminder(mailbox('reminder-stuck'));
+      const recent = reviewReminder(mailbox('reminder-in-flight'));
+      const old = await inDoubt(stuck, 'sending', GRACE_MS + 60_000);
+      const young = await inDoubt(recent, 'sending', 60_000);
+
+      expect((await relay().run()).resent).toBe(1);
+      const received = await sink.waitForMessageTo(stuck.to.address);
+      expect(received.messageId).toBe(old.messageId);
+      expect(received.subject).toContain('Is Baclofen a Benzodiazepine?');
+      expect(await rowInStatus(stuck.dedupeKey, 'sent')).toMatchObject({ attempts: 2 });
+      expect(await rowById(young.id)).toMatchObject({ status: 'sending', attempts: 1 });
+      expect(sink.messagesTo(recent.to.address)).toHaveLength(0);
+    });
+
+    it('lets only one of two relays running at once send a reminder again', async () => {
+      const email = reviewReminder(mailbox('reminder-raced'));
+      const row = await inDoubt(email, 'unknown', GRACE_MS + 60_000);
+      const reports = await Promise.all([relay().run(), relay().run(), relay().run()]);
+      expect(reports.reduce((sum, report) => sum + report.resent, 0)).toBe(1);
+      await rowInStatus(email.dedupeKey, 'sent');
+      await waitForJobs(t.app);
+      expect(sink.messagesTo(email.to.address).map((message) => message.messageId)).toEqual([row.messageId]);
+      const [{ auto_resends }] = await t.dataSource.query<{ auto_resends: number }[]>(
+        'SELECT auto_resends FROM email_outbox WHERE id = $1',
+        [row.id],
+      );
+      expect(auto_resends).toBe(1);
+    });
+
+    it('stops after the most re-sends its template allows, and leaves the reminder to a person', async () => {
+      const email = reviewReminder(mailbox('reminder-exhausted'));
+      const row = await inDoubt(email, 'unknown', 10 * GRACE_MS, 2);
+      expect((await relay().run()).resent).toBe(0);
+      expect(await rowById(row.id)).toMatchObject({ status: 'unknown', attempts: 1 });
+      const listed = await t.http().get('/admin/emails?status=unknown&limit=200').set(bearer(t.adminToken));
+      expect(listed.body).toEqual(
+        expect.arrayContaining([expect.objectContaining({ id: row.id, autoResends: 2, autoResendAt: null })]),
+      );
+      expect(sink.messagesTo(email.to.address)).toHaveLength(0);
+    });
+
+    it('never sends an invitation or an approval receipt again by itself: it waits for an admin, who can retry it', async () => {
+      const invitationTo = mailbox('invitation-in-doubt');
+      const invitation: OutgoingEmail = {
+        dedupeKey: `test:invitation:${randomUUID()}`,
+        template: 'invitation',
+        to: { address: invitationTo },
+        context: {
+          recipientName: 'Alan Lucks',
+          inviterName: 'Ada Admin',
+          roles: 'reviewer',
+          siteName: 'Health Library',
+          setupUrl: 'http://localhost:3000/desk/account/setup?token=abc',
+          expiresText: 'March 5th, 2026',
+        },
+      };
+      const receiptTo = mailbox('receipt-in-doubt');
+      const receipt: OutgoingEmail = {
+        dedupeKey: `test:approved:${randomUUID()}`,
+        template: 'approved',
+        to: { address: receiptTo },
+        context: {
+          recipientName: 'Wendy Writer',
+          articleTitle: 'Is Baclofen a Benzodiazepine?',
+          reviewerName: 'Alan Lucks',
+          byline: 'Medically reviewed by Alan Lucks, MD on January 10th, 2026',
+          articleUrl: 'http://localhost:3000/desk/articles/1',
+        },
+      };
+      const unknownInvitation = await inDoubt(invitation, 'unknown', 100 * GRACE_MS);
+      const sendingReceipt = await inDoubt(receipt, 'sending', 100 * GRACE_MS);
+
+      // A day later (other tests' reminders may be re-sent by this run; these two never are).
+      t.clock.advance(24 * 3600_000);
+      await relay().run();
+      await waitForJobs(t.app);
+      expect(sink.messagesTo(invitationTo)).toHaveLength(0);
+      expect(sink.messagesTo(receiptTo)).toHaveLength(0);
+      expect(await rowById(unknownInvitation.id)).toMatchObject({ status: 'unknown', attempts: 1 });
+      // The receipt left "sending" is only marked unknown for a person (the relay's 10-minute rule), never sent.
+      expect((await rowById(sendingReceipt.id)).status).toBe('unknown');
+      expect((await rowById(sendingReceipt.id)).last_error).toMatch(/then retry or mark it sent\.$/);
+
+      const listed = await t.http().get('/admin/emails?status=unknown&limit=200').set(bearer(t.adminToken));
+      expect(listed.body).toEqual(
+        expect.arrayContaining([
+          expect.objectContaining({ id: unknownInvitation.id, onUnknown: 'ask-human', autoResendAt: null }),
+          expect.objectContaining({ id: sendingReceipt.id, onUnknown: 'ask-human', autoResendAt: null }),
+        ]),
+      );
+
+      // The human step: an admin retries the invitation; it goes out once, with its own Message-ID.
+      const retried = await t
+        .http()
+        .post(`/admin/emails/${unknownInvitation.id}/retry`)
+        .set(bearer(t.adminToken));
+      expect(retried.status).toBe(200);
+      const received = await sink.waitForMessageTo(invitationTo);
+      expect(received.messageId).toBe(unknownInvitation.messageId);
+      await rowInStatus(invitation.dedupeKey, 'sent');
+      await waitForJobs(t.app);
+      expect(sink.messagesTo(receiptTo)).toHaveLength(0);
+    });
+  });
+
   describe('queue dashboard', () => {
     it('is for admins only: 401 without a valid token, 403 for others, 200 for an admin', async () => {
       const anonymous = await t.http().get('/admin/queues');
