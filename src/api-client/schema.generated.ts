@@ -1619,6 +1619,23 @@ export interface components {
             status: "pending" | "sending" | "sent" | "failed" | "unknown";
             /** @description SMTP conversations started for this email */
             attempts: number;
+            /**
+             * Format: date-time
+             * @description When the last SMTP conversation for it started
+             */
+            lastAttemptAt: string | null;
+            /**
+             * @description What happens when its delivery is unknown, by its template: sent again automatically with the same Message-ID after a grace period (reminders), or left for a person
+             * @enum {string}
+             */
+            onUnknown: "resend-after" | "ask-human";
+            /** @description Times it was sent again automatically after its delivery was unknown */
+            autoResends: number;
+            /**
+             * Format: date-time
+             * @description For an email in doubt (unknown, or sending from a worker that stopped) that will be sent again automatically: from when (the outbox relay runs every 30 s); otherwise null
+             */
+            autoResendAt: string | null;
             lastError: string | null;
             /** @example <6f1c…@reviews.example.org> */
             messageId: string | null;
