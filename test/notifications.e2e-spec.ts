@@ -10,7 +10,9 @@ import {
 import { sendEmailJobId } from '../src/notifications/email-jobs.js';
 import { EmailSender } from '../src/notifications/email-sender.js';
 import { NotificationsService, type OutgoingEmail } from '../src/notifications/notifications.service.js';
+import { deskSession } from './utils/desk-session.js';
 import { SmtpSink } from './utils/smtp-sink.js';
+import { ADMIN } from './utils/test-env.js';
 import { bearer, createTestApp, createUser, type TestApp } from './utils/test-app.js';
 import { queueOf, waitForJob, waitForJobs, waitUntil } from './utils/wait-for-jobs.js';
 
@@ -24,6 +26,17 @@ interface OutboxRow {
 }
 
 const NOW = new Date('2026-03-02T14:00:00Z');
+
+/** A page's text as a person reads it: tags dropped, entities decoded, white space collapsed. */
+function visibleText(html: string): string {
+  return html
+    .replace(/<style[\s\S]*?<\/style>/g, ' ')
+    .replace(/<[^>]+>/g, ' ')
+    .replace(/&#x27;/g, "'")
+    .replace(/&quot;/g, '"')
+    .replace(/&amp;/g, '&')
+    .replace(/\s+/g, ' ');
+}
 
 describe('notifications: the email outbox and SMTP delivery', () => {
   let sink: SmtpSink;
@@ -554,6 +567,16 @@ describe('notifications: the email outbox and SMTP delivery', () => {
         ]),
       );
 
+      // The admin's outbox page says when the last attempt was and when it goes out again by itself.
+      const page = await (
+        await deskSession(t, ADMIN.email, ADMIN.password)
+      ).get('/desk/admin/emails?status=unknown');
+      expect(page.status).toBe(200);
+      expect(visibleText(page.text)).toContain(
+        `unknown 1 attempt(s), last Mar 2, 2026, 9:00 AM EST Sent again automatically, same Message-ID, from ` +
+          `Mar 2, 2026, 9:15 AM EST`,
+      );
+
       // Past the grace, the mailbox works again: the relay sends it again, by itself.
       sink.acceptRecipient(to);
       t.clock.advance(2000);
@@ -577,6 +600,12 @@ describe('notifications: the email outbox and SMTP delivery', () => {
             messageId: unknown.message_id,
           }),
         ]),
+      );
+      const sentPage = await (
+        await deskSession(t, ADMIN.email, ADMIN.password)
+      ).get('/desk/admin/emails?status=sent');
+      expect(visibleText(sentPage.text)).toContain(
+        `${to} sent 2 attempt(s), last Mar 2, 2026, 9:15 AM EST ; sent again automatically 1 time(s)`,
       );
       // Once sent, nothing more.
       t.clock.advance(2 * GRACE_MS);
