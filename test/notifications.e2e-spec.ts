@@ -515,6 +515,8 @@ describe('notifications: the email outbox and SMTP delivery', () => {
       return { id, messageId };
     }
 
+    // Run by hand here; the worker's scheduled relay may run at the same moment, so the tests look at the rows
+    // and the mail server, not at which run did the work.
     const relay = () => t.app.get(EmailOutboxRelay);
 
     afterEach(() => t.clock.set(NOW));
@@ -551,7 +553,7 @@ describe('notifications: the email outbox and SMTP delivery', () => {
 
       // Within the grace: nothing happens.
       t.clock.advance(GRACE_MS - 1000);
-      expect((await relay().run()).resent).toBe(0);
+      await relay().run();
       expect(await rowById(unknown.id)).toMatchObject({ status: 'unknown', attempts: 1 });
 
       const listed = await t.http().get('/admin/emails?status=unknown').set(bearer(t.adminToken));
@@ -580,7 +582,7 @@ describe('notifications: the email outbox and SMTP delivery', () => {
       // Past the grace, the mailbox works again: the relay sends it again, by itself.
       sink.acceptRecipient(to);
       t.clock.advance(2000);
-      expect((await relay().run()).resent).toBe(1);
+      await relay().run();
       const sent = await rowInStatus(email.dedupeKey, 'sent');
       expect(sent).toMatchObject({ attempts: 2, message_id: unknown.message_id });
       await waitForJobs(t.app);
@@ -609,7 +611,7 @@ describe('notifications: the email outbox and SMTP delivery', () => {
       );
       // Once sent, nothing more.
       t.clock.advance(2 * GRACE_MS);
-      expect((await relay().run()).resent).toBe(0);
+      await relay().run();
       await waitForJobs(t.app);
       expect(sink.messagesTo(to)).toHaveLength(1);
     });
@@ -620,7 +622,7 @@ describe('notifications: the email outbox and SMTP delivery', () => {
       const old = await inDoubt(stuck, 'sending', GRACE_MS + 60_000);
       const young = await inDoubt(recent, 'sending', 60_000);
 
-      expect((await relay().run()).resent).toBe(1);
+      await relay().run();
       const received = await sink.waitForMessageTo(stuck.to.address);
       expect(received.messageId).toBe(old.messageId);
       expect(received.subject).toContain('Is Baclofen a Benzodiazepine?');
@@ -633,7 +635,8 @@ describe('notifications: the email outbox and SMTP delivery', () => {
       const email = reviewReminder(mailbox('reminder-raced'));
       const row = await inDoubt(email, 'unknown', GRACE_MS + 60_000);
       const reports = await Promise.all([relay().run(), relay().run(), relay().run()]);
-      expect(reports.reduce((sum, report) => sum + report.resent, 0)).toBe(1);
+      // At most one of them (the worker's own scheduled relay may also be running): the row counts one re-send.
+      expect(reports.reduce((sum, report) => sum + report.resent, 0)).toBeLessThanOrEqual(1);
       await rowInStatus(email.dedupeKey, 'sent');
       await waitForJobs(t.app);
       expect(sink.messagesTo(email.to.address).map((message) => message.messageId)).toEqual([row.messageId]);
@@ -647,7 +650,7 @@ describe('notifications: the email outbox and SMTP delivery', () => {
     it('stops after the most re-sends its template allows, and leaves the reminder to a person', async () => {
       const email = reviewReminder(mailbox('reminder-exhausted'));
       const row = await inDoubt(email, 'unknown', 10 * GRACE_MS, 2);
-      expect((await relay().run()).resent).toBe(0);
+      await relay().run();
       expect(await rowById(row.id)).toMatchObject({ status: 'unknown', attempts: 1 });
       const listed = await t.http().get('/admin/emails?status=unknown&limit=200').set(bearer(t.adminToken));
       expect(listed.body).toEqual(
