@@ -1349,7 +1349,7 @@ export interface components {
             /** @description Pass as cursor to get the next page */
             nextCursor: string | null;
         };
-        AttestedReviewSummaryView: {
+        ArticleAttestedReviewView: {
             /** Format: uuid */
             id: string;
             /**
@@ -1408,7 +1408,7 @@ export interface components {
             /** Format: date-time */
             updatedAt: string;
             /** @description Reviews attested by the source the article was imported from, newest first (empty when it was not imported); since API 1.2.0 */
-            attestedReviews: components["schemas"]["AttestedReviewSummaryView"][];
+            attestedReviews: components["schemas"]["ArticleAttestedReviewView"][];
         };
         UpdateArticleDto: {
             /**
@@ -1877,6 +1877,26 @@ export interface components {
             skipped: number;
             refused: number;
             problems: number;
+        };
+        AttestedReviewSummaryView: {
+            /**
+             * Format: uuid
+             * @description Null in a dry run
+             */
+            id: string | null;
+            /** @example Alan Lucks, MD, Alan Lucks MDPC Private Practice - New York */
+            reviewer: string;
+            /**
+             * Format: uuid
+             * @description The reviewer profile matched; null for an external reviewer
+             */
+            matchedReviewerId: string | null;
+            /** @example 2026-01-10 */
+            reviewedOn: string;
+            /** @example 2027-01-10T05:00:00.000Z */
+            nextReviewDueAt: string | null;
+            /** @example attested at import, not e-signed in this service */
+            meaning: string;
         };
         ImportProblemView: {
             /**

@@ -84,7 +84,7 @@ export class ArticleView {
 }
 
 /** An attested past review (issue #16): what the source page said, not a signature made in this service. */
-export class AttestedReviewSummaryView implements AttestedReviewSummary {
+export class ArticleAttestedReviewView implements AttestedReviewSummary {
   @ApiProperty({ format: 'uuid' }) id!: string;
   @ApiProperty({ enum: ['attested'], description: 'attested at import; e-signed reviews are in signOff' })
   kind!: 'attested';
@@ -105,12 +105,12 @@ export class AttestedReviewSummaryView implements AttestedReviewSummary {
 /** GET /articles/:id: the article with the past reviews it was imported with. */
 export class ArticleReadView extends ArticleView {
   @ApiProperty({
-    type: [AttestedReviewSummaryView],
+    type: [ArticleAttestedReviewView],
     description:
       'Reviews attested by the source the article was imported from, newest first (empty when it was not ' +
       'imported); since API 1.2.0',
   })
-  attestedReviews!: AttestedReviewSummaryView[];
+  attestedReviews!: ArticleAttestedReviewView[];
 }
 
 export class ArticleListView {

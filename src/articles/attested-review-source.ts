@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 
-/** An attested past review of an article, as GET /articles/:id shows it (see AttestedReviewSummaryView). */
+/** An attested past review of an article, as GET /articles/:id shows it (see ArticleAttestedReviewView). */
 export interface AttestedReviewSummary {
   id: string;
   kind: 'attested';
