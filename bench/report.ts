@@ -462,38 +462,89 @@ const publicPage: Adapter = (r) => {
   };
 };
 
+/** One runtime's rows of bench:article-read: req/s and p99 beside their targets, and the ratio to bare Nest. */
+function articleReadFigures(r: unknown, node: string): Figure[] {
+  const rps = num(r, 'result.requestsPerSecond');
+  const rpsTarget = optNum(r, 'targets.requestsPerSecond.target') ?? 1500;
+  const p99 = num(r, 'result.latencyMs.p99');
+  const p99Limit = optNum(r, 'targets.p99Ms.target') ?? 100;
+  const bare = optNum(r, 'bare.requestsPerSecond');
+  const ratio = optNum(r, 'ratio');
+  const ratioTarget = optNum(r, 'targets.ratioToBare.target') ?? 0.15;
+  return [
+    {
+      label: `${node}: GET /articles/:id with a JWT (req/s)`,
+      measured: fmt(rps, 0),
+      target: `≥ ${fmt(rpsTarget)}`,
+      verdict: mark(optBool(r, 'targets.requestsPerSecond.met') ?? rps >= rpsTarget),
+    },
+    ...(bare === undefined || ratio === undefined
+      ? []
+      : [
+          {
+            label: `${node}: bare Nest on Fastify, same bytes (req/s)`,
+            measured: fmt(bare, 0),
+            target: 'ceiling',
+            verdict: 'info' as const,
+          },
+          {
+            label: `${node}: service / bare`,
+            measured: fmt(ratio),
+            target: `≥ ${fmt(ratioTarget)}`,
+            verdict: mark(optBool(r, 'targets.ratioToBare.met') ?? ratio >= ratioTarget),
+          },
+        ]),
+    {
+      label: `${node}: latency p50 (ms)`,
+      measured: fmt(num(r, 'result.latencyMs.p50')),
+      target: '-',
+      verdict: 'info',
+    },
+    {
+      label: `${node}: latency p99 (ms)`,
+      measured: fmt(p99),
+      target: `< ${fmt(p99Limit)}`,
+      verdict: mark(optBool(r, 'targets.p99Ms.met') ?? p99 < p99Limit),
+    },
+    ...cpuFigure(r, 'result', `${node}: API process CPU per request (ms)`),
+  ];
+}
+
 const articleRead: Adapter = (r) => {
   const rps = num(r, 'result.requestsPerSecond');
   const rpsTarget = optNum(r, 'targets.requestsPerSecond.target') ?? 1500;
   const p50 = num(r, 'result.latencyMs.p50');
   const p99 = num(r, 'result.latencyMs.p99');
   const p99Limit = optNum(r, 'targets.p99Ms.target') ?? 100;
+  const node = optStr(r, 'node') ?? optStr(r, 'machine.node') ?? 'Node ?';
+  const runtimes = at(r, 'runtimes');
+  const figures = Array.isArray(runtimes)
+    ? runtimes.flatMap((runtime: unknown) => articleReadFigures(runtime, optStr(runtime, 'node') ?? '?'))
+    : articleReadFigures(r, node);
+  const bars: Bar[] = Array.isArray(runtimes)
+    ? runtimes.flatMap((runtime: unknown) => {
+        const label = optStr(runtime, 'node') ?? '?';
+        const value = num(runtime, 'result.requestsPerSecond');
+        const bare = optNum(runtime, 'bare.requestsPerSecond');
+        return [
+          { label: `service ${label}`, value, kind: 'measured' as const, verdict: mark(value >= rpsTarget) },
+          ...(bare === undefined
+            ? []
+            : [{ label: `bare Nest ${label}`, value: bare, kind: 'reference' as const }]),
+        ];
+      })
+    : [{ label: `measured ${node}`, value: rps, kind: 'measured', verdict: mark(rps >= rpsTarget) }];
   return {
-    figures: [
-      {
-        label: 'GET /articles/:id with a JWT (req/s)',
-        measured: fmt(rps, 0),
-        target: `≥ ${fmt(rpsTarget)}`,
-        verdict: mark(rps >= rpsTarget),
-      },
-      { label: 'latency p50 (ms)', measured: fmt(p50), target: '-', verdict: 'info' },
-      {
-        label: 'latency p99 (ms)',
-        measured: fmt(p99),
-        target: `< ${fmt(p99Limit)}`,
-        verdict: mark(p99 < p99Limit),
-      },
-      ...cpuFigure(r, 'result', 'API process CPU per request (ms)'),
-    ],
+    figures,
     charts: [
       {
-        title: 'Authenticated article reads',
+        title: 'Authenticated article reads, against a bare Nest route serving the same bytes',
         unit: 'req/s',
-        bars: [{ label: 'measured', value: rps, kind: 'measured', verdict: mark(rps >= rpsTarget) }],
+        bars,
         line: { value: rpsTarget, label: `target ≥ ${fmt(rpsTarget)}` },
       },
       {
-        title: 'Latency',
+        title: `Latency (${node})`,
         unit: 'ms',
         bars: [
           { label: 'p50', value: p50, kind: 'measured', verdict: 'info' },
@@ -615,7 +666,7 @@ const BENCHMARKS: Benchmark[] = [
     name: 'article-read',
     file: 'article-read.json',
     title: 'Authenticated article reads under load',
-    what: 'GET /articles/:id with a real JWT under concurrent load, the service running as APP_ROLE=api.',
+    what: "GET /articles/:id with a real JWT under concurrent load, the service running as APP_ROLE=api, against a bare NestJS app on Fastify answering the same JSON bytes with the same load; on each Node.js runtime at hand (the runner's, and Node 24 when installed).",
     command: 'npm run bench:article-read',
     adapt: articleRead,
   },

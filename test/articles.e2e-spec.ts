@@ -52,6 +52,79 @@ describe('drafting articles', () => {
   const countRows = async (table: 'articles' | 'revisions') =>
     (await t.dataSource.query(`SELECT count(*)::int AS n FROM ${table}`))[0].n as number;
 
+  describe('reading from memory (GET /articles/:id)', () => {
+    /** Reads until `done` holds for the answer (a notification is heard shortly after the commit). */
+    const readUntil = async (
+      id: string,
+      user: TestUser,
+      done: (body: { version: number; slug: string }) => boolean,
+    ) => {
+      for (let attempt = 0; ; attempt++) {
+        const read = await t.http().get(`/articles/${id}`).set(user.auth);
+        if (read.status === 200 && done(read.body)) return read;
+        if (attempt >= 100)
+          throw new Error(`never saw the change: ${JSON.stringify(read.body).slice(0, 200)}`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    };
+
+    it('answers If-None-Match with 304 while the version holds, and the new article at once after an edit', async () => {
+      const created = await create(writer, seedWithOwnSlug());
+      const id = created.body.id as string;
+      const first = await t.http().get(`/articles/${id}`).set(reviewer.auth);
+      expect(first.status).toBe(200);
+      expect(first.headers.etag).toBe('"1"');
+      expect(first.headers['content-type']).toBe('application/json; charset=utf-8');
+      const again = await t.http().get(`/articles/${id}`).set(reviewer.auth).set('If-None-Match', '"1"');
+      expect(again.status).toBe(304);
+      expect(again.headers.etag).toBe('"1"');
+      expect(again.text ?? '').toBe('');
+      // An old ETag gets the whole article.
+      const stale = await t.http().get(`/articles/${id}`).set(reviewer.auth).set('If-None-Match', '"0"');
+      expect(stale.status).toBe(200);
+      expect(stale.body).toEqual(first.body);
+
+      // The edit is made by this process: the very next read shows it, with no wait for the notification.
+      const edited = await patch(writer, id, '"1"', { title: 'Baclofen, read again' });
+      expect(edited.status).toBe(200);
+      const read = await t.http().get(`/articles/${id}`).set(reviewer.auth).set('If-None-Match', '"1"');
+      expect(read.status).toBe(200);
+      expect(read.headers.etag).toBe('"2"');
+      expect(read.body).toMatchObject({ version: 2, content: { title: 'Baclofen, read again' } });
+    });
+
+    it('drops an article another process changed (the database notifies every process at commit)', async () => {
+      const created = await create(writer, seedWithOwnSlug());
+      const id = created.body.id as string;
+      const before = await t.http().get(`/articles/${id}`).set(reviewer.auth);
+      expect(before.body.version).toBe(1);
+      // Another API process's write: a plain UPDATE on its own connection, which this process does not make.
+      await t.dataSource.query(
+        `UPDATE articles SET slug = slug || '-moved', version = version + 1 WHERE id = $1`,
+        [id],
+      );
+      const after = await readUntil(id, reviewer, (body) => body.version === 2);
+      expect(after.headers.etag).toBe('"2"');
+      expect(after.body.slug).toBe(`${created.body.slug}-moved`);
+    });
+
+    it('refuses a token at once when another process raises the user token version', async () => {
+      const reader = await createUser(t, ['reviewer']);
+      const created = await create(writer, seedWithOwnSlug());
+      const id = created.body.id as string;
+      expect((await t.http().get(`/articles/${id}`).set(reader.auth)).status).toBe(200);
+      await t.dataSource.query('UPDATE users SET token_version = token_version + 1 WHERE id = $1', [
+        reader.id,
+      ]);
+      for (let attempt = 0; ; attempt++) {
+        const read = await t.http().get(`/articles/${id}`).set(reader.auth);
+        if (read.status === 401) break;
+        if (attempt >= 100) throw new Error(`the revoked token still reads (${read.status})`);
+        await new Promise((resolve) => setTimeout(resolve, 50));
+      }
+    });
+  });
+
   describe('structured content and revisions', () => {
     it('creates the seed article as revision 1 and returns it exactly, with the version as ETag', async () => {
       const created = await create(writer, seed());
@@ -78,7 +151,7 @@ describe('drafting articles', () => {
       const read = await t.http().get(`/articles/${created.body.id}`).set(reviewer.auth);
       expect(read.status).toBe(200);
       expect(read.headers.etag).toBe('"1"');
-      expect(read.body).toEqual(created.body);
+      expect(read.body).toEqual({ ...created.body, attestedReviews: [] });
 
       const revision = await t.http().get(`/articles/${created.body.id}/revisions/1`).set(reviewer.auth);
       expect(revision.body).toMatchObject({

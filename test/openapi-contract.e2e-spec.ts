@@ -56,7 +56,8 @@ describe('the OpenAPI document tells the truth', () => {
 
     it('fails a planted body mismatch, naming the operation and the field', async () => {
       const client = planted((copy) => {
-        const view = copy.components.schemas.ArticleView as { properties: Record<string, Json> };
+        // GET /articles/:id answers ArticleReadView (ArticleView with attestedReviews).
+        const view = copy.components.schemas.ArticleReadView as { properties: Record<string, Json> };
         view.properties.version = { type: 'string' };
       });
       await expect(client.get(`/articles/${articleId}`).set(writer.auth)).rejects.toThrow(
@@ -66,7 +67,7 @@ describe('the OpenAPI document tells the truth', () => {
 
     it('fails a nested field that comes back null where the document says object', async () => {
       const client = planted((copy) => {
-        const view = copy.components.schemas.ArticleView as { properties: Record<string, Json> };
+        const view = copy.components.schemas.ArticleReadView as { properties: Record<string, Json> };
         view.properties.signOff = { $ref: '#/components/schemas/SignOffSummaryView' };
       });
       await expect(client.get(`/articles/${articleId}`).set(writer.auth)).rejects.toThrow(

@@ -97,11 +97,13 @@ export async function spawnUntilReady(
   ready: RegExp,
   baseUrl: string,
   timeoutMs = 60_000,
+  /** The Node.js binary to run it on (bench/article-read.ts compares runtimes); the runner's own by default. */
+  node: string = process.execPath,
 ): Promise<ChildService> {
   if (!existsSync(entry)) throw new Error(`${entry} is missing: run npm run bench:build first`);
   // e.g. BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the service under load.
   const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
-  const child: ChildProcess = spawn(process.execPath, [...nodeArgs, entry, ...args], {
+  const child: ChildProcess = spawn(node, [...nodeArgs, entry, ...args], {
     cwd: REPO_ROOT,
     env: {
       PATH: process.env.PATH ?? '',
@@ -171,6 +173,8 @@ export interface ServiceSetup {
   role: 'api' | 'worker' | 'all';
   /** Extra environment of the service process. */
   env?: Record<string, string>;
+  /** The Node.js binary to run the service on; the runner's own by default. */
+  node?: string;
 }
 
 export interface RunningService extends ChildService {
@@ -219,6 +223,8 @@ export async function startService(setup: ServiceSetup): Promise<RunningService>
     env,
     /listening on/,
     baseUrl,
+    60_000,
+    setup.node,
   );
   return { ...child, admin, databaseName, databaseUrl: env.DATABASE_URL, queuePrefix, env };
 }

@@ -320,7 +320,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Get an article with its current content; ETag header = version (roles: any) */
+        /** Get an article with its current content and attested past reviews; ETag header = version; If-None-Match with it answers 304 (roles: any) */
         get: operations["ArticlesController_get"];
         put?: never;
         post?: never;
@@ -1348,6 +1348,67 @@ export interface components {
             items: components["schemas"]["ArticleSummaryView"][];
             /** @description Pass as cursor to get the next page */
             nextCursor: string | null;
+        };
+        ArticleAttestedReviewView: {
+            /** Format: uuid */
+            id: string;
+            /**
+             * @description attested at import; e-signed reviews are in signOff
+             * @enum {string}
+             */
+            kind: "attested";
+            /**
+             * @description Always false: nobody signed it in this service
+             * @enum {boolean}
+             */
+            eSigned: false;
+            /** @example attested at import, not e-signed in this service */
+            meaning: string;
+            /** @description The revision the import created, which the review is said to cover */
+            revision: number;
+            /** @description SHA-256 of that revision at import */
+            contentHash: string;
+            /** @example Alan Lucks */
+            reviewerName: string;
+            /** @example MD */
+            credentials: string;
+            /** @example Alan Lucks MDPC Private Practice - New York */
+            affiliation: string;
+            /**
+             * Format: date
+             * @description The day of the review, as the source printed it
+             */
+            reviewedOn: string;
+            /** @example Medically reviewed by Alan Lucks, MD, … on January 10th, 2026 */
+            byline: string;
+        };
+        ArticleReadView: {
+            /** Format: uuid */
+            id: string;
+            slug: string;
+            /** @enum {string} */
+            status: "draft" | "in_review" | "changes_requested" | "approved" | "published" | "archived";
+            /** @description Optimistic-concurrency version; also the ETag */
+            version: number;
+            /** Format: uuid */
+            authorId: string;
+            specialty: string;
+            currentRevision: number;
+            /** @description SHA-256 of the current revision content */
+            contentHash: string;
+            content: components["schemas"]["ArticleContentView"];
+            signOff: components["schemas"]["SignOffSummaryView"] | null;
+            publishedRevision: number | null;
+            /** Format: date-time */
+            lastReviewedAt: string | null;
+            /** Format: date-time */
+            nextReviewDueAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+            /** @description Reviews attested by the source the article was imported from, newest first (empty when it was not imported); since API 1.2.0 */
+            attestedReviews: components["schemas"]["ArticleAttestedReviewView"][];
         };
         UpdateArticleDto: {
             /**
@@ -3514,7 +3575,10 @@ export interface operations {
     ArticlesController_get: {
         parameters: {
             query?: never;
-            header?: never;
+            header?: {
+                /** @description The ETag you hold, such as "3": 304 without a body while the article is at that version */
+                "If-None-Match"?: string;
+            };
             path: {
                 id: string;
             };
@@ -3527,8 +3591,15 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content: {
-                    "application/json": components["schemas"]["ArticleView"];
+                    "application/json": components["schemas"]["ArticleReadView"];
                 };
+            };
+            /** @description If-None-Match names the current version: nothing is sent */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
             };
             /** @description Invalid request: details name each field and the reason */
             400: {

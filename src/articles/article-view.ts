@@ -8,6 +8,7 @@ import type {
   RenderedContent,
 } from './article-content.js';
 import { ARTICLE_STATUSES, type Article } from './article.entity.js';
+import type { AttestedReviewSummary } from './attested-review-source.js';
 import { FaqEntryDto, ImageDto, ReferenceDto, SectionDto } from './articles.dto.js';
 import type { Comment } from './comment.entity.js';
 import type { Revision } from './revision.entity.js';
@@ -80,6 +81,36 @@ export class ArticleView {
   @ApiProperty({ type: Date, nullable: true }) nextReviewDueAt!: Date | null;
   @ApiProperty() createdAt!: Date;
   @ApiProperty() updatedAt!: Date;
+}
+
+/** An attested past review (issue #16): what the source page said, not a signature made in this service. */
+export class ArticleAttestedReviewView implements AttestedReviewSummary {
+  @ApiProperty({ format: 'uuid' }) id!: string;
+  @ApiProperty({ enum: ['attested'], description: 'attested at import; e-signed reviews are in signOff' })
+  kind!: 'attested';
+  @ApiProperty({ enum: [false], description: 'Always false: nobody signed it in this service' })
+  eSigned!: false;
+  @ApiProperty({ example: 'attested at import, not e-signed in this service' }) meaning!: string;
+  @ApiProperty({ description: 'The revision the import created, which the review is said to cover' })
+  revision!: number;
+  @ApiProperty({ description: 'SHA-256 of that revision at import' }) contentHash!: string;
+  @ApiProperty({ example: 'Alan Lucks' }) reviewerName!: string;
+  @ApiProperty({ example: 'MD' }) credentials!: string;
+  @ApiProperty({ example: 'Alan Lucks MDPC Private Practice - New York' }) affiliation!: string;
+  @ApiProperty({ format: 'date', description: 'The day of the review, as the source printed it' })
+  reviewedOn!: string;
+  @ApiProperty({ example: 'Medically reviewed by Alan Lucks, MD, … on January 10th, 2026' }) byline!: string;
+}
+
+/** GET /articles/:id: the article with the past reviews it was imported with. */
+export class ArticleReadView extends ArticleView {
+  @ApiProperty({
+    type: [ArticleAttestedReviewView],
+    description:
+      'Reviews attested by the source the article was imported from, newest first (empty when it was not ' +
+      'imported); since API 1.2.0',
+  })
+  attestedReviews!: ArticleAttestedReviewView[];
 }
 
 export class ArticleListView {

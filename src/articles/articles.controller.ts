@@ -28,6 +28,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Roles } from '../auth/decorators.js';
 import {
   ArticleListView,
+  ArticleReadView,
   ArticleView,
   RevisionDiffView,
   RevisionSummaryView,
@@ -37,7 +38,7 @@ import { CreateArticleDto, DiffQuery, ListArticlesQuery, UpdateArticleDto } from
 import { ArticleDrafts } from './article-drafts.service.js';
 import { ArticleSubmission } from './article-submission.service.js';
 import { ArticlesService } from './articles.service.js';
-import { etagOf } from './etag.js';
+import { etagMatches, etagOf } from './etag.js';
 
 function withEtag(reply: FastifyReply, article: ArticleView): ArticleView {
   void reply.header('ETag', etagOf(article.version));
@@ -92,10 +93,27 @@ export class ArticlesController {
   }
 
   @Get(':id')
-  @ApiOperation({ summary: 'Get an article with its current content; ETag header = version (roles: any)' })
-  @ApiOkResponse({ type: ArticleView })
-  async get(@Param('id', ParseUUIDPipe) id: string, @Res({ passthrough: true }) reply: FastifyReply) {
-    return withEtag(reply, await this.articles.get(id));
+  @ApiOperation({
+    summary:
+      'Get an article with its current content and attested past reviews; ETag header = version; ' +
+      'If-None-Match with it answers 304 (roles: any)',
+  })
+  @ApiHeader({
+    name: 'If-None-Match',
+    required: false,
+    description: 'The ETag you hold, such as "3": 304 without a body while the article is at that version',
+  })
+  @ApiOkResponse({ type: ArticleReadView })
+  @ApiResponse({ status: 304, description: 'If-None-Match names the current version: nothing is sent' })
+  async get(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Headers('if-none-match') ifNoneMatch: string | undefined,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const json = await this.articles.getJson(id);
+    void reply.header('ETag', json.etag).header('Cache-Control', 'private, no-cache');
+    if (etagMatches(ifNoneMatch, json.etag)) await reply.status(304).send();
+    else await reply.status(200).header('Content-Type', 'application/json; charset=utf-8').send(json.body);
   }
 
   @Patch(':id')

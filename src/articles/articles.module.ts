@@ -2,6 +2,8 @@ import { Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { Article } from './article.entity.js';
 import { ArticleWorkflow } from './article-workflow.js';
+import { ArticleReadCache } from './article-read-cache.js';
+import { AttestedReviewSources } from './attested-review-source.js';
 import { ArticlesController } from './articles.controller.js';
 import { ArticlesRepository } from './articles.repository.js';
 import { ArticleDrafts } from './article-drafts.service.js';
@@ -21,6 +23,8 @@ import { Revision } from './revision.entity.js';
     ArticlesRepository,
     ArticleWorkflow,
     ArticlesService,
+    ArticleReadCache,
+    AttestedReviewSources,
     ArticleDrafts,
     ArticleSubmission,
     CommentsRepository,
@@ -32,6 +36,7 @@ import { Revision } from './revision.entity.js';
     ArticlesService,
     ArticleDrafts,
     ArticleSubmission,
+    AttestedReviewSources,
     CommentsService,
   ],
 })

@@ -4,6 +4,7 @@ import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
 import { Clock } from '../core/clock/clock.js';
 import { Article, type ArticleStatus } from './article.entity.js';
 import { ArticleError } from './articles.exception.js';
+import { ArticleReadCache } from './article-read-cache.js';
 import { Revision } from './revision.entity.js';
 
 export type WorkflowChanges = Partial<
@@ -61,6 +62,7 @@ export class ArticlesRepository {
     @InjectRepository(Article) private readonly articles: Repository<Article>,
     @InjectRepository(Revision) private readonly revisions: Repository<Revision>,
     private readonly clock: Clock,
+    private readonly readCache: ArticleReadCache,
   ) {}
 
   findById(id: string, tx?: EntityManager): Promise<Article | null> {
@@ -95,6 +97,7 @@ export class ArticlesRepository {
    * `ArticleWorkflow` calls this (the architecture test holds it to that).
    */
   async writeWorkflow(tx: EntityManager, article: Article, changes: WorkflowChanges): Promise<Article> {
+    this.readCache.invalidate(article.id);
     Object.assign(article, changes, { version: article.version + 1, updatedAt: this.clock.now() });
     await tx
       .getRepository(Article)
@@ -214,6 +217,7 @@ export class ArticlesRepository {
     tx: EntityManager,
     edit: ArticleEdit,
   ): Promise<{ version: number; currentRevision: number } | null> {
+    this.readCache.invalidate(edit.id);
     // For an UPDATE, TypeORM answers [rows, affected count].
     const [rows] = await tx.query<[{ version: number; current_revision: number }[], number]>(
       `UPDATE articles

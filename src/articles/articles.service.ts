@@ -7,6 +7,7 @@ import {
   toArticleSummary,
   toArticleView,
   toRevisionSummary,
+  type ArticleReadView,
   toRevisionView,
   type ArticleListView,
   type ArticleView,
@@ -16,6 +17,9 @@ import {
 } from './article-view.js';
 import { REVISION_NUMBER_MAX, type ListArticlesQuery } from './articles.dto.js';
 import { ArticlesRepository } from './articles.repository.js';
+import { type ArticleJson, ArticleReadCache } from './article-read-cache.js';
+import { AttestedReviewSources } from './attested-review-source.js';
+import { etagOf } from './etag.js';
 import { DIFF_PAGE_LIMIT_DEFAULT, pageOf, RevisionDiffCache } from './revision-diff-cache.js';
 
 const DEFAULT_PAGE_SIZE = 20;
@@ -52,12 +56,35 @@ export class ArticlesService implements OnModuleDestroy {
   /** Diffs by pair of content hashes, bounded in size (#15 §7). */
   private readonly diffs = new RevisionDiffCache();
 
-  constructor(private readonly articles: ArticlesRepository) {}
+  constructor(
+    private readonly articles: ArticlesRepository,
+    private readonly readCache: ArticleReadCache,
+    private readonly attestedReviews: AttestedReviewSources,
+  ) {}
 
   async get(id: string): Promise<ArticleView> {
     const found = await this.articles.findWithCurrentContent(id);
     if (!found) throw ApiError.notFound('Article');
     return toArticleView(found.article, found.current);
+  }
+
+  /**
+   * GET /articles/:id's answer as JSON bytes with its ETag: from memory while the article is unchanged (see
+   * ArticleReadCache), else read, serialised once and kept.
+   */
+  async getJson(id: string): Promise<ArticleJson> {
+    const cached = this.readCache.get(id);
+    if (cached) return cached;
+    const ticket = this.readCache.ticket();
+    const found = await this.articles.findWithCurrentContent(id);
+    if (!found) throw ApiError.notFound('Article');
+    const view: ArticleReadView = {
+      ...toArticleView(found.article, found.current),
+      attestedReviews: await this.attestedReviews.forArticle(id),
+    };
+    const json = { etag: etagOf(found.article.version), body: Buffer.from(JSON.stringify(view), 'utf8') };
+    this.readCache.set(id, json, ticket);
+    return json;
   }
 
   /** The article as its editor sees it, if the actor may change it (the rule of PATCH): 404, else 403. */

@@ -21,3 +21,12 @@ export function parseIfMatch(header: string | undefined): number | undefined {
   }
   return Number(match[1] ?? match[2]);
 }
+
+/** Whether If-None-Match names this ETag (or `*`); weak and strong forms compare equal, as for GET. */
+export function etagMatches(ifNoneMatch: string | undefined, etag: string): boolean {
+  if (!ifNoneMatch) return false;
+  return ifNoneMatch
+    .split(',')
+    .map((tag) => tag.trim().replace(/^W\//, ''))
+    .some((tag) => tag === etag || tag === '*');
+}

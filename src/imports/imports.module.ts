@@ -4,6 +4,7 @@ import { Module } from '@nestjs/common';
 import { ArticlesModule } from '../articles/articles.module.js';
 import { PublishingModule } from '../publishing/publishing.module.js';
 import { SchedulingModule } from '../scheduling/scheduling.module.js';
+import { AttestedReviewSourceProvider } from './attested-review-source.provider.js';
 import { AttestedReviewsService } from './attested-reviews.service.js';
 import { ImportsController } from './imports.controller.js';
 import { ImportsRepository } from './imports.repository.js';
@@ -13,7 +14,13 @@ import { ImportsService } from './imports.service.js';
 @Module({
   imports: [ArticlesModule, SchedulingModule, PublishingModule, UsersModule],
   controllers: [ImportsController],
-  providers: [ImportsRepository, ImportsService, ImportWriter, AttestedReviewsService],
+  providers: [
+    ImportsRepository,
+    ImportsService,
+    ImportWriter,
+    AttestedReviewsService,
+    AttestedReviewSourceProvider,
+  ],
   exports: [ImportsService],
 })
 export class ImportsModule {}

@@ -2,6 +2,7 @@ import { Global, Module } from '@nestjs/common';
 import { TypeOrmModule } from '@nestjs/typeorm';
 import { AppConfig } from '../config/app-config.js';
 import { dataSourceOptions } from './data-source-options.js';
+import { RowChangeListener } from './row-change-listener.js';
 
 /** Migrations are not run here but in `createApp`, under an advisory lock, before any module starts. */
 @Global()
@@ -12,5 +13,7 @@ import { dataSourceOptions } from './data-source-options.js';
       useFactory: (config: AppConfig) => dataSourceOptions(config.env.DATABASE_URL),
     }),
   ],
+  providers: [RowChangeListener],
+  exports: [RowChangeListener],
 })
 export class DatabaseModule {}

@@ -4,6 +4,7 @@ import { Scheduling1795713000000 } from '../../../migrations/1795713000000-Sched
 import { PublicPageNotify1795714000000 } from '../../../migrations/1795714000000-PublicPageNotify.js';
 import { Accounts1795720000000 } from '../../../migrations/1795720000000-Accounts.js';
 import { Imports1795730000000 } from '../../../migrations/1795730000000-Imports.js';
+import { RowChangeNotify1795735000000 } from '../../../migrations/1795735000000-RowChangeNotify.js';
 import { EmailResend1795741500000 } from '../../../migrations/1795741500000-EmailResend.js';
 import { Article } from '../../articles/article.entity.js';
 import { Comment } from '../../articles/comment.entity.js';
@@ -60,5 +61,6 @@ export const MIGRATIONS = [
   PublicPageNotify1795714000000,
   Accounts1795720000000,
   Imports1795730000000,
+  RowChangeNotify1795735000000,
   EmailResend1795741500000,
 ];
