@@ -639,7 +639,12 @@ const cluster: Adapter = (r) => {
           value: num(p, 'requestsPerSecond'),
           kind: 'reference' as const,
         })),
-        { label: 'all', value: rps, kind: 'measured', verdict: mark(optBool(r, 'reads.met.requestsPerSecond') ?? rps >= rpsTarget) },
+        {
+          label: 'all',
+          value: rps,
+          kind: 'measured',
+          verdict: mark(optBool(r, 'reads.met.requestsPerSecond') ?? rps >= rpsTarget),
+        },
       ],
       line: { value: rpsTarget, label: `target ≥ ${fmt(rpsTarget)}` },
     });
@@ -793,7 +798,8 @@ function historyEntryOf(
  */
 function backfillFromGit(): HistoryEntry[] {
   const entries: HistoryEntry[] = [];
-  const git = (args: string[]) => execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  const git = (args: string[]) =>
+    execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
   for (const benchmark of BENCHMARKS) {
     const path = `bench/results/${benchmark.file}`;
     const commits = git(['log', '--format=%H', '--', path]).split('\n').filter(Boolean);
@@ -806,7 +812,9 @@ function backfillFromGit(): HistoryEntry[] {
         });
         if (entry) entries.push(entry);
       } catch (error) {
-        console.log(`  backfill: ${path} at ${commit.slice(0, 12)} skipped (${(error as Error).message.split('\n')[0]})`);
+        console.log(
+          `  backfill: ${path} at ${commit.slice(0, 12)} skipped (${(error as Error).message.split('\n')[0]})`,
+        );
       }
     }
   }
@@ -836,8 +844,10 @@ function sparkline(row: HistoryRow): string {
   const values = row.values.map((v) => v.value);
   const low = Math.min(...values);
   const high = Math.max(...values);
-  const x = (i: number) => (values.length === 1 ? width / 2 : pad + (i * (width - 2 * pad)) / (values.length - 1));
-  const y = (v: number) => (high === low ? height / 2 : height - pad - ((v - low) * (height - 2 * pad)) / (high - low));
+  const x = (i: number) =>
+    values.length === 1 ? width / 2 : pad + (i * (width - 2 * pad)) / (values.length - 1);
+  const y = (v: number) =>
+    high === low ? height / 2 : height - pad - ((v - low) * (height - 2 * pad)) / (high - low);
   const points = values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
   const flagged = row.change.kind === 'beyond-noise';
   const last = values.length - 1;
@@ -854,7 +864,8 @@ function changeHtml(row: HistoryRow): string {
   const change = row.change;
   if (change.kind === 'too-few')
     return `<span class="info">${change.previous} earlier run${change.previous === 1 ? '' : 's'}; needs ${NOISE_RULE.minimumPrevious} to judge</span>`;
-  const relative = change.relative === null ? '' : ` (${change.relative >= 0 ? '+' : ''}${fmt(change.relative * 100, 1)}%)`;
+  const relative =
+    change.relative === null ? '' : ` (${change.relative >= 0 ? '+' : ''}${fmt(change.relative * 100, 1)}%)`;
   const score = Number.isFinite(change.score) ? `${fmt(change.score, 1)}× noise` : 'noise 0';
   if (change.kind === 'within-noise') return `<span class="info">within noise: ${score}</span>`;
   const up = change.latest > change.previousMedian;
@@ -869,7 +880,9 @@ function historyHtml(s: Section): string {
     .map((row) => {
       const latest = row.values[row.values.length - 1].value;
       const median =
-        row.change.kind === 'too-few' ? '-' : `${fmt(row.change.previousMedian, 3)} ± ${fmt(row.change.noise, 3)}`;
+        row.change.kind === 'too-few'
+          ? '-'
+          : `${fmt(row.change.previousMedian, 3)} ± ${fmt(row.change.noise, 3)}`;
       return `<tr><td>${esc(row.label)}</td><td>${sparkline(row)}</td><td class="n">${row.values.length}</td><td class="n">${esc(fmt(latest, 3))}</td><td class="n">${esc(median)}</td><td>${changeHtml(row)}</td></tr>`;
     })
     .join('');
@@ -1055,7 +1068,9 @@ function main(): void {
   );
   const history = readHistory(historyPath);
   for (const s of sections) s.history = historyOf(history, s);
-  console.log(`  history: ${appended.length} new run(s) appended to ${historyPath} (${history.length} in all)`);
+  console.log(
+    `  history: ${appended.length} new run(s) appended to ${historyPath} (${history.length} in all)`,
+  );
   const known = new Set(BENCHMARKS.map((b) => b.file));
   const others = existsSync(RESULTS_DIR)
     ? readdirSync(RESULTS_DIR).filter((file) => file.endsWith('.json') && !known.has(file))

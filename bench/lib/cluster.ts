@@ -103,7 +103,7 @@ export async function startCluster(setup: ClusterSetup): Promise<Cluster> {
   const failed = settled.find((outcome) => outcome.status === 'rejected');
   if (failed) {
     await Promise.all(started.map((process) => process.stop()));
-    throw (failed as PromiseRejectedResult).reason;
+    throw failed.reason;
   }
   return {
     apis: started.filter((p) => p.role === 'api'),

@@ -49,12 +49,15 @@ export function readHistory(path: string): HistoryEntry[] {
 export function appendHistory(path: string, entries: HistoryEntry[]): HistoryEntry[] {
   const known = new Set(readHistory(path).map(entryKey));
   const fresh = entries.filter((entry) => !known.has(entryKey(entry)));
-  const unique = fresh.filter((entry, index) => fresh.findIndex((e) => entryKey(e) === entryKey(entry)) === index);
+  const unique = fresh.filter(
+    (entry, index) => fresh.findIndex((e) => entryKey(e) === entryKey(entry)) === index,
+  );
   if (unique.length) appendFileSync(path, unique.map((entry) => `${JSON.stringify(entry)}\n`).join(''));
   return unique;
 }
 
-const entryKey = (entry: Pick<HistoryEntry, 'benchmark' | 'ranAt'>) => `${entry.benchmark}\u0000${entry.ranAt}`;
+const entryKey = (entry: Pick<HistoryEntry, 'benchmark' | 'ranAt'>) =>
+  `${entry.benchmark}\u0000${entry.ranAt}`;
 
 /** The first number of a "measured" cell ("1,347 (0.56 of the ceiling)" → 1347); undefined when there is none. */
 export function leadingNumber(text: string): number | undefined {
@@ -108,7 +111,8 @@ export type Change =
  */
 export function assessChange(series: number[], rule: NoiseRule = NOISE_RULE): Change {
   const previous = series.slice(0, -1);
-  if (previous.length < rule.minimumPrevious || !series.length) return { kind: 'too-few', previous: previous.length };
+  if (previous.length < rule.minimumPrevious || !series.length)
+    return { kind: 'too-few', previous: previous.length };
   const latest = series[series.length - 1];
   const previousMedian = median(previous);
   const noise = Math.max(scaledMad(previous), rule.relativeFloor * Math.abs(previousMedian));
@@ -134,9 +138,14 @@ export function betterDirection(target: string): 'up' | 'down' | undefined {
 }
 
 /** Each figure's values in run order (oldest first), for one benchmark. */
-export function seriesByFigure(history: HistoryEntry[], benchmark: string): Map<string, { ranAt: string; value: number }[]> {
+export function seriesByFigure(
+  history: HistoryEntry[],
+  benchmark: string,
+): Map<string, { ranAt: string; value: number }[]> {
   const series = new Map<string, { ranAt: string; value: number }[]>();
-  const runs = history.filter((entry) => entry.benchmark === benchmark).sort((a, b) => a.ranAt.localeCompare(b.ranAt));
+  const runs = history
+    .filter((entry) => entry.benchmark === benchmark)
+    .sort((a, b) => a.ranAt.localeCompare(b.ranAt));
   for (const run of runs) {
     for (const [label, value] of Object.entries(run.figures)) {
       const list = series.get(label) ?? [];
