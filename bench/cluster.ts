@@ -88,6 +88,10 @@ interface Trial {
   pollSentAfterMs: number | null;
   polls: number;
   served: boolean;
+  /** Whether the new page was served while the read load still ran (filled in when it is over). */
+  duringReadLoad?: boolean;
+  /** performance.now() when the new page was served (or the trial gave up). */
+  endedAt: number;
 }
 
 async function ensureServing(base: string, slug: string, etag: string, label: string): Promise<void> {
@@ -156,6 +160,7 @@ async function propagationTrial(
     pollSentAfterMs: served ? Number((pollSentAt - answered).toFixed(1)) : null,
     polls,
     served,
+    endedAt: end,
   };
 }
 
@@ -357,6 +362,7 @@ async function main(): Promise<void> {
     })();
     const [readResults, reminderResult, trialResults] = await Promise.all([reads, reminders, trials]);
     const readsEnded = loadStarted + Math.max(...readResults.map((r) => r.seconds)) * 1000;
+    for (const trial of trialResults) trial.duringReadLoad = trial.endedAt <= readsEnded;
     for (const [index, result] of readResults.entries())
       assertClean(`GET /articles/:id on ${cluster.apis[index].label}`, result);
     const cpuUsed = [...cluster.apis, ...cluster.workers].map((p) => ({
@@ -386,6 +392,8 @@ async function main(): Promise<void> {
     const worstP99 = Math.max(...readResults.map((r) => r.latencyMs.p99));
     const delays = trialResults.map((t) => t.delayMs);
     const maxDelay = Math.max(...delays);
+    // Polls answered with the old page after the publish had been answered: the other process's stale window.
+    const staleAnswers = trialResults.reduce((sum, t) => sum + (t.served ? t.polls - 1 : t.polls), 0);
     const rps = judge(totalRps, '>=', TARGETS.requestsPerSecond);
     const p99 = judge(worstP99, '<', TARGETS.p99Ms);
     const emails = judge(reminderResult.emailsPerSecond, '>=', TARGETS.emailsPerSecond, 1);
@@ -424,7 +432,9 @@ async function main(): Promise<void> {
         `${median(delays).toFixed(1)}; ${Math.max(...trialResults.map((t) => t.delayMs - (t.pollSentAfterMs ?? 0))).toFixed(1)}; ` +
           `${Math.max(...trialResults.map((t) => t.fromRequestMs)).toFixed(1)}`,
         '-',
-        `${trialResults.filter((t) => t.served).length}/${TRIALS} served within 10 s`,
+        `${trialResults.filter((t) => t.served).length}/${TRIALS} served within 10 s, ${staleAnswers} old page(s) ` +
+          `served after a publish answer, ` +
+          `${trialResults.filter((t) => t.duringReadLoad).length} during the read load`,
       ],
       judgedAs('reminders (or any message) received twice', duplicates),
       [
@@ -489,8 +499,9 @@ async function main(): Promise<void> {
       propagation: {
         maxMs: maxDelay,
         medianMs: median(delays),
+        staleAnswersAfterPublish: staleAnswers,
         met: propagation.met,
-        trials: trialResults,
+        trials: trialResults.map(({ endedAt: _, ...trial }) => trial),
       },
       cpuSecondsDuringLoads: cpuUsed,
     };
