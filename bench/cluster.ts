@@ -16,7 +16,7 @@
  *    - the reminder load: the due schedules are inserted; the workers' sweep queues them, the workers render,
  *      dedupe and send through the sink; e-mails/s from the insert until every reminder's outbox row is `sent`;
  *    - propagation trials, spread over the read load: a new signed revision of a live article (SQL, as the
- *      review would leave it) whose old page the other API process has just served from its memory cache;
+ *      review would leave it) whose old page the other API process has just served (twice: cached in memory);
  *      POST /articles/:id/publish on one API process (A, then B, alternately); GET /public/articles/:slug polled
  *      back to back on the other until it serves the new page (its ETag is the publish answer's htmlChecksum and
  *      its body has the new title). The delay is from the publish answer to that response; the maximum is
@@ -106,8 +106,9 @@ async function ensureServing(base: string, slug: string, etag: string, label: st
 }
 
 /**
- * One trial: `to` has the article's current page in memory (served twice); a new signed revision is written;
- * `from` publishes it; `to` is asked back to back until it serves the new bytes.
+ * One trial: `to` serves the article's current page twice (so that it holds it in its memory cache, which a
+ * missed notification would leave stale for up to a minute); a new signed revision is written; `from` publishes
+ * it; `to` is asked back to back until it serves the new bytes.
  */
 async function propagationTrial(
   trial: number,
