@@ -289,6 +289,15 @@ async function main(): Promise<void> {
     clients.push(pg, monitor);
     await pg.connect();
     await monitor.connect();
+    // Every API process must hold its page cache's LISTEN connection, or the trials would read PostgreSQL
+    // directly and measure no cache invalidation at all.
+    const { rows: listeners } = await monitor.query<{ n: string }>(
+      `SELECT count(*) AS n FROM pg_stat_activity
+        WHERE datname = current_database() AND query = 'LISTEN published_pages_changed'`,
+    );
+    if (Number(listeners[0].n) < API_PROCESSES)
+      throw new Error(`only ${listeners[0].n} of ${API_PROCESSES} API processes listen for page changes`);
+    console.log(`  ${listeners[0].n} connections LISTEN published_pages_changed (one per API process)`);
     progress(`  loading ${fmtInt(REMINDERS)} articles with a reminder due (schedules held back)`);
     const reviewerId = await loadDueReminders(pg, REMINDERS, Date.now());
     progress(`  loaded ${fmtInt(REMINDERS)} articles with a reminder due (schedules held back)`, true);
