@@ -1,4 +1,4 @@
-// Unit tests sit next to the code (src/ *.spec.ts); e2e tests drive the real HTTP API (test/ *.e2e-spec.ts).
+// Unit tests sit next to the code (src/ and bench/ *.spec.ts); e2e tests drive the real HTTP API (test/ *.e2e-spec.ts).
 const swc = [
   '@swc/jest',
   {
@@ -33,7 +33,7 @@ const project = (displayName, testMatch) => ({
   displayName,
   testEnvironment: 'node',
   rootDir: import.meta.dirname,
-  testMatch: [testMatch],
+  testMatch: [testMatch].flat(),
   transform: { '^.+\\.ts$': swc, [`/node_modules/(${requiredEsm.join('|')})/.+\\.js$`]: toCommonJs },
   transformIgnorePatterns: [`/node_modules/(?!(${requiredEsm.join('|')})/)`],
   extensionsToTreatAsEsm: ['.ts'],
@@ -51,7 +51,8 @@ const withServices = (displayName, testMatch) => ({
 export default {
   testTimeout: 60000,
   projects: [
-    project('unit', '<rootDir>/src/**/*.spec.ts'),
+    // The benchmarks' own logic (bench/lib) is unit-tested next to it too.
+    project('unit', ['<rootDir>/src/**/*.spec.ts', '<rootDir>/bench/**/*.spec.ts']),
     withServices('e2e', '<rootDir>/test/**/*.e2e-spec.ts'),
     withServices('security', '<rootDir>/test/security/**/*.security-spec.ts'),
     withServices('faults', '<rootDir>/test/faults/**/*.fault-spec.ts'),

@@ -5,10 +5,23 @@
  * the load average when the benchmark recorded it) and the command that reproduces it. A missing result file
  * shows as "not run"; a file of an older or unknown shape shows what is missing instead of failing.
  */
+import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, readdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { cpus, loadavg, totalmem } from 'node:os';
 import { join } from 'node:path';
-import { RESULTS_DIR } from './lib/machine.js';
+import {
+  appendHistory,
+  assessChange,
+  betterDirection,
+  type Change,
+  gitCommit,
+  type HistoryEntry,
+  leadingNumber,
+  NOISE_RULE,
+  readHistory,
+  seriesByFigure,
+} from './lib/history.js';
+import { REPO_ROOT, RESULTS_DIR } from './lib/machine.js';
 
 type Verdict = 'pass' | 'miss' | 'info';
 
@@ -58,6 +71,17 @@ interface Section {
   machine?: MachineView;
   figures: Figure[];
   charts: Chart[];
+  /** This run as a line of the history file (when the result has a date and figures). */
+  historyEntry?: HistoryEntry;
+  /** Every recorded run of this benchmark, and each figure's series (filled in by main). */
+  history?: { runs: HistoryEntry[]; rows: HistoryRow[] };
+}
+
+interface HistoryRow {
+  label: string;
+  values: { ranAt: string; value: number }[];
+  change: Change;
+  better?: 'up' | 'down';
 }
 
 /** A result file lacks a field this page needs: it comes from an older version of the benchmark. */
@@ -629,6 +653,55 @@ const diffStall: Adapter = (r) => {
   };
 };
 
+/** bench:cluster records its table as printed, with the verdicts it judged (judge(): on the printed figure). */
+const cluster: Adapter = (r) => {
+  const listed = records(r, 'figures');
+  if (!listed.length) throw new ShapeError('no figures list');
+  const figures: Figure[] = listed.map((figure) => ({
+    label: optStr(figure, 'label') ?? '?',
+    measured: optStr(figure, 'measured') ?? '-',
+    target: optStr(figure, 'target') ?? '-',
+    verdict: (['pass', 'miss', 'info'] as const).find((v) => v === figure.verdict) ?? 'info',
+  }));
+  const delays = records(r, 'propagation.trials').filter((t) => optNum(t, 'delayMs') !== undefined);
+  const limit = optNum(r, 'targets.propagationMs') ?? 1000;
+  const charts: Chart[] = [];
+  if (delays.length)
+    charts.push({
+      title: 'Publish on one API process → served by the other, per trial',
+      unit: 'ms',
+      bars: delays.map((t) => ({
+        label: `#${num(t, 'trial')} ${optStr(t, 'publishedThrough') ?? ''}→${(optStr(t, 'servedBy') ?? '').replace('api ', '')}`,
+        value: num(t, 'delayMs'),
+        kind: 'measured' as const,
+        verdict: mark(num(t, 'delayMs') <= limit),
+      })),
+      line: { value: limit, label: `limit ≤ ${fmt(limit)} ms` },
+    });
+  const rps = optNum(r, 'reads.requestsPerSecond');
+  const rpsTarget = optNum(r, 'targets.requestsPerSecond');
+  if (rps !== undefined && rpsTarget !== undefined)
+    charts.push({
+      title: 'GET /articles/:id over every API process',
+      unit: 'req/s',
+      bars: [
+        ...records(r, 'reads.perProcess').map((p) => ({
+          label: optStr(p, 'process') ?? '?',
+          value: num(p, 'requestsPerSecond'),
+          kind: 'reference' as const,
+        })),
+        {
+          label: 'all',
+          value: rps,
+          kind: 'measured',
+          verdict: mark(optBool(r, 'reads.met.requestsPerSecond') ?? rps >= rpsTarget),
+        },
+      ],
+      line: { value: rpsTarget, label: `target ≥ ${fmt(rpsTarget)}` },
+    });
+  return { figures, charts };
+};
+
 const BENCHMARKS: Benchmark[] = [
   {
     name: 'drafting',
@@ -679,6 +752,14 @@ const BENCHMARKS: Benchmark[] = [
     adapt: diffStall,
   },
   {
+    name: 'cluster',
+    file: 'cluster.json',
+    title: 'Several processes, one system',
+    what: '2 API and 2 worker processes on one PostgreSQL and one Redis under the article-read load and the reminder load at once: reads over both API processes, reminder e-mails end to end through both workers, a page published through one API process served by the other, and no reminder sent twice.',
+    command: 'npm run bench:cluster',
+    adapt: cluster,
+  },
+  {
     name: 'memory',
     file: 'memory.json',
     title: 'Memory of the API process',
@@ -708,13 +789,18 @@ function section(benchmark: Benchmark): Section {
   }
   const ranAt = optStr(result, 'ranAt') ?? optStr(result, 'measuredAt');
   try {
+    const adapted = benchmark.adapt(result);
     return {
       ...base,
-      ...benchmark.adapt(result),
+      ...adapted,
       status: 'ok',
       ranAt,
       parameters: parametersOf(result),
       machine: machineOf(result),
+      historyEntry: historyEntryOf(benchmark.name, result, adapted.figures, {
+        commit: optStr(result, 'commit') ?? gitCommit(),
+        commitSource: optStr(result, 'commit') ? 'result' : 'head-at-ingest',
+      }),
     };
   } catch (error) {
     if (!(error instanceof ShapeError)) throw error;
@@ -725,6 +811,144 @@ function section(benchmark: Benchmark): Section {
       problem: `${benchmark.file} has an older or unknown shape (${error.message}); run the benchmark again`,
     };
   }
+}
+
+/** A run as a history line: its figures with a number (the first one of the measured cell), by label. */
+function historyEntryOf(
+  benchmark: string,
+  result: unknown,
+  figures: Figure[],
+  origin: Pick<HistoryEntry, 'commit' | 'commitSource'>,
+): HistoryEntry | undefined {
+  const ranAt = optStr(result, 'ranAt') ?? optStr(result, 'measuredAt');
+  if (!ranAt) return undefined;
+  const values: Record<string, number> = {};
+  for (const figure of figures) {
+    const value = leadingNumber(figure.measured);
+    if (value !== undefined) values[figure.label] = value;
+  }
+  const before = at(result, 'machine.loadAverage.before');
+  const atEnd = optNum(result, 'machine.loadAverage1mAtEnd');
+  return {
+    benchmark,
+    ranAt,
+    ...origin,
+    node: optStr(result, 'machine.node') ?? null,
+    loadAverage: Array.isArray(before)
+      ? before.filter((v): v is number => typeof v === 'number')
+      : atEnd === undefined
+        ? null
+        : [atEnd],
+    figures: values,
+  };
+}
+
+/**
+ * `--backfill-git`: the runs that earlier commits of bench/results/<file> recorded, each under the commit that
+ * committed it (commitSource "git-history"), so a history starts with what the repository already holds.
+ */
+function backfillFromGit(): HistoryEntry[] {
+  const entries: HistoryEntry[] = [];
+  const git = (args: string[]) =>
+    execFileSync('git', args, { cwd: REPO_ROOT, encoding: 'utf8', maxBuffer: 64 << 20 });
+  for (const benchmark of BENCHMARKS) {
+    const path = `bench/results/${benchmark.file}`;
+    const commits = git(['log', '--format=%H', '--', path]).split('\n').filter(Boolean);
+    for (const commit of commits) {
+      try {
+        const result: unknown = JSON.parse(git(['show', `${commit}:${path}`]));
+        const entry = historyEntryOf(benchmark.name, result, benchmark.adapt(result).figures, {
+          commit: commit.slice(0, 12),
+          commitSource: 'git-history',
+        });
+        if (entry) entries.push(entry);
+      } catch (error) {
+        console.log(
+          `  backfill: ${path} at ${commit.slice(0, 12)} skipped (${(error as Error).message.split('\n')[0]})`,
+        );
+      }
+    }
+  }
+  return entries;
+}
+
+function historyOf(history: HistoryEntry[], section: Section): Section['history'] {
+  const runs = history
+    .filter((entry) => entry.benchmark === section.name)
+    .sort((a, b) => a.ranAt.localeCompare(b.ranAt));
+  if (!runs.length) return undefined;
+  const targets = new Map(section.figures.map((f) => [f.label, f.target]));
+  const rows = [...seriesByFigure(history, section.name).entries()].map(([label, values]) => ({
+    label,
+    values,
+    change: assessChange(values.map((v) => v.value)),
+    better: betterDirection(targets.get(label) ?? ''),
+  }));
+  return { runs, rows };
+}
+
+/** A small line of a figure's values, oldest to latest; the latest dot red when it moved beyond the noise. */
+function sparkline(row: HistoryRow): string {
+  const width = 160;
+  const height = 30;
+  const pad = 4;
+  const values = row.values.map((v) => v.value);
+  const low = Math.min(...values);
+  const high = Math.max(...values);
+  const x = (i: number) =>
+    values.length === 1 ? width / 2 : pad + (i * (width - 2 * pad)) / (values.length - 1);
+  const y = (v: number) =>
+    high === low ? height / 2 : height - pad - ((v - low) * (height - 2 * pad)) / (high - low);
+  const points = values.map((v, i) => `${x(i).toFixed(1)},${y(v).toFixed(1)}`).join(' ');
+  const flagged = row.change.kind === 'beyond-noise';
+  const last = values.length - 1;
+  const label = `${row.label}: ${row.values.map((v) => `${v.ranAt.slice(0, 10)} ${fmt(v.value, 3)}`).join('; ')}`;
+  return [
+    `<svg xmlns="http://www.w3.org/2000/svg" width="${width}" height="${height}" viewBox="0 0 ${width} ${height}" role="img" aria-label="${esc(label)}"><title>${esc(label)}</title>`,
+    values.length > 1 ? `<polyline points="${points}" fill="none" stroke="#1565c0" stroke-width="1.5"/>` : '',
+    `<circle cx="${x(last).toFixed(1)}" cy="${y(values[last]).toFixed(1)}" r="3" fill="${flagged ? COLOURS.miss : '#1565c0'}"/>`,
+    '</svg>',
+  ].join('');
+}
+
+function changeHtml(row: HistoryRow): string {
+  const change = row.change;
+  if (change.kind === 'too-few')
+    return `<span class="info">${change.previous} earlier run${change.previous === 1 ? '' : 's'}; needs ${NOISE_RULE.minimumPrevious} to judge</span>`;
+  const relative =
+    change.relative === null ? '' : ` (${change.relative >= 0 ? '+' : ''}${fmt(change.relative * 100, 1)}%)`;
+  const score = Number.isFinite(change.score) ? `${fmt(change.score, 1)}× noise` : 'noise 0';
+  if (change.kind === 'within-noise') return `<span class="info">within noise: ${score}</span>`;
+  const up = change.latest > change.previousMedian;
+  const judgement = row.better === undefined ? '' : (row.better === 'up') === up ? ', better' : ', worse';
+  return `<span class="flag">⚠ changed ${up ? 'up' : 'down'}${esc(relative)}: ${score}${judgement}</span>`;
+}
+
+function historyHtml(s: Section): string {
+  if (!s.history) return '';
+  const { runs, rows } = s.history;
+  const body = rows
+    .map((row) => {
+      const latest = row.values[row.values.length - 1].value;
+      const median =
+        row.change.kind === 'too-few'
+          ? '-'
+          : `${fmt(row.change.previousMedian, 3)} ± ${fmt(row.change.noise, 3)}`;
+      return `<tr><td>${esc(row.label)}</td><td>${sparkline(row)}</td><td class="n">${row.values.length}</td><td class="n">${esc(fmt(latest, 3))}</td><td class="n">${esc(median)}</td><td>${changeHtml(row)}</td></tr>`;
+    })
+    .join('');
+  const runRows = [...runs]
+    .reverse()
+    .map(
+      (run) =>
+        `<tr><td>${esc(run.ranAt)}</td><td><code>${esc(run.commit ?? '?')}</code> <span class="info">${esc(run.commitSource)}</span></td><td>${esc(run.node ?? '?')}</td><td>${esc(run.loadAverage?.join(' ') ?? 'not recorded')}</td></tr>`,
+    )
+    .join('');
+  return [
+    `<h3>History (${runs.length} run${runs.length === 1 ? '' : 's'})</h3>`,
+    `<table class="history"><thead><tr><th>figure</th><th>oldest → latest</th><th>runs</th><th>latest</th><th>previous median ± noise</th><th>change</th></tr></thead><tbody>${body}</tbody></table>`,
+    `<details><summary>Every run: date, commit, Node, load average before the run</summary><table><thead><tr><th>ran at</th><th>commit</th><th>Node</th><th>load average</th></tr></thead><tbody>${runRows}</tbody></table></details>`,
+  ].join('\n');
 }
 
 const COLOURS: Record<Verdict | 'reference', string> = {
@@ -826,6 +1050,7 @@ function sectionHtml(s: Section): string {
     `<table><thead><tr><th>figure</th><th>measured</th><th>target / ceiling</th><th></th></tr></thead><tbody>${rows}</tbody></table>`,
     `<div class="charts">${s.charts.map(svgChart).join('')}</div>`,
     machineHtml(s.machine),
+    historyHtml(s),
     command,
     '</section>',
   ].join('\n');
@@ -844,6 +1069,8 @@ svg text{font:12px system-ui,sans-serif;fill:#212121}svg text.tl{fill:#000;font-
 dl.machine{display:grid;grid-template-columns:max-content 1fr;gap:2px 12px;font-size:.9em;color:#444;margin:8px 0}dt{font-weight:600}dd{margin:0}
 code{background:#f5f5f5;padding:1px 4px;border-radius:3px}
 .summary td:first-child a{color:inherit}
+h3{font-size:1.05em;margin:14px 0 4px}.flag{color:#e65100;font-weight:600}table.history svg{display:block}
+details{font-size:.9em;margin:4px 0}
 `;
 
 function page(sections: Section[], others: string[]): string {
@@ -855,7 +1082,9 @@ function page(sections: Section[], others: string[]): string {
         s.status === 'ok'
           ? `${pass ? `<span class="pass">✓ ${pass} pass</span>` : ''}${pass && miss ? ', ' : ''}${miss ? `<span class="miss">✗ ${miss} miss</span>` : ''}${!pass && !miss ? 'no target' : ''}`
           : `<span class="notrun">${s.status === 'not run' ? 'not run' : 'not run (older or unreadable result)'}</span>`;
-      return `<tr><td><a href="#${esc(s.name)}">${esc(s.title)}</a></td><td>${status}</td><td>${esc(s.ranAt ?? '-')}</td><td><code>${esc(s.command)}</code></td></tr>`;
+      const moved = s.history?.rows.filter((row) => row.change.kind === 'beyond-noise').length ?? 0;
+      const flags = moved ? `; <span class="flag">⚠ ${moved} changed beyond noise</span>` : '';
+      return `<tr><td><a href="#${esc(s.name)}">${esc(s.title)}</a></td><td>${status}${flags}</td><td>${esc(s.ranAt ?? '-')}</td><td><code>${esc(s.command)}</code></td></tr>`;
     })
     .join('');
   const generated = new Date().toISOString();
@@ -868,6 +1097,7 @@ function page(sections: Section[], others: string[]): string {
 <body>
 <h1>Benchmarks — medical review service</h1>
 <p class="meta">Page generated ${esc(generated)} from bench/results/*.json on ${esc(here)}. Each benchmark records the machine it ran on; figures taken while the machine was busy (see the load averages) are skewed. Run everything again with <code>npm run bench</code>.</p>
+<p class="meta"><strong>History and noise.</strong> Every run is appended to <code>bench/results/history.jsonl</code> (one line per benchmark run: date, git commit, Node version, load average before the run, and each figure's number), and each section shows every figure's history. The noise of a figure is measured from its own history: the median absolute deviation of the previous runs from their median, × 1.4826 (so that it estimates a standard deviation), and never less than ${fmt(NOISE_RULE.relativeFloor * 100, 0)}% of that median. A figure is flagged ⚠ when its latest run differs from the previous runs' median by more than ${NOISE_RULE.k} × that noise, and judged only once it has ${NOISE_RULE.minimumPrevious} earlier runs. The history's spread includes runs on a busy machine (see each run's load average), so a flag says a figure moved beyond what its history has shown, not why. Verdicts (✓/✗) are each benchmark's own, judged on the statistic it prints.</p>
 <table class="summary"><thead><tr><th>benchmark</th><th>targets</th><th>measured at</th><th>command</th></tr></thead><tbody>${summary}</tbody></table>
 ${sections.map(sectionHtml).join('\n')}
 ${others.length ? `<section><h2>Other result files</h2><p>Not summarised here: ${others.map((o) => `<code>${esc(o)}</code>`).join(', ')}</p></section>` : ''}
@@ -877,6 +1107,21 @@ ${others.length ? `<section><h2>Other result files</h2><p>Not summarised here: $
 
 function main(): void {
   const sections = BENCHMARKS.map(section);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const historyPath = join(RESULTS_DIR, 'history.jsonl');
+  if (process.argv.includes('--backfill-git')) {
+    const backfilled = appendHistory(historyPath, backfillFromGit());
+    console.log(`  history: ${backfilled.length} earlier runs taken from the git history of bench/results`);
+  }
+  const appended = appendHistory(
+    historyPath,
+    sections.flatMap((s) => (s.historyEntry ? [s.historyEntry] : [])),
+  );
+  const history = readHistory(historyPath);
+  for (const s of sections) s.history = historyOf(history, s);
+  console.log(
+    `  history: ${appended.length} new run(s) appended to ${historyPath} (${history.length} in all)`,
+  );
   const known = new Set(BENCHMARKS.map((b) => b.file));
   const others = existsSync(RESULTS_DIR)
     ? readdirSync(RESULTS_DIR).filter((file) => file.endsWith('.json') && !known.has(file))

@@ -19,6 +19,7 @@ const BENCHMARKS: { name: string; nodeArgs: string[] }[] = [
   { name: 'public-page', nodeArgs: [] },
   { name: 'article-read', nodeArgs: [] },
   { name: 'diff-stall', nodeArgs: [] },
+  { name: 'cluster', nodeArgs: [] },
 ];
 
 /** Runs one compiled script with the terminal as its output; resolves with its exit code (or signal). */
