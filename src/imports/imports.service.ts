@@ -94,37 +94,22 @@ export class ImportsService {
       return reviewers.get(key)!;
     };
     const reports: (ImportItemReport | null)[] = [];
-    for (let start = 0; start < files.length; start += CHUNK_FILES) {
-      const chunk = files.slice(start, start + CHUNK_FILES);
-      const prepared: { slot: number; source: PreparedSource }[] = [];
-      for (const file of chunk) {
-        let parsed: ParsedArticle[];
-        try {
-          parsed = parseSource(file.name, file.content, this.timeZone);
-        } catch (error) {
-          if (!(error instanceof MalformedSourceError)) throw error;
-          reports.push(
-            refusedItem(
-              file.name,
-              sourceKind(file.name, file.content),
-              null,
-              `Malformed ${file.name}: ${error.message}`,
-            ),
-          );
-          continue;
-        }
-        for (const article of parsed) {
-          const slot = reports.push(null) - 1;
-          try {
-            prepared.push({ slot, source: await this.prepare(article, options) });
-          } catch (error) {
-            if (!isRefusal(error)) throw error;
-            reports[slot] = refusedItem(article.sourceName, article.kind, article.sourceUrl, reasonOf(error));
-          }
-        }
+    // Parsing and checking the next chunk (CPU) overlaps the writing of the one before (mostly waiting on
+    // PostgreSQL); a chunk is looked up and written only once the one before it has been written.
+    let writing: Promise<void> = Promise.resolve();
+    try {
+      for (let start = 0; start < files.length; start += CHUNK_FILES) {
+        const chunk = files.slice(start, start + CHUNK_FILES);
+        const prepared = await this.prepareChunk(chunk, options, reports);
+        await writing;
+        writing = this.importChunk(importer, prepared, options, findReviewer, reports).then(() =>
+          onProgress?.(start + chunk.length, files.length),
+        );
       }
-      await this.importChunk(importer, prepared, options, findReviewer, reports);
-      onProgress?.(start + chunk.length, files.length);
+      await writing;
+    } catch (error) {
+      await writing.catch(() => undefined);
+      throw error;
     }
     const items = reports.filter((item): item is ImportItemReport => item !== null);
     return {
@@ -135,6 +120,44 @@ export class ImportsService {
       totals: totalsOf(items),
       items,
     };
+  }
+
+  /** Parses and checks a chunk of files: a malformed file or a refused source gets its report at once. */
+  private async prepareChunk(
+    files: SourceFile[],
+    options: ImportOptions,
+    reports: (ImportItemReport | null)[],
+  ): Promise<{ slot: number; source: PreparedSource }[]> {
+    const prepared: { slot: number; source: PreparedSource }[] = [];
+    for (const file of files) {
+      let parsed: ParsedArticle[];
+      try {
+        parsed = parseSource(file.name, file.content, this.timeZone);
+      } catch (error) {
+        if (!(error instanceof MalformedSourceError)) throw error;
+        reports.push(
+          refusedItem(
+            file.name,
+            sourceKind(file.name, file.content),
+            null,
+            `Malformed ${file.name}: ${error.message}`,
+          ),
+        );
+        continue;
+      }
+      for (const article of parsed) {
+        const slot = reports.push(null) - 1;
+        try {
+          prepared.push({ slot, source: await this.prepare(article, options) });
+        } catch (error) {
+          if (!isRefusal(error)) throw error;
+          reports[slot] = refusedItem(article.sourceName, article.kind, article.sourceUrl, reasonOf(error));
+        }
+      }
+      // Let the previous chunk's writes go on between files.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return prepared;
   }
 
   /** A source checked and validated like a request body (CPU only): a refusal throws. */
