@@ -46,7 +46,6 @@ export interface NewSource {
 /** What `createNew` wrote for one source. */
 export interface CreatedSource {
   article: Article;
-  contentHash: string;
   attested: AttestedReview | null;
 }
 
@@ -142,11 +141,7 @@ export class ImportWriter {
           })),
         ),
       );
-      return created.map(({ article, revision }, index) => ({
-        article,
-        contentHash: revision.contentHash,
-        attested: attested[index],
-      }));
+      return created.map(({ article }, index) => ({ article, attested: attested[index] }));
     });
   }
 
