@@ -190,6 +190,16 @@ async function main(): Promise<void> {
     licenseExpiresOn: '2030-06-30',
   });
 
+  // Round trips to PostgreSQL (BEGIN and COMMIT included), counted at the query runner every query goes through.
+  const runnerPrototype = Object.getPrototypeOf(app.get(DataSource).createQueryRunner()) as {
+    query: (...args: unknown[]) => Promise<unknown>;
+  };
+  const runQuery = runnerPrototype.query;
+  let queries = 0;
+  runnerPrototype.query = function (this: unknown, ...args: unknown[]) {
+    queries += 1;
+    return runQuery.apply(this, args);
+  };
   const files = Array.from({ length: ARTICLES }, (_, i) => sourceFile(i));
   const bytes = files.reduce((sum, file) => sum + Buffer.byteLength(file.content), 0);
   const imports = app.get(ImportsService);
@@ -218,6 +228,8 @@ async function main(): Promise<void> {
   await Promise.all(Array.from({ length: CONCURRENCY }, worker));
   clearInterval(ticker);
   const seconds = (performance.now() - started) / 1000;
+  runnerPrototype.query = runQuery;
+  const queriesPerArticle = queries / ARTICLES;
   const perSecond = ARTICLES / seconds;
   progress(
     `imported ${ARTICLES.toLocaleString()} in ${seconds.toFixed(1)} s (${Math.round(perSecond)}/s)`,
@@ -256,6 +268,7 @@ async function main(): Promise<void> {
       verdict(Number(counts.attested) === ARTICLES && Number(counts.schedules) === ARTICLES),
     ],
     ['problems reported (comments)', `${totals.problems} (${counts.comments})`, '-', '-'],
+    ['database round trips per article', queriesPerArticle.toFixed(1), '-', '-'],
     ['source bytes', `${(bytes / 1e6).toFixed(1)} MB`, '-', '-'],
   ];
   printTable(rows);
@@ -270,6 +283,7 @@ async function main(): Promise<void> {
         batch: BATCH,
         seconds: Number(seconds.toFixed(2)),
         articlesPerSecond: Number(perSecond.toFixed(1)),
+        queriesPerArticle: Number(queriesPerArticle.toFixed(1)),
         target: { articlesPerSecond: TARGET_PER_SECOND },
         met: rateJudged.met,
         totals,

@@ -7,7 +7,7 @@ import type { AuthUser } from '../auth/auth-user.js';
 import { Clock } from '../core/clock/clock.js';
 import { inTransaction } from '../core/database/transaction.js';
 import { ApiError } from '../core/http/api-error.js';
-import type { ArticleContent } from './article-content.js';
+import type { ArticleContent, RenderedContent } from './article-content.js';
 import {
   changedFields,
   EMPTY_CONTENT,
@@ -46,6 +46,13 @@ function slugConflict(slug: string): ApiError {
 
 function withoutUndefined<T extends object>(value: T): Partial<T> {
   return Object.fromEntries(Object.entries(value).filter(([, field]) => field !== undefined)) as Partial<T>;
+}
+
+/** A new article's content, normalised, checked and rendered (no database yet): what `insertDrafts` writes. */
+export interface PreparedDraft {
+  content: ArticleContent;
+  rendered: RenderedContent;
+  changeNote: string | null;
 }
 
 /**
@@ -127,6 +134,87 @@ export class ArticleDrafts {
         if (attempt >= SLUG_RACE_ATTEMPTS) throw slugConflict(slugFromTitle(draft.title));
       }
     }
+  }
+
+  /**
+   * The CPU half of `create` for a caller that writes many articles in one transaction (the import): the same
+   * normalising, structural checks (the same 400) and rendering. The slug must be given.
+   */
+  prepareDraft(dto: CreateArticleDto & { slug: string }): PreparedDraft {
+    const { changeNote, ...fields } = dto;
+    const content = normaliseContent({ ...EMPTY_CONTENT, ...withoutUndefined(fields) });
+    this.assertStructurallyValid(content);
+    return { content, rendered: renderContent(content), changeNote: changeNote ?? null };
+  }
+
+  /**
+   * Writes prepared drafts as new articles (draft, revision 1) inside the caller's transaction: one INSERT for
+   * the articles, one for the revisions, and each one's `article.created` audit event, as `create` records it.
+   * Each slug must be free: a taken one fails the whole statement (UQ_articles_slug) and the caller's
+   * transaction with it.
+   */
+  async insertDrafts(
+    tx: EntityManager,
+    actor: AuthUser,
+    drafts: readonly PreparedDraft[],
+  ): Promise<{ article: Article; revision: Revision }[]> {
+    const now = this.clock.now();
+    const created = drafts.map(({ content, rendered, changeNote }) => {
+      const article = Object.assign(new Article(), {
+        id: randomUUID(),
+        slug: content.slug,
+        title: content.title,
+        specialty: content.specialty,
+        status: INITIAL_STATUS,
+        authorId: actor.id,
+        version: 1,
+        currentRevision: 1,
+        publishedRevision: null,
+        latestSignOff: null,
+        reviewCadence: null,
+        lastReviewedAt: null,
+        nextReviewDueAt: null,
+        firstPublishedAt: null,
+        createdAt: now,
+        updatedAt: now,
+      } satisfies Omit<Article, 'searchDocument'>);
+      const revision: Revision = {
+        articleId: article.id,
+        number: 1,
+        content,
+        contentHash: hashContent(content),
+        rendered,
+        createdById: actor.id,
+        changeNote,
+        createdAt: now,
+      };
+      return { article, revision };
+    });
+    await this.articles.insertArticles(
+      tx,
+      created.map(({ article, revision }) => ({ article, searchText: searchText(revision.content) })),
+    );
+    await this.articles.insertRevisions(
+      tx,
+      created.map(({ revision }) => revision),
+    );
+    for (const { article, revision } of created) {
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'article.created',
+        entityType: 'article',
+        entityId: article.id,
+        articleId: article.id,
+        after: {
+          slug: article.slug,
+          title: article.title,
+          status: article.status,
+          revision: 1,
+          contentHash: revision.contentHash,
+        },
+      });
+    }
+    return created;
   }
 
   /**

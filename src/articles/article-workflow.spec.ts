@@ -165,6 +165,15 @@ describe('ArticleWorkflow.apply', () => {
         Object.assign(article, changes, { version: article.version + 1 });
         return Promise.resolve(article);
       }),
+      writeWorkflowMany: jest.fn(
+        (_tx: EntityManager, items: { article: Article; changes: Partial<Article> }[]) => {
+          for (const { article, changes } of items) {
+            writes.push({ changes });
+            Object.assign(article, changes, { version: article.version + 1 });
+          }
+          return Promise.resolve();
+        },
+      ),
     };
     const audit = { record: jest.fn(() => Promise.resolve({})) };
     const emitted: { type: string }[] = [];
@@ -268,5 +277,50 @@ describe('ArticleWorkflow.apply', () => {
     );
     expect(writes).toEqual([{ changes: { nextReviewDueAt: dueAt } }]);
     expect(emitted).toEqual([]);
+  });
+
+  it('applies one event to many articles: each checked against the table, written together, audited each', async () => {
+    const { workflow, writes, audit, emitted } = setup();
+    const first = Object.assign(article('draft'), { id: 'a1' });
+    const second = Object.assign(article('draft'), { id: 'a2' });
+    const reviewedAt = new Date('2026-01-10T05:00:00Z');
+    await workflow.applyToMany(
+      tx,
+      ctx,
+      WorkflowEvent.RecordAttestedReview,
+      [
+        { article: first, input: { reviewedAt } },
+        { article: second, input: { reviewedAt } },
+      ],
+      { actorId: 'u1', audit: { action: 'review.attested', after: (a) => ({ version: a.version }) } },
+    );
+    expect(writes).toEqual([
+      { changes: { lastReviewedAt: reviewedAt } },
+      { changes: { lastReviewedAt: reviewedAt } },
+    ]);
+    expect(audit.record).toHaveBeenCalledTimes(2);
+    expect(audit.record).toHaveBeenCalledWith(
+      tx,
+      expect.objectContaining({ articleId: 'a2', after: { version: 4 } }),
+    );
+    expect(emitted).toEqual([]);
+  });
+
+  it('refuses the whole batch, writing nothing, when one article may not take the event', async () => {
+    const { workflow, writes, audit } = setup();
+    await expect(
+      workflow.applyToMany(
+        tx,
+        ctx,
+        WorkflowEvent.ApproveOnAttestedReview,
+        [
+          { article: article('draft'), input: {} },
+          { article: article('published'), input: {} },
+        ],
+        { actorId: 'u1' },
+      ),
+    ).rejects.toMatchObject({ code: ArticleErrorCode.IllegalTransition });
+    expect(writes).toEqual([]);
+    expect(audit.record).not.toHaveBeenCalled();
   });
 });

@@ -295,6 +295,43 @@ export class ArticleWorkflow {
   }
 
   /**
+   * `apply` of one event to several articles in one transaction (the import's batches): every transition is
+   * checked first (the first illegal one refuses them all, nothing written), then all rows are written together.
+   */
+  async applyToMany<E extends AppliedEvent>(
+    tx: EntityManager,
+    ctx: TransactionContext,
+    event: E,
+    items: readonly { article: Article; input: WorkflowInputs[E] }[],
+    by: { actorId: string | null; audit?: TransitionAudit },
+  ): Promise<void> {
+    const now = this.clock.now();
+    const writes = items.map(({ article, input }) => {
+      const status = requireTransition(article.status, event);
+      const refused = guard(event, input);
+      if (refused) throw refused;
+      const changes: WorkflowChanges = { ...changesFor(article, event, input, now) };
+      if (status !== article.status) changes.status = status;
+      return { article, changes };
+    });
+    await this.articles.writeWorkflowMany(tx, writes);
+    for (const { article, input } of items) {
+      if (by.audit) {
+        await this.audit.record(tx, {
+          actorId: by.actorId,
+          action: by.audit.action,
+          entityType: 'article',
+          entityId: article.id,
+          articleId: article.id,
+          before: by.audit.before,
+          after: by.audit.after(article),
+        });
+      }
+      await this.announce(tx, ctx, article, event, input, by.actorId);
+    }
+  }
+
+  /**
    * Saves an edit as the next revision (one conditional UPDATE on the expected version); the status follows
    * the table's `edit` row. Null when the version had moved on.
    */

@@ -20,6 +20,26 @@ export type WorkflowChanges = Partial<
   >
 >;
 
+/** Each workflow field's column and SQL type, for writing many articles' changes in one statement. */
+const WORKFLOW_COLUMNS: Readonly<Record<keyof WorkflowChanges, readonly [string, string]>> = {
+  status: ['status', 'varchar'],
+  publishedRevision: ['published_revision', 'int'],
+  latestSignOff: ['latest_sign_off', 'jsonb'],
+  lastReviewedAt: ['last_reviewed_at', 'timestamptz'],
+  nextReviewDueAt: ['next_review_due_at', 'timestamptz'],
+  firstPublishedAt: ['first_published_at', 'timestamptz'],
+  reviewCadence: ['review_cadence', 'varchar'],
+};
+
+/** `($1, $2, …), ($n, …)`: placeholders of a multi-row VALUES list, `width` parameters a row. */
+function valuesList(rows: number, width: number, casts: readonly string[] = []): string {
+  return Array.from(
+    { length: rows },
+    (_, row) =>
+      `(${Array.from({ length: width }, (_, column) => `$${row * width + column + 1}${casts[column] ? `::${casts[column]}` : ''}`).join(', ')})`,
+  ).join(', ');
+}
+
 /** The text search configuration of the search document and of every query against it. */
 export const SEARCH_CONFIG = 'english';
 
@@ -75,6 +95,16 @@ export class ArticlesRepository {
     return new Map(rows.map((article) => [article.id, article]));
   }
 
+  /** The articles that have these slugs, by slug (one query). */
+  async findBySlugs(slugs: string[]): Promise<Map<string, Article>> {
+    if (!slugs.length) return new Map();
+    const rows = await this.articles
+      .createQueryBuilder('a')
+      .where('a.slug IN (:...slugs)', { slugs })
+      .getMany();
+    return new Map(rows.map((article) => [article.slug, article]));
+  }
+
   findBySlug(slug: string, tx?: EntityManager): Promise<Article | null> {
     return (tx ? tx.getRepository(Article) : this.articles).findOne({ where: { slug } });
   }
@@ -103,6 +133,46 @@ export class ArticlesRepository {
       .getRepository(Article)
       .update({ id: article.id }, { ...changes, version: article.version, updatedAt: article.updatedAt });
     return article;
+  }
+
+  /**
+   * `writeWorkflow` for several locked (or just inserted) articles: one UPDATE per set of changed fields. Only
+   * `ArticleWorkflow` calls this (the architecture test holds it to that).
+   */
+  async writeWorkflowMany(
+    tx: EntityManager,
+    items: readonly { article: Article; changes: WorkflowChanges }[],
+  ): Promise<void> {
+    const now = this.clock.now();
+    const groups = new Map<string, { article: Article; changes: WorkflowChanges }[]>();
+    for (const item of items) {
+      Object.assign(item.article, item.changes, { version: item.article.version + 1, updatedAt: now });
+      const key = Object.keys(item.changes).sort().join(',');
+      groups.set(key, [...(groups.get(key) ?? []), item]);
+    }
+    for (const [key, group] of groups) {
+      const fields = (key ? key.split(',') : []) as (keyof WorkflowChanges)[];
+      const columns = fields.map((field) => WORKFLOW_COLUMNS[field]);
+      const casts = ['uuid', 'int', 'timestamptz', ...columns.map(([, type]) => type)];
+      const parameters = group.flatMap(({ article, changes }) => [
+        article.id,
+        article.version,
+        article.updatedAt,
+        ...fields.map((field) =>
+          field === 'latestSignOff' && changes.latestSignOff !== null
+            ? JSON.stringify(changes.latestSignOff)
+            : changes[field],
+        ),
+      ]);
+      await tx.query(
+        `UPDATE articles AS a
+            SET version = v.version, updated_at = v.updated_at${columns.map(([column]) => `, ${column} = v.${column}`).join('')}
+           FROM (VALUES ${valuesList(group.length, casts.length, casts)})
+             AS v(id, version, updated_at${columns.map(([column]) => `, ${column}`).join('')})
+          WHERE a.id = v.id`,
+        parameters,
+      );
+    }
   }
 
   /** A revision's content and hash, without its rendered HTML (what reads and edits need). */
@@ -205,6 +275,57 @@ export class ArticlesRepository {
         article.createdAt,
         article.updatedAt,
       ],
+    );
+  }
+
+  /** `insertArticle` for several new articles, in one INSERT. */
+  async insertArticles(
+    tx: EntityManager,
+    rows: readonly { article: Article; searchText: string }[],
+  ): Promise<void> {
+    if (!rows.length) return;
+    const width = 11;
+    const casts = ['uuid', '', '', '', '', 'uuid', 'int', 'int', 'text', 'timestamptz', 'timestamptz'];
+    const placeholders = Array.from({ length: rows.length }, (_, row) => {
+      const p = (column: number) => `$${row * width + column + 1}::${casts[column]}`.replace(/::$/, '');
+      return `(${p(0)}, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, to_tsvector('${SEARCH_CONFIG}', ${p(8)}), ${p(9)}, ${p(10)})`;
+    }).join(', ');
+    await tx.query(
+      `INSERT INTO articles (id, slug, title, specialty, status, author_id, version, current_revision,
+                             search_document, created_at, updated_at)
+       VALUES ${placeholders}`,
+      rows.flatMap(({ article, searchText }) => [
+        article.id,
+        article.slug,
+        article.title,
+        article.specialty,
+        article.status,
+        article.authorId,
+        article.version,
+        article.currentRevision,
+        searchText,
+        article.createdAt,
+        article.updatedAt,
+      ]),
+    );
+  }
+
+  /** `insertRevision` for several revisions, in one INSERT. */
+  async insertRevisions(tx: EntityManager, revisions: readonly Revision[]): Promise<void> {
+    if (!revisions.length) return;
+    await tx.query(
+      `INSERT INTO revisions (article_id, number, content, rendered, content_hash, created_by_id, change_note, created_at)
+       VALUES ${valuesList(revisions.length, 8, ['uuid', 'int', 'jsonb', 'jsonb', '', 'uuid', '', 'timestamptz'])}`,
+      revisions.flatMap((revision) => [
+        revision.articleId,
+        revision.number,
+        JSON.stringify(revision.content),
+        JSON.stringify(revision.rendered),
+        revision.contentHash,
+        revision.createdById,
+        revision.changeNote,
+        revision.createdAt,
+      ]),
     );
   }
 

@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource } from 'typeorm';
+import { DataSource, type EntityManager } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import { hasRole, type AuthUser } from '../auth/auth-user.js';
 import { Clock } from '../core/clock/clock.js';
@@ -80,6 +80,63 @@ export class CommentsService {
       });
       return toCommentThreads([comment])[0];
     });
+  }
+
+  /**
+   * Top-level comments on revisions the caller has just written in its transaction (the import's problems, one
+   * comment each): the revision's section count is passed in, and a section index must fall within it, as
+   * `create` requires. One INSERT, and each comment's `comment.created` audit event.
+   */
+  async createMany(
+    tx: EntityManager,
+    actor: AuthUser,
+    items: readonly {
+      articleId: string;
+      revisionNumber: number;
+      sectionCount: number;
+      sectionIndex?: number;
+      body: string;
+    }[],
+  ): Promise<void> {
+    const now = this.clock.now();
+    const comments = items.map((item) => {
+      if (item.sectionIndex !== undefined && item.sectionIndex >= item.sectionCount) {
+        throw ApiError.badRequest('Invalid request: check sectionIndex', [
+          {
+            field: 'sectionIndex',
+            reason: `revision ${item.revisionNumber} has ${item.sectionCount} section(s), numbered from 0`,
+          },
+        ]);
+      }
+      return Object.assign(new Comment(), {
+        id: randomUUID(),
+        articleId: item.articleId,
+        parentId: null,
+        authorId: actor.id,
+        revisionNumber: item.revisionNumber,
+        sectionIndex: item.sectionIndex ?? null,
+        body: item.body,
+        resolvedAt: null,
+        resolvedById: null,
+        createdAt: now,
+      });
+    });
+    await this.comments.insertMany(tx, comments);
+    for (const comment of comments) {
+      await this.audit.record(tx, {
+        actorId: actor.id,
+        action: 'comment.created',
+        entityType: 'comment',
+        entityId: comment.id,
+        articleId: comment.articleId,
+        after: {
+          parentId: comment.parentId,
+          revision: comment.revisionNumber,
+          sectionIndex: comment.sectionIndex,
+          body: comment.body,
+        },
+      });
+    }
   }
 
   async list(articleId: string): Promise<CommentView[]> {

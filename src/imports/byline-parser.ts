@@ -17,6 +17,19 @@ const DATE_FORMATS = [
  * publication's time zone, so 23:30 in New York stays that day.
  */
 export function parseReviewDate(text: string, timeZone: string): string | null {
+  const key = `${timeZone}\u0000${text}`;
+  if (!parsedDates.has(key)) {
+    // A site prints few distinct dates over many pages: Luxon compiles a format on every call, so remember.
+    if (parsedDates.size >= PARSED_DATES_KEPT) parsedDates.clear();
+    parsedDates.set(key, readReviewDate(text, timeZone));
+  }
+  return parsedDates.get(key)!;
+}
+
+const PARSED_DATES_KEPT = 10_000;
+const parsedDates = new Map<string, string | null>();
+
+function readReviewDate(text: string, timeZone: string): string | null {
   const trimmed = text.trim().replace(/\.$/, '');
   if (/^\d{4}-\d{2}-\d{2}T/.test(trimmed)) {
     const instant = DateTime.fromISO(trimmed, { setZone: true });

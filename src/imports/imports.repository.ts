@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
-import { DataSource, type EntityManager } from 'typeorm';
+import { DataSource, In, type EntityManager } from 'typeorm';
 import { UsersRepository } from '../users/users.repository.js';
 import { AttestedReview } from './attested-review.entity.js';
 import { ImportedSource } from './imported-source.entity.js';
@@ -27,6 +27,15 @@ export class ImportsRepository {
     return this.dataSource.getRepository(ImportedSource).findOne({ where: { sourceKey } });
   }
 
+  /** The sources already imported under these keys, by key (one query). */
+  async findSources(sourceKeys: string[]): Promise<Map<string, ImportedSource>> {
+    if (!sourceKeys.length) return new Map();
+    const rows = await this.dataSource
+      .getRepository(ImportedSource)
+      .find({ where: { sourceKey: In(sourceKeys) } });
+    return new Map(rows.map((source) => [source.sourceKey, source]));
+  }
+
   /** How an article was imported: with a source URL, by slug only, or not at all. */
   async importedAs(articleId: string): Promise<'url' | 'slug' | null> {
     const sources = await this.dataSource.getRepository(ImportedSource).find({ where: { articleId } });
@@ -43,6 +52,14 @@ export class ImportsRepository {
     const rows: ReviewerMatch[] = await this.users.findProfilesNamed(displayName);
     const wanted = normaliseCredentials(credentials);
     return rows.find((row) => normaliseCredentials(row.credentials) === wanted) ?? null;
+  }
+
+  async saveSources(tx: EntityManager, sources: ImportedSource[]): Promise<void> {
+    if (sources.length) await tx.getRepository(ImportedSource).upsert(sources, ['sourceKey']);
+  }
+
+  async insertAttestedMany(tx: EntityManager, reviews: AttestedReview[]): Promise<void> {
+    if (reviews.length) await tx.getRepository(AttestedReview).insert(reviews);
   }
 
   async insertAttested(tx: EntityManager, review: AttestedReview): Promise<void> {

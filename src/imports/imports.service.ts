@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { QueryFailedError } from 'typeorm';
 import { EMPTY_CONTENT, hashContent, normaliseContent } from '../articles/article-content.rules.js';
 import { ArticleDrafts } from '../articles/article-drafts.service.js';
 import type { CreateArticleDto } from '../articles/articles.dto.js';
@@ -19,12 +20,26 @@ import {
   type ImportReport,
   type Reviewable,
 } from './import-report.js';
-import { ImportWriter } from './import-writer.js';
+import { ImportWriter, problemComment, problemSection, type NewSource } from './import-writer.js';
 import { ImportsRepository, normaliseCredentials, type ReviewerMatch } from './imports.repository.js';
 import { MalformedSourceError, type ImportProblem, type ParsedArticle } from './parsed-article.js';
 import { parseSource, sourceKind } from './parsers/detect.js';
 
 export { DEFAULT_SPECIALTY } from './import-checks.js';
+
+/** Files parsed and checked before their chunk's new sources are written. */
+const CHUNK_FILES = 200;
+/** New sources written in one transaction. */
+const BATCH_SOURCES = 100;
+
+/** A source parsed, checked and validated like a request body: what is written for it is still to decide. */
+interface PreparedSource {
+  parsed: ParsedArticle;
+  dto: CreateArticleDto;
+  problems: ImportProblem[];
+  requestedSlug: string;
+  sourceKey: string;
+}
 
 export interface SourceFile {
   name: string;
@@ -71,7 +86,6 @@ export class ImportsService {
     const importer: AuthUser = actor.roles.includes('editor')
       ? actor
       : { ...actor, roles: [...actor.roles, 'editor'] };
-    const items: ImportItemReport[] = [];
     // A site has few reviewers and many articles: each name and credentials is looked up once per run.
     const reviewers = new Map<string, Promise<ReviewerMatch | null>>();
     const findReviewer = (name: string, credentials: string) => {
@@ -79,33 +93,25 @@ export class ImportsService {
       if (!reviewers.has(key)) reviewers.set(key, this.imports.findReviewer(name, credentials));
       return reviewers.get(key)!;
     };
-    for (const [index, file] of files.entries()) {
-      let parsed: ParsedArticle[];
-      try {
-        parsed = parseSource(file.name, file.content, this.timeZone);
-      } catch (error) {
-        if (!(error instanceof MalformedSourceError)) throw error;
-        items.push(
-          refusedItem(
-            file.name,
-            sourceKind(file.name, file.content),
-            null,
-            `Malformed ${file.name}: ${error.message}`,
-          ),
+    const reports: (ImportItemReport | null)[] = [];
+    // Parsing and checking the next chunk (CPU) overlaps the writing of the one before (mostly waiting on
+    // PostgreSQL); a chunk is looked up and written only once the one before it has been written.
+    let writing: Promise<void> = Promise.resolve();
+    try {
+      for (let start = 0; start < files.length; start += CHUNK_FILES) {
+        const chunk = files.slice(start, start + CHUNK_FILES);
+        const prepared = await this.prepareChunk(chunk, options, reports);
+        await writing;
+        writing = this.importChunk(importer, prepared, options, findReviewer, reports).then(() =>
+          onProgress?.(start + chunk.length, files.length),
         );
-        onProgress?.(index + 1, files.length);
-        continue;
       }
-      for (const article of parsed) {
-        try {
-          items.push(await this.importOne(importer, article, options, findReviewer));
-        } catch (error) {
-          if (!isRefusal(error)) throw error;
-          items.push(refusedItem(article.sourceName, article.kind, article.sourceUrl, reasonOf(error)));
-        }
-      }
-      onProgress?.(index + 1, files.length);
+      await writing;
+    } catch (error) {
+      await writing.catch(() => undefined);
+      throw error;
     }
+    const items = reports.filter((item): item is ImportItemReport => item !== null);
     return {
       dryRun: options.dryRun,
       publish: options.publish,
@@ -116,12 +122,46 @@ export class ImportsService {
     };
   }
 
-  private async importOne(
-    actor: AuthUser,
-    source: ParsedArticle,
+  /** Parses and checks a chunk of files: a malformed file or a refused source gets its report at once. */
+  private async prepareChunk(
+    files: SourceFile[],
     options: ImportOptions,
-    findReviewer: (name: string, credentials: string) => Promise<ReviewerMatch | null>,
-  ): Promise<ImportItemReport> {
+    reports: (ImportItemReport | null)[],
+  ): Promise<{ slot: number; source: PreparedSource }[]> {
+    const prepared: { slot: number; source: PreparedSource }[] = [];
+    for (const file of files) {
+      let parsed: ParsedArticle[];
+      try {
+        parsed = parseSource(file.name, file.content, this.timeZone);
+      } catch (error) {
+        if (!(error instanceof MalformedSourceError)) throw error;
+        reports.push(
+          refusedItem(
+            file.name,
+            sourceKind(file.name, file.content),
+            null,
+            `Malformed ${file.name}: ${error.message}`,
+          ),
+        );
+        continue;
+      }
+      for (const article of parsed) {
+        const slot = reports.push(null) - 1;
+        try {
+          prepared.push({ slot, source: await this.prepare(article, options) });
+        } catch (error) {
+          if (!isRefusal(error)) throw error;
+          reports[slot] = refusedItem(article.sourceName, article.kind, article.sourceUrl, reasonOf(error));
+        }
+      }
+      // Let the previous chunk's writes go on between files.
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
+    return prepared;
+  }
+
+  /** A source checked and validated like a request body (CPU only): a refusal throws. */
+  private async prepare(source: ParsedArticle, options: ImportOptions): Promise<PreparedSource> {
     let parsed = source;
     let dto: CreateArticleDto;
     const extra: ImportProblem[] = [];
@@ -133,9 +173,218 @@ export class ImportsService {
       parsed = checkParsed(parsed);
       dto = await validatedBody(parsed, options, extra);
     }
-    const problems = [...parsed.problems, ...extra];
     const requestedSlug = dto.slug!;
-    const sourceKey = parsed.sourceUrl ?? `slug:${requestedSlug}`;
+    return {
+      parsed,
+      dto,
+      problems: [...parsed.problems, ...extra],
+      requestedSlug,
+      sourceKey: parsed.sourceUrl ?? `slug:${requestedSlug}`,
+    };
+  }
+
+  /**
+   * One chunk of sources. Those that are new (their source key and slug unknown here, and each once in the
+   * chunk) are written together, BATCH_SOURCES to a transaction; the rest (updates, a slug taken by another
+   * article, a second copy of a source in the chunk, a dry run) go one by one afterwards, so each sees what the
+   * batch wrote.
+   */
+  private async importChunk(
+    actor: AuthUser,
+    prepared: { slot: number; source: PreparedSource }[],
+    options: ImportOptions,
+    findReviewer: (name: string, credentials: string) => Promise<ReviewerMatch | null>,
+    reports: (ImportItemReport | null)[],
+  ): Promise<void> {
+    const fresh: typeof prepared = [];
+    const oneByOne: typeof prepared = [];
+    if (options.dryRun) oneByOne.push(...prepared);
+    else {
+      const [known, bySlug] = await Promise.all([
+        this.imports.findSources(prepared.map(({ source }) => source.sourceKey)),
+        this.articles.findBySlugs(prepared.map(({ source }) => source.requestedSlug)),
+      ]);
+      const keys = new Set<string>();
+      const slugs = new Set<string>();
+      for (const entry of prepared) {
+        const { sourceKey, requestedSlug } = entry.source;
+        const isNew =
+          !known.has(sourceKey) &&
+          !bySlug.has(requestedSlug) &&
+          !keys.has(sourceKey) &&
+          !slugs.has(requestedSlug);
+        keys.add(sourceKey);
+        slugs.add(requestedSlug);
+        (isNew ? fresh : oneByOne).push(entry);
+      }
+    }
+    for (let start = 0; start < fresh.length; start += BATCH_SOURCES) {
+      await this.createBatch(
+        actor,
+        fresh.slice(start, start + BATCH_SOURCES),
+        options,
+        findReviewer,
+        reports,
+      );
+    }
+    for (const { slot, source } of oneByOne) {
+      try {
+        reports[slot] = await this.importOne(actor, source, options, findReviewer);
+      } catch (error) {
+        if (!isRefusal(error)) throw error;
+        reports[slot] = refusedItem(
+          source.parsed.sourceName,
+          source.parsed.kind,
+          source.parsed.sourceUrl,
+          reasonOf(error),
+        );
+      }
+    }
+  }
+
+  /**
+   * New sources in one transaction. When it fails, each source is retried alone in its own transaction, so the
+   * one the database refuses is refused by name and writes nothing, and the others are created.
+   */
+  private async createBatch(
+    actor: AuthUser,
+    entries: { slot: number; source: PreparedSource }[],
+    options: ImportOptions,
+    findReviewer: (name: string, credentials: string) => Promise<ReviewerMatch | null>,
+    reports: (ImportItemReport | null)[],
+  ): Promise<void> {
+    const planned: { slot: number; source: NewSource; report: ImportItemReport }[] = [];
+    for (const { slot, source } of entries) {
+      try {
+        planned.push({ slot, ...(await this.planNew(source, findReviewer)) });
+      } catch (error) {
+        if (!isRefusal(error)) throw error;
+        reports[slot] = refusedItem(
+          source.parsed.sourceName,
+          source.parsed.kind,
+          source.parsed.sourceUrl,
+          reasonOf(error),
+        );
+      }
+    }
+    const write = async (group: typeof planned): Promise<void> => {
+      const created = await this.writer.createNew(
+        actor,
+        group.map(({ source }) => source),
+        options.publish,
+      );
+      for (const [index, { article, attested }] of created.entries()) {
+        const { slot, source, report } = group[index];
+        Object.assign(report, {
+          articleId: article.id,
+          slug: article.slug,
+          revision: article.currentRevision,
+          status: article.status,
+        });
+        if (attested) {
+          report.attestedReview = reviewSummary(
+            attested.id,
+            source.reviewable!,
+            source.match,
+            article.nextReviewDueAt,
+          );
+        }
+        reports[slot] = report;
+      }
+    };
+    const refuse = ({ slot, source }: (typeof planned)[number], error: unknown): void => {
+      if (!isRefusal(error) && !(error instanceof QueryFailedError)) throw error;
+      const { parsed } = source;
+      reports[slot] = refusedItem(
+        parsed.sourceName,
+        parsed.kind,
+        parsed.sourceUrl,
+        error instanceof QueryFailedError
+          ? `The database refused it, so nothing of it was written: ${error.message}`
+          : reasonOf(error),
+      );
+    };
+    if (!planned.length) return;
+    try {
+      await write(planned);
+    } catch (error) {
+      if (planned.length === 1) refuse(planned[0], error);
+      else {
+        for (const entry of planned) {
+          try {
+            await write([entry]);
+          } catch (alone) {
+            refuse(entry, alone);
+          }
+        }
+      }
+    }
+    if (!options.publish) return;
+    for (const { slot, source } of planned) {
+      const report = reports[slot]!;
+      if (report.action === 'created')
+        await this.writer.publish(actor, report, source.draft.content, !!report.attestedReview);
+    }
+  }
+
+  /** A new source's draft (checked and rendered like `POST /articles`) and its report, before any write. */
+  private async planNew(
+    prepared: PreparedSource,
+    findReviewer: (name: string, credentials: string) => Promise<ReviewerMatch | null>,
+  ): Promise<{ source: NewSource; report: ImportItemReport }> {
+    const { parsed, dto, problems, requestedSlug, sourceKey } = prepared;
+    const { reviewable, match } = await this.reviewOf(parsed, problems, findReviewer);
+    const draft = this.drafts.prepareDraft({ ...dto, slug: requestedSlug });
+    return {
+      source: { draft, parsed, sourceKey, reviewable, match, problems },
+      report: {
+        source: parsed.sourceName,
+        kind: parsed.kind,
+        sourceUrl: parsed.sourceUrl,
+        action: 'created',
+        reason: null,
+        articleId: null,
+        slug: requestedSlug,
+        revision: null,
+        status: null,
+        originalAuthor: parsed.author,
+        attestedReview: null,
+        published: false,
+        publicUrl: null,
+        problems,
+      },
+    };
+  }
+
+  /** The past review a source attests (when it names a reviewer and a date) and the reviewer profile it matches. */
+  private async reviewOf(
+    parsed: ParsedArticle,
+    problems: ImportProblem[],
+    findReviewer: (name: string, credentials: string) => Promise<ReviewerMatch | null>,
+  ): Promise<{ reviewable: Reviewable | null; match: ReviewerMatch | null }> {
+    const review = parsed.review;
+    const reviewable: Reviewable | null =
+      review && review.reviewerName && review.reviewedOn
+        ? { ...review, reviewedOn: review.reviewedOn }
+        : null;
+    const match = review?.reviewerName ? await findReviewer(review.reviewerName, review.credentials) : null;
+    if (review?.reviewerName && !match) {
+      problems.push({
+        code: 'unknown_reviewer',
+        field: 'review.reviewer',
+        message: `The reviewer "${[review.reviewerName, review.credentials].filter(Boolean).join(', ')}" matches no reviewer profile here (by name and credentials): recorded as an external reviewer with no account.`,
+      });
+    }
+    return { reviewable, match };
+  }
+
+  private async importOne(
+    actor: AuthUser,
+    prepared: PreparedSource,
+    options: ImportOptions,
+    findReviewer: (name: string, credentials: string) => Promise<ReviewerMatch | null>,
+  ): Promise<ImportItemReport> {
+    const { parsed, dto, problems, requestedSlug, sourceKey } = prepared;
 
     // Which article this source already became (by source URL or slug), if any.
     const knownSource = await this.imports.findSource(sourceKey);
@@ -153,19 +402,7 @@ export class ImportsService {
       }
     }
 
-    const review = parsed.review;
-    const reviewable: Reviewable | null =
-      review && review.reviewerName && review.reviewedOn
-        ? { ...review, reviewedOn: review.reviewedOn }
-        : null;
-    const match = review?.reviewerName ? await findReviewer(review.reviewerName, review.credentials) : null;
-    if (review?.reviewerName && !match) {
-      problems.push({
-        code: 'unknown_reviewer',
-        field: 'review.reviewer',
-        message: `The reviewer "${[review.reviewerName, review.credentials].filter(Boolean).join(', ')}" matches no reviewer profile here (by name and credentials): recorded as an external reviewer with no account.`,
-      });
-    }
+    const { reviewable, match } = await this.reviewOf(parsed, problems, findReviewer);
 
     const found = existingId ? await this.articles.findWithCurrentContent(existingId) : null;
     if (found?.article.firstPublishedAt) dto.slug = found.article.slug;
@@ -246,12 +483,10 @@ export class ImportsService {
 
     if (options.publish) await this.writer.publish(actor, report, nextContent, !!attested);
     for (const problem of problems) {
-      const section = /^sections\[(\d+)\]/.exec(problem.field ?? '')?.[1];
+      const sectionIndex = problemSection(problem, nextContent.sections.length);
       await this.comments.create(actor, view.id, {
-        body: `Import of ${parsed.sourceName}: ${problem.message}`.slice(0, 10_000),
-        ...(section !== undefined && Number(section) < nextContent.sections.length
-          ? { sectionIndex: Number(section) }
-          : {}),
+        body: problemComment(parsed, problem),
+        ...(sectionIndex !== undefined ? { sectionIndex } : {}),
       });
     }
     return report;

@@ -56,6 +56,67 @@ export class ReReviewClock implements OnModuleInit {
     await this.restart(tx, ctx, article, review, cadence);
   }
 
+  /**
+   * `scheduleFromReview` for a batch of imported articles in one transaction: each clock starts from its
+   * review's date and cadence; the schedules are locked, written and dated (through ArticleWorkflow) together.
+   */
+  async scheduleFromReviews(
+    tx: EntityManager,
+    ctx: TransactionContext,
+    items: readonly { article: Article; review: SignOff }[],
+  ): Promise<void> {
+    if (!items.length) return;
+    const cadences = new Map<string, Duration>();
+    const plan = reminderPlan(this.config);
+    const previous = new Map(
+      (
+        await this.schedules.lockByArticles(
+          tx,
+          items.map(({ article }) => article.id),
+        )
+      ).map((schedule) => [schedule.articleId, schedule]),
+    );
+    const starts = [];
+    for (const { article, review } of items) {
+      const key = `${article.reviewCadence ?? ''}\u0000${article.specialty}`;
+      let cadence = cadences.get(key);
+      if (!cadence) {
+        cadence = (await this.policy.cadenceFor(tx, article)).cadence;
+        cadences.set(key, cadence);
+      }
+      const dueAt = DateTime.fromJSDate(review.signedAt).plus(cadence).toJSDate();
+      starts.push({ article, review, dueAt, first: firstReminder(review.signedAt, dueAt, plan) });
+    }
+    await this.schedules.saveMany(
+      tx,
+      starts.map(({ article, review, dueAt, first }) => ({
+        articleId: article.id,
+        signOffId: review.id,
+        reviewerId: review.reviewerId,
+        signedAt: review.signedAt,
+        dueAt,
+        nextReminderKind: first.kind,
+        nextReminderAt: first.at,
+      })),
+    );
+    await this.workflow.applyToMany(
+      tx,
+      ctx,
+      WorkflowEvent.ScheduleReReview,
+      starts.map(({ article, dueAt }) => ({ article, input: { dueAt } })),
+      { actorId: null },
+    );
+    for (const { article, review, first } of starts) {
+      const before = previous.get(article.id);
+      if (before) this.reminders.cancel(ctx, before);
+      this.reminders.enqueueIfInWindow(
+        ctx,
+        { articleId: article.id, signOffId: review.id, kind: first.kind },
+        first.at,
+      );
+    }
+  }
+
   /** A new sign-off restarts the clock: due date from the cadence, and the old sign-off's reminders are void. */
   private async restart(
     tx: EntityManager,

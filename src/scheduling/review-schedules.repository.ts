@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
-import type { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
+import { In, type EntityManager, type Repository, type SelectQueryBuilder } from 'typeorm';
 import type { ReminderKind } from './reminder-plan.js';
 import { ReviewSchedule } from './review-schedule.entity.js';
 
@@ -20,6 +20,20 @@ export class ReviewSchedulesRepository {
     return tx
       .getRepository(ReviewSchedule)
       .findOne({ where: { articleId }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** The schedules of these articles, locked for the rest of the transaction (one query). */
+  lockByArticles(tx: EntityManager, articleIds: string[]): Promise<ReviewSchedule[]> {
+    if (!articleIds.length) return Promise.resolve([]);
+    return tx
+      .getRepository(ReviewSchedule)
+      .find({ where: { articleId: In(articleIds) }, lock: { mode: 'pessimistic_write' } });
+  }
+
+  /** Starts (or restarts) several articles' clocks in one statement. */
+  async saveMany(tx: EntityManager, schedules: Omit<ReviewSchedule, 'updatedAt'>[]): Promise<void> {
+    if (!schedules.length) return;
+    await tx.getRepository(ReviewSchedule).upsert(schedules, ['articleId']);
   }
 
   /** Starts (or restarts) the article's clock from a sign-off. */
