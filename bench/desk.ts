@@ -10,6 +10,8 @@
  * 4. BENCH_SESSIONS concurrent loops (one per session, each request waiting for the previous one, as a browser
  *    tab would) GET /desk/reviews/:assignmentId for BENCH_SECONDS (10) after BENCH_WARMUP_SECONDS (3); then the
  *    same number of loops GET /articles/:id with the JWT. Every latency is kept, so p95 is exact.
+ *    Beside each route's figures, the CPU time the service process spent per request (from /proc): the share of
+ *    the machine each route costs, less sensitive than throughput to other load on the machine.
  * Targets: the page's p95 < 150 ms; its throughput >= 0.5 of the JSON route's. Writes bench/results/desk.json.
  */
 import * as argon2 from 'argon2';
@@ -90,7 +92,7 @@ async function run(
     );
   return {
     requests: all.length,
-    serviceCpuMsPerRequest: round((cpuUsed / Math.max(1, all.length)) * 100) / 100,
+    serviceCpuMsPerRequest: Math.round((cpuUsed / Math.max(1, all.length)) * 100) / 100,
     requestsPerSecond: round(all.length / seconds),
     failures,
     latencyMs: {
@@ -218,7 +220,7 @@ async function main(): Promise<void> {
       SECONDS,
       article.id,
     );
-    const ratio = round((page.requestsPerSecond / json.requestsPerSecond) * 100) / 100;
+    const ratio = Math.round((page.requestsPerSecond / json.requestsPerSecond) * 100) / 100;
     const p95Met = page.latencyMs.p95 < TARGETS.pageP95Ms;
     const ratioMet = ratio >= TARGETS.throughputRatio;
     const rows: Row[] = [

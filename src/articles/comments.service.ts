@@ -88,8 +88,8 @@ export class CommentsService {
     return toCommentThreads(await this.comments.listByArticle(articleId));
   }
 
-  /** The comment threads of an article the caller has just read (no second look-up of the article). */
-  async listForLoadedArticle(article: Pick<Article, 'id'>): Promise<CommentView[]> {
+  /** The comment threads of an article the caller knows exists (no look-up of the article first). */
+  async listForKnownArticle(article: Pick<Article, 'id'>): Promise<CommentView[]> {
     return toCommentThreads(await this.comments.readByArticle(article.id));
   }
 

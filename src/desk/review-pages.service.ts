@@ -65,17 +65,20 @@ export class ReviewPagesService {
       typeof assignmentOrId === 'string'
         ? await this.ownAssignment(user, assignmentOrId)
         : this.assertOwn(user, assignmentOrId);
-    const found = await this.articles.findWithCurrentHash(assignment.articleId);
+    // Everything that only needs the assignment is read at once (the article exists: the assignment refers to it).
+    const [found, profile, decisions, signOffs, comments] = await Promise.all([
+      this.articles.findWithCurrentHash(assignment.articleId),
+      this.users.readBylineProfile(user.id),
+      this.decisionRecords.readForArticle(assignment.articleId, 100),
+      this.signOffRecords.readForArticleByReviewer(assignment.articleId, user.id),
+      this.comments.listForKnownArticle({ id: assignment.articleId }),
+    ]);
     if (!found) throw ApiError.notFound('Article');
     const { article, currentHash } = found;
     const current = { number: article.currentRevision, contentHash: currentHash };
-    const [revision, profile, decisions, signOffs, comments] = await Promise.all([
-      this.cache.revision(currentHash, () => this.articles.findRevision(article.id, current.number)),
-      this.users.readBylineProfile(user.id),
-      this.decisionRecords.readForArticle(article.id, 100),
-      this.signOffRecords.readForArticleByReviewer(article.id, user.id),
-      this.comments.listForLoadedArticle(article),
-    ]);
+    const revision = await this.cache.revision(currentHash, () =>
+      this.articles.findRevision(article.id, current.number),
+    );
     if (!revision) throw ApiError.notFound('Revision');
     const now = this.clock.now();
 
