@@ -27,9 +27,14 @@ export interface ChangesDigest {
   sideBySide: string;
 }
 
-/** Characters of HTML each cache may hold (the least recently used entries go first). */
-const REVISIONS_CHARS = 16_000_000;
-const CHANGES_CHARS = 16_000_000;
+/**
+ * Characters of HTML each cache may hold (the least recently used entries go first): 4M characters are at most 8 MB
+ * (two-byte strings), about 130 revisions of the seed's size, well inside the API's 160 MB heap.
+ */
+const REVISIONS_CHARS = 4_000_000;
+const CHANGES_CHARS = 4_000_000;
+/** The word diffs behind the rendered changes are only needed on a miss of the changes cache: a small one. */
+const DIFF_CHARS = 2_000_000;
 
 /**
  * The review page's expensive, reader-independent parts, computed once: the revision rendered through the
@@ -53,7 +58,7 @@ export class ReviewPageCache implements OnModuleDestroy {
     sizeCalculation: (digest) => Math.max(1, digest.inline.length + digest.sideBySide.length),
   });
   /** The word diffs themselves, by pair of content hashes, computed off the event loop (#15 §7). */
-  private readonly diffs = new RevisionDiffCache();
+  private readonly diffs = new RevisionDiffCache(undefined, DIFF_CHARS);
 
   constructor(
     private readonly views: ReviewViews,
