@@ -10,6 +10,8 @@
  * 4. BENCH_SESSIONS concurrent loops (one per session, each request waiting for the previous one, as a browser
  *    tab would) GET /desk/reviews/:assignmentId for BENCH_SECONDS (10) after BENCH_WARMUP_SECONDS (3); then the
  *    same number of loops GET /articles/:id with the JWT. Every latency is kept, so p95 is exact.
+ *    Beside each route's figures, the CPU time the service process spent per request (from /proc): the share of
+ *    the machine each route costs, less sensitive than throughput to other load on the machine.
  * Targets: the page's p95 < 150 ms; its throughput >= 0.5 of the JSON route's. Writes bench/results/desk.json.
  */
 import * as argon2 from 'argon2';
@@ -23,7 +25,7 @@ import { contentHash } from '../src/core/crypto/content-hash.js';
 import { intEnv, printTable, type Row, verdict } from './lib/load.js';
 import { loadAverage, machineInfo, RESULTS_DIR } from './lib/machine.js';
 import { insertSignedArticles, seedArticle } from './lib/seed.js';
-import { login, type RunningService, startService, stopService } from './lib/service.js';
+import { cpuSeconds, login, type RunningService, startService, stopService } from './lib/service.js';
 
 const SESSIONS = intEnv('BENCH_SESSIONS', 10);
 const SECONDS = intEnv('BENCH_SECONDS', 10);
@@ -39,10 +41,14 @@ interface Loop {
 
 interface Measured {
   requests: number;
+  /** CPU time (user + system) the service process spent per request, from /proc: less sensitive to other load. */
+  serviceCpuMsPerRequest: number;
   requestsPerSecond: number;
   failures: number;
   latencyMs: { p50: number; p95: number; p99: number; max: number };
 }
+
+const cpuMs = (pid: number) => (cpuSeconds(pid) ?? NaN) * 1000;
 
 const percentile = (sorted: number[], p: number) =>
   sorted.length ? sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)] : NaN;
@@ -50,6 +56,7 @@ const round = (value: number) => Math.round(value * 10) / 10;
 
 /** `loops` concurrent request loops for `seconds`, each with its own headers (its own session). */
 async function run(
+  pid: number,
   baseUrl: string,
   path: string,
   headersPerLoop: Record<string, string>[],
@@ -57,6 +64,7 @@ async function run(
   expect: string,
 ): Promise<Measured> {
   const until = performance.now() + seconds * 1000;
+  const cpuBefore = cpuMs(pid);
   const loops: Loop[] = await Promise.all(
     headersPerLoop.map(async (headers) => {
       const loop: Loop = { latenciesMs: [], failures: 0, lastFailure: '' };
@@ -75,6 +83,7 @@ async function run(
       return loop;
     }),
   );
+  const cpuUsed = cpuMs(pid) - cpuBefore;
   const all = loops.flatMap((loop) => loop.latenciesMs).sort((a, b) => a - b);
   const failures = loops.reduce((sum, loop) => sum + loop.failures, 0);
   if (failures)
@@ -83,6 +92,7 @@ async function run(
     );
   return {
     requests: all.length,
+    serviceCpuMsPerRequest: Math.round((cpuUsed / Math.max(1, all.length)) * 100) / 100,
     requestsPerSecond: round(all.length / seconds),
     failures,
     latencyMs: {
@@ -198,12 +208,19 @@ async function main(): Promise<void> {
     console.log(`  review page: ${Buffer.byteLength(html)} bytes, ${changed} changed sections shown`);
 
     if (WARMUP_SECONDS) {
-      await run(service.baseUrl, pagePath, sessions, WARMUP_SECONDS, 'change-group');
-      await run(service.baseUrl, `/articles/${article.id}`, bearer, WARMUP_SECONDS, article.id);
+      await run(service.pid, service.baseUrl, pagePath, sessions, WARMUP_SECONDS, 'change-group');
+      await run(service.pid, service.baseUrl, `/articles/${article.id}`, bearer, WARMUP_SECONDS, article.id);
     }
-    const page = await run(service.baseUrl, pagePath, sessions, SECONDS, title.slice(0, 20));
-    const json = await run(service.baseUrl, `/articles/${article.id}`, bearer, SECONDS, article.id);
-    const ratio = round((page.requestsPerSecond / json.requestsPerSecond) * 100) / 100;
+    const page = await run(service.pid, service.baseUrl, pagePath, sessions, SECONDS, title.slice(0, 20));
+    const json = await run(
+      service.pid,
+      service.baseUrl,
+      `/articles/${article.id}`,
+      bearer,
+      SECONDS,
+      article.id,
+    );
+    const ratio = Math.round((page.requestsPerSecond / json.requestsPerSecond) * 100) / 100;
     const p95Met = page.latencyMs.p95 < TARGETS.pageP95Ms;
     const ratioMet = ratio >= TARGETS.throughputRatio;
     const rows: Row[] = [
@@ -213,6 +230,12 @@ async function main(): Promise<void> {
       ['GET /articles/:id (req/s)', String(json.requestsPerSecond), '-', '-'],
       ['GET /articles/:id p95 (ms)', String(json.latencyMs.p95), '-', '-'],
       ['throughput ratio page / JSON', String(ratio), `>= ${TARGETS.throughputRatio}`, verdict(ratioMet)],
+      [
+        'service CPU per request, page / JSON (ms)',
+        `${page.serviceCpuMsPerRequest} / ${json.serviceCpuMsPerRequest}`,
+        '-',
+        '-',
+      ],
     ];
     printTable(rows);
     const machine = machineInfo(loadBefore);

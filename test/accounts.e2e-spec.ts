@@ -504,6 +504,29 @@ describe('accounts people own: invitations, own passwords, resets, revocation, h
       expect((await again.get('/desk')).status).toBe(303);
     });
 
+    it('ends a desk session at its 12-hour maximum age however active it is, and marks it ended', async () => {
+      const user = await createUser(t, ['writer']);
+      const browser = new Browser(t);
+      const page = await browser.get('/desk/login');
+      await browser.post('/desk/login', {
+        _csrf: Browser.csrf(page.text),
+        email: user.email,
+        password: user.password,
+      });
+      // A request every 20 minutes: never idle; 11 h 40 min after sign-in it still works.
+      for (let minutes = 20; minutes < 12 * 60; minutes += 20) {
+        t.clock.advance(20 * 60_000);
+        expect({ minutes, status: (await browser.get('/desk')).status }).toEqual({ minutes, status: 200 });
+      }
+      t.clock.advance(20 * 60_000);
+      expect((await browser.get('/desk')).status).toBe(303);
+      const [session] = await t.dataSource.query<{ ended_at: Date | null }[]>(
+        'SELECT ended_at FROM desk_sessions WHERE user_id = $1',
+        [user.id],
+      );
+      expect(session.ended_at).toEqual(t.clock.now());
+    });
+
     it('sends only same-origin /desk paths after login', async () => {
       const user = await createUser(t, ['writer']);
       const browser = new Browser(t);

@@ -205,6 +205,27 @@ export class ArticlesRepository {
     };
   }
 
+  /**
+   * An article and the content hash of its current revision (no content), in one plain statement without query
+   * building (read by the review page on every request); null if there is none.
+   */
+  async findWithCurrentHash(id: string): Promise<{ article: Article; currentHash: string } | null> {
+    const rows: (Article & { currentHash: string })[] = await this.articles.query(
+      `SELECT a.id, a.slug, a.title, a.specialty, a.status, a.author_id AS "authorId", a.version,
+              a.current_revision AS "currentRevision", a.published_revision AS "publishedRevision",
+              a.latest_sign_off AS "latestSignOff", a.review_cadence AS "reviewCadence",
+              a.last_reviewed_at AS "lastReviewedAt", a.next_review_due_at AS "nextReviewDueAt",
+              a.first_published_at AS "firstPublishedAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt",
+              r.content_hash AS "currentHash"
+         FROM articles a JOIN revisions r ON r.article_id = a.id AND r.number = a.current_revision
+        WHERE a.id = $1`,
+      [id],
+    );
+    if (!rows[0]) return null;
+    const { currentHash, ...article } = rows[0];
+    return { article, currentHash };
+  }
+
   /** Who wrote the article: its author, and everyone who wrote one of its revisions. */
   async findWriters(
     article: Pick<Article, 'id' | 'authorId'>,

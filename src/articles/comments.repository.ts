@@ -30,6 +30,17 @@ export class CommentsRepository {
     }
   }
 
+  /** The same list as listByArticle in one plain statement, no query building: for pages read on every request. */
+  readByArticle(articleId: string): Promise<Comment[]> {
+    return this.comments.query(
+      `SELECT id, article_id AS "articleId", parent_id AS "parentId", author_id AS "authorId",
+              revision_number AS "revisionNumber", section_index AS "sectionIndex", body,
+              resolved_at AS "resolvedAt", resolved_by_id AS "resolvedById", created_at AS "createdAt"
+         FROM comments WHERE article_id = $1 ORDER BY created_at ASC, id ASC`,
+      [articleId],
+    );
+  }
+
   insert(tx: EntityManager, comment: Comment): Promise<Comment> {
     return tx.getRepository(Comment).save(comment);
   }

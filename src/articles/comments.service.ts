@@ -8,6 +8,7 @@ import { Clock } from '../core/clock/clock.js';
 import { inTransaction } from '../core/database/transaction.js';
 import { ApiError } from '../core/http/api-error.js';
 import { toCommentThreads, type CommentView } from './article-view.js';
+import type { Article } from './article.entity.js';
 import { ArticlesRepository } from './articles.repository.js';
 import { Comment } from './comment.entity.js';
 import type { CreateCommentDto } from './comments.dto.js';
@@ -142,6 +143,11 @@ export class CommentsService {
   async list(articleId: string): Promise<CommentView[]> {
     if (!(await this.articles.findById(articleId))) throw ApiError.notFound('Article');
     return toCommentThreads(await this.comments.listByArticle(articleId));
+  }
+
+  /** The comment threads of an article the caller knows exists (no look-up of the article first). */
+  async listForKnownArticle(article: Pick<Article, 'id'>): Promise<CommentView[]> {
+    return toCommentThreads(await this.comments.readByArticle(article.id));
   }
 
   /** Marks a comment resolved: by whoever wrote it, the article's author or an editor. */

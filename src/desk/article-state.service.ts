@@ -89,7 +89,7 @@ export class ArticleStatePages {
         byline: this.signOffs.byline(s),
         current: s.revisionNumber === article.currentRevision && s.contentHash === revision?.contentHash,
       })),
-      comments: this.parts.commentRows(comments, names, revision),
+      comments: this.parts.commentRows(comments, names, revision?.content ?? null),
       canStartReReview:
         !!latest &&
         latest.reviewerId === user.id &&

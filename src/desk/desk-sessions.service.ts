@@ -61,15 +61,27 @@ export class DeskSessionsService {
     return rawId;
   }
 
-  /** The live session behind a cookie value, touched (idle expiry counts from now), or undefined. */
+  /**
+   * The live session behind a cookie value, touched (idle expiry counts from now), or undefined. On every desk
+   * request, so the common case is one statement: the UPDATE only matches a live session (not ended, before its
+   * absolute and idle expiry) and returns it. Only when it matches nothing is a session that has just run out
+   * marked ended (a second statement, which changes nothing for an unknown cookie).
+   */
   async resolve(rawId: string | undefined): Promise<DeskVisit | undefined> {
     if (!rawId || !/^[A-Za-z0-9_-]{43}$/.test(rawId)) return undefined;
-    const session = await this.repo.findOne({ where: { idHash: sha256(rawId), endedAt: IsNull() } });
-    if (!session) return undefined;
+    const idHash = sha256(rawId);
     const now = this.clock.now();
-    const idleMs = this.config.env.SESSION_IDLE_TIMEOUT.as('milliseconds');
-    if (now >= session.expiresAt || now.getTime() - session.lastSeenAt.getTime() >= idleMs) {
-      await this.repo.update({ id: session.id, endedAt: IsNull() }, { endedAt: now });
+    const idleSince = new Date(now.getTime() - this.config.env.SESSION_IDLE_TIMEOUT.as('milliseconds'));
+    // TypeORM answers an UPDATE with [returned rows, affected count].
+    const [rows] = await this.repo.query<[Pick<DeskSession, 'id' | 'userId' | 'tokenVersion'>[], number]>(
+      `UPDATE desk_sessions SET last_seen_at = $2
+        WHERE id_hash = $1 AND ended_at IS NULL AND expires_at > $2 AND last_seen_at > $3
+        RETURNING id, user_id AS "userId", token_version AS "tokenVersion"`,
+      [idHash, now, idleSince],
+    );
+    const session = rows[0];
+    if (!session) {
+      await this.repo.update({ idHash, endedAt: IsNull() }, { endedAt: now });
       return undefined;
     }
     const user = await this.users.findActiveCaller(session.userId);
@@ -77,7 +89,6 @@ export class DeskSessionsService {
       await this.repo.update({ id: session.id, endedAt: IsNull() }, { endedAt: now });
       return undefined;
     }
-    await this.repo.update({ id: session.id }, { lastSeenAt: now });
     return { user, sessionId: session.id, rawId };
   }
 

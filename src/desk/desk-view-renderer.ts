@@ -12,6 +12,8 @@ type Compiled = (context: Record<string, unknown>) => string;
 /** One desk's set of views: which templates, partials, helpers and stylesheets it uses. */
 export interface DeskViewSet<V extends string> {
   views: readonly V[];
+  /** Parts of pages rendered on their own, without the layout (e.g. to be cached): `templates/desk/<name>.hbs`. */
+  fragments?: readonly string[];
   /** The view's template, relative to `templates/desk` (default `<view>.hbs`). */
   file?: (view: V) => string;
   /** Partials registered under their name, read from `templates/desk/<name>.hbs`. */
@@ -34,6 +36,7 @@ export class DeskViewRenderer<V extends string> {
   private readonly handlebars = Handlebars.create();
   private readonly layout: Compiled;
   private readonly views = new Map<V, Compiled>();
+  private readonly fragments = new Map<string, Compiled>();
   private readonly siteName: string;
   private readonly style: string | null;
 
@@ -69,10 +72,19 @@ export class DeskViewRenderer<V extends string> {
     this.layout = compile(join(desk, 'layout.hbs'));
     const file = set.file ?? ((view: V) => `${view}.hbs`);
     for (const view of set.views) this.views.set(view, compile(join(desk, file(view))));
+    for (const fragment of set.fragments ?? [])
+      this.fragments.set(fragment, compile(join(desk, `${fragment}.hbs`)));
     this.style = set.styles?.length
       ? set.styles.map((style) => readFileSync(join(desk, style), 'utf8')).join('\n')
       : null;
     this.siteName = config.env.SITE_NAME;
+  }
+
+  /** A fragment's HTML alone (escaped like any view), to be put into a page unescaped. */
+  fragment(name: string, context: Record<string, unknown>): string {
+    const compiled = this.fragments.get(name);
+    if (!compiled) throw new Error(`desk fragment ${name} is not registered`);
+    return compiled(context);
   }
 
   render(view: V, layout: LayoutContext, context: Record<string, unknown>): string {

@@ -18,6 +18,7 @@ import { ReviewPagesController } from './review-pages.controller.js';
 import { ArticleStatePages } from './article-state.service.js';
 import { MyReviewsPage } from './my-reviews.service.js';
 import { ReviewPageParts } from './review-page-parts.js';
+import { ReviewPageCache } from './review-page-cache.js';
 import { ReviewPagesService } from './review-pages.service.js';
 import { ReviewViews } from './review-views.js';
 import { EditorPagesController, PublisherPagesController } from './office-pages.controller.js';
@@ -61,6 +62,7 @@ import { WriteViews } from './write-views.js';
     DeskErrorFilter,
     ReviewPageParts,
     ReviewPagesService,
+    ReviewPageCache,
     MyReviewsPage,
     ArticleStatePages,
     ReviewViews,

@@ -1,6 +1,3 @@
-import type { PageViewModel } from '../publishing/page-view-model.js';
-import type { HeadingChange } from '../articles/changes-by-heading.js';
-
 /** What the review desk's pages show: the models its templates read (built by the review page services). */
 export interface DateView {
   iso: string;
@@ -23,13 +20,6 @@ export interface MyReviewsModel {
   accepted: MyReviewRow[];
   reReviews: MyReviewRow[];
   empty: boolean;
-}
-
-export interface ChangeGroupView extends HeadingChange {
-  /** The anchor of the section in the rendered revision below, when the group is a section still there. */
-  anchor: string | null;
-  /** The words of the group's parts, split for the side-by-side view. */
-  sides: { label: string; before: string | null; after: string | null }[];
 }
 
 export interface ReviewPageModel {
@@ -57,11 +47,13 @@ export interface ReviewPageModel {
   changes: {
     /** What the changes are counted from: the reviewer's last sign-off or decision on this article. */
     since: { kind: 'sign-off' | 'decision'; date: DateView; revision: number } | null;
-    groups: ChangeGroupView[];
+    /** The changed places, rendered (inline and side by side) once per pair of revisions (ReviewPageCache). */
+    rendered: { groups: number; inline: string; sideBySide: string } | null;
     /** The reviewer signed this very revision before: a re-review of unchanged content. */
     unchangedSinceSignOff: boolean;
   };
-  publication: PageViewModel;
+  /** The revision as the publication's templates show it: its HTML is rendered once per content hash. */
+  publication: { specialty: string; title: string; description: string; authorName: string; html: string };
   sections: { index: number; heading: string; anchor: string }[];
   comments: CommentRow[];
   sign: { byline: string; meaning: string; canSign: boolean; whyNot: string | null };

@@ -1,6 +1,6 @@
 import { Injectable } from '@nestjs/common';
+import { LRUCache } from 'lru-cache';
 import type { CommentView } from '../articles/article-view.js';
-import type { Revision } from '../articles/revision.entity.js';
 import { AppConfig } from '../core/config/app-config.js';
 import type { ReviewDecision } from '../reviews/review-decision.entity.js';
 import { formatReviewDate } from '../sign-offs/byline.js';
@@ -10,6 +10,8 @@ import type { CommentRow, DateView, DecisionRow } from './review-page-models.js'
 /** The pieces every review desk page shows the same way: dates, people's names, comments and decisions. */
 @Injectable()
 export class ReviewPageParts {
+  private readonly dateTexts = new LRUCache<number, string>({ max: 10_000 });
+
   constructor(
     private readonly users: UsersRepository,
     private readonly config: AppConfig,
@@ -19,23 +21,32 @@ export class ReviewPageParts {
     return this.config.env.PUBLICATION_TIMEZONE;
   }
 
+  /** An instant as the desk prints it; the text is a pure function of the instant (the zone is fixed), so kept. */
   date(instant: Date): DateView {
-    return { iso: instant.toISOString(), text: formatReviewDate(instant, this.timeZone) };
+    const ms = instant.getTime();
+    let text = this.dateTexts.get(ms);
+    if (text === undefined) {
+      text = formatReviewDate(instant, this.timeZone);
+      this.dateTexts.set(ms, text);
+    }
+    return { iso: instant.toISOString(), text };
   }
 
-  async names(ids: string[]): Promise<Map<string, string>> {
-    const unique = [...new Set(ids)];
-    const users = await Promise.all(unique.map((id) => this.users.findById(id)));
-    return new Map(users.filter((u) => !!u).map((u) => [u.id, u.name]));
+  /** People's names by id, in one query. */
+  names(ids: string[]): Promise<Map<string, string>> {
+    return this.users.namesOf(ids);
   }
 
-  commentRows(comments: CommentView[], names: Map<string, string>, revision: Revision | null): CommentRow[] {
+  commentRows(
+    comments: CommentView[],
+    names: Map<string, string>,
+    revision: { sections: { heading: string }[] } | null,
+  ): CommentRow[] {
     const row = (comment: CommentView): CommentRow => {
       const heading =
         comment.sectionIndex === null
           ? null
-          : (revision?.content.sections[comment.sectionIndex]?.heading ??
-            `Section ${comment.sectionIndex + 1}`);
+          : (revision?.sections[comment.sectionIndex]?.heading ?? `Section ${comment.sectionIndex + 1}`);
       return {
         id: comment.id,
         authorName: names.get(comment.authorId) ?? 'Someone',

@@ -26,6 +26,7 @@ import { DeskCsrf, DeskErrorFilter, DeskGuard, type DeskRequest, SignedIn } from
 import { DeskForms, type FormBody, refusalBody } from './desk-forms.js';
 import { notice } from './desk-navigation.js';
 import { formDto, formInt, refusalText } from './review-forms.js';
+import type { Assignment } from '../reviews/assignment.entity.js';
 import { ArticleStatePages } from './article-state.service.js';
 import { MyReviewsPage } from './my-reviews.service.js';
 import type { ReviewPageModel } from './review-page-models.js';
@@ -124,12 +125,12 @@ export class ReviewPagesController {
     @Query('notice') key?: string,
   ) {
     const user = this.user(request);
-    const articleId = await this.pages.assignmentArticle(id);
+    const assignment = await this.pages.findAssignment(id);
     // An editor or writer following a reviewer's link: the article's review state, read-only.
-    if (articleId && !(await this.pages.isAssignedTo(user, id))) {
-      return this.forms.redirect(reply, `/desk/articles/${articleId}`);
+    if (assignment && assignment.reviewerId !== user.id) {
+      return this.forms.redirect(reply, `/desk/articles/${assignment.articleId}`);
     }
-    return this.showReview(request, reply, 200, id, {
+    return this.showReview(request, reply, 200, assignment ?? id, {
       sideBySide: view === 'side-by-side',
       notice: reviewNotice(key),
     });
@@ -139,7 +140,7 @@ export class ReviewPagesController {
     request: DeskRequest,
     reply: FastifyReply,
     status: number,
-    assignmentId: string,
+    assignment: string | Assignment,
     options: {
       sideBySide?: boolean;
       notice?: string | null;
@@ -147,10 +148,10 @@ export class ReviewPagesController {
       forms?: Partial<ReviewForms>;
     },
   ) {
-    const model = await this.pages.reviewPage(this.user(request), assignmentId);
+    const model = await this.pages.reviewPage(this.user(request), assignment);
     const forms = { ...emptyForms(), ...options.forms };
     return this.render(request, reply, status, 'reviews/review', `Review: ${model.article.title}`, {
-      ...reviewContext(model, forms),
+      ...reviewContext(model, forms, options.sideBySide ?? false),
       sideBySide: options.sideBySide ?? false,
       notice: options.notice ?? null,
       pageError: options.pageError ?? null,
@@ -355,28 +356,21 @@ function changedMessage(error: unknown): string {
 }
 
 /** The review page model with what its template reads: flags instead of comparisons, forms with what was typed. */
-function reviewContext(model: ReviewPageModel, forms: ReviewForms): Record<string, unknown> {
+function reviewContext(
+  model: ReviewPageModel,
+  forms: ReviewForms,
+  sideBySide: boolean,
+): Record<string, unknown> {
   const typedSection = forms.comment.sectionIndex;
+  const rendered = model.changes.rendered;
   return {
     ...model,
     forms,
     changes: {
-      ...model.changes,
+      since: model.changes.since,
+      unchangedSinceSignOff: model.changes.unchangedSinceSignOff,
       sinceSignOff: model.changes.since?.kind === 'sign-off',
-      groups: model.changes.groups.map((group) => ({
-        ...group,
-        kindText: group.kind === 'added' ? 'new' : group.kind === 'removed' ? 'removed' : 'changed',
-        parts: group.parts.map((part) => ({
-          ...part,
-          before: part.before ?? '',
-          after: part.after ?? '',
-          words: part.words.map((word) => ({
-            text: word.text,
-            added: word.op === 'added',
-            removed: word.op === 'removed',
-          })),
-        })),
-      })),
+      html: rendered ? (sideBySide ? rendered.sideBySide : rendered.inline) : '',
     },
     sections: model.sections.map((section) => ({
       ...section,

@@ -1,48 +1,22 @@
 import { Injectable } from '@nestjs/common';
-
-import type { Article } from '../articles/article.entity.js';
-
 import { ArticlesRepository } from '../articles/articles.repository.js';
-
-import { changesByHeading, type HeadingChange } from '../articles/changes-by-heading.js';
-import { diffContentAsync } from '../articles/revision-diff.js';
-
 import { CommentsService } from '../articles/comments.service.js';
-
-import type { Revision } from '../articles/revision.entity.js';
-
 import type { AuthUser } from '../auth/auth-user.js';
-
 import { Clock } from '../core/clock/clock.js';
-
 import { ApiError } from '../core/http/api-error.js';
-
-import { buildPageViewModel, type PageViewModel } from '../publishing/page-view-model.js';
-
-import { PageRendering } from '../publishing/page-rendering.service.js';
-
 import type { Assignment } from '../reviews/assignment.entity.js';
-
 import { AssignmentsRepository } from '../reviews/assignments.repository.js';
-
 import { DecisionsRepository } from '../reviews/decisions.repository.js';
-
 import type { ReviewDecision } from '../reviews/review-decision.entity.js';
-
 import { bylineText, formatReviewDate } from '../sign-offs/byline.js';
-
 import type { SignOff } from '../sign-offs/sign-off.entity.js';
-
 import { SignOffsRepository } from '../sign-offs/sign-offs.repository.js';
-
 import { SignOffsService } from '../sign-offs/sign-offs.service.js';
-
 import { UsersRepository } from '../users/users.repository.js';
-
+import { ReviewPageCache } from './review-page-cache.js';
 import { flatten, localTime, ReviewPageParts } from './review-page-parts.js';
-
 import {
-  type ChangeGroupView,
+  type DateView,
   type ReceiptModel,
   type ReviewPageModel,
   signatureMeaning,
@@ -63,7 +37,7 @@ export class ReviewPagesService {
     private readonly signOffs: SignOffsService,
     private readonly signOffRecords: SignOffsRepository,
     private readonly users: UsersRepository,
-    private readonly rendering: PageRendering,
+    private readonly cache: ReviewPageCache,
     private readonly parts: ReviewPageParts,
     private readonly clock: Clock,
   ) {}
@@ -72,60 +46,63 @@ export class ReviewPagesService {
   async ownAssignment(user: AuthUser, assignmentId: string): Promise<Assignment> {
     const assignment = await this.assignmentRecords.findById(assignmentId);
     if (!assignment) throw ApiError.notFound('Review');
-    if (assignment.reviewerId !== user.id) {
-      throw ApiError.forbidden('This review is assigned to another physician');
-    }
-    return assignment;
+    return this.assertOwn(user, assignment);
   }
 
-  async isAssignedTo(user: AuthUser, assignmentId: string): Promise<boolean> {
-    const assignment = await this.assignmentRecords.findById(assignmentId);
-    return assignment?.reviewerId === user.id;
+  /** The assignment behind a review link, whoever it is assigned to; null if there is none. */
+  findAssignment(assignmentId: string): Promise<Assignment | null> {
+    return this.assignmentRecords.readById(assignmentId);
   }
 
-  /** The assignment's article id, for a page that only redirects (an editor opening a reviewer's link). */
-  async assignmentArticle(assignmentId: string): Promise<string | null> {
-    const assignment = await this.assignmentRecords.findById(assignmentId);
-    return assignment?.articleId ?? null;
-  }
-
-  async reviewPage(user: AuthUser, assignmentId: string): Promise<ReviewPageModel> {
-    const assignment = await this.ownAssignment(user, assignmentId);
-    const article = await this.articles.findById(assignment.articleId);
-    if (!article) throw ApiError.notFound('Article');
-    const revision = await this.articles.findRevision(article.id, article.currentRevision);
-    if (!revision) throw ApiError.notFound('Revision');
-    const [writer, profile, decisions, signOffs, comments] = await Promise.all([
-      this.users.findById(article.authorId),
-      this.users.findProfile(user.id),
-      this.decisionRecords.listForArticle(article.id, 100),
-      this.signOffRecords.listForArticle(article.id),
-      this.comments.list(article.id),
+  /**
+   * The review page of an assignment of the caller's (given by id, or already read by `findAssignment`). One read
+   * per thing that can change (the assignment, the article with its current hash, the caller's profile,
+   * decisions, sign-offs, comments, people's names); the revision's rendering and the changes since the caller's
+   * last revision come from ReviewPageCache by content hash, so the revisions' contents are read only on a miss.
+   */
+  async reviewPage(user: AuthUser, assignmentOrId: string | Assignment): Promise<ReviewPageModel> {
+    const assignment =
+      typeof assignmentOrId === 'string'
+        ? await this.ownAssignment(user, assignmentOrId)
+        : this.assertOwn(user, assignmentOrId);
+    // Everything that only needs the assignment is read at once (the article exists: the assignment refers to it).
+    const [found, profile, decisions, signOffs, comments] = await Promise.all([
+      this.articles.findWithCurrentHash(assignment.articleId),
+      this.users.readBylineProfile(user.id),
+      this.decisionRecords.readForArticle(assignment.articleId, 100),
+      this.signOffRecords.readForArticleByReviewer(assignment.articleId, user.id),
+      this.comments.listForKnownArticle({ id: assignment.articleId }),
     ]);
+    if (!found) throw ApiError.notFound('Article');
+    const { article, currentHash } = found;
+    const current = { number: article.currentRevision, contentHash: currentHash };
+    const revision = await this.cache.revision(currentHash, () =>
+      this.articles.findRevision(article.id, current.number),
+    );
+    if (!revision) throw ApiError.notFound('Revision');
     const now = this.clock.now();
 
-    const mySignOff = signOffs
-      .filter((s) => s.reviewerId === user.id)
-      .sort((a, b) => b.signedAt.getTime() - a.signedAt.getTime())[0];
+    const mySignOff = signOffs[0];
     const myDecision = decisions.find((d) => d.reviewerId === user.id && d.decision === 'request_changes');
     const latest = this.baseline(mySignOff, myDecision);
     // Right after a request for changes nothing is new yet: no empty "changes since" panel until a new revision.
-    const since = latest?.kind === 'decision' && latest.revision === revision.number ? null : latest;
-    let groups: ChangeGroupView[] = [];
-    if (since && since.revision !== revision.number) {
-      const before = await this.articles.findRevision(article.id, since.revision);
-      if (before) {
-        // Bounded and yielding (#15 §7): a huge rewrite cannot hold the event loop.
-        const changes = await diffContentAsync(before.content, revision.content);
-        groups = this.groupViews(changesByHeading(before.content, revision.content, changes), revision);
-      }
-    }
-    const publication = this.publication(article, revision, writer?.name ?? '');
-    const anchors = publication.sections.map((s) => s.anchor);
-    const names = await this.parts.names([
-      ...flatten(comments).map((c) => c.authorId),
-      ...decisions.map((d) => d.reviewerId),
+    const since = latest?.kind === 'decision' && latest.revision === current.number ? null : latest;
+    const [rendered, names] = await Promise.all([
+      since && since.revision !== current.number
+        ? this.cache.changesBetween(
+            { number: since.revision, contentHash: since.contentHash },
+            current,
+            revision.sections,
+            () => this.contents(article.id, since.revision, current.number),
+          )
+        : null,
+      this.parts.names([
+        article.authorId,
+        ...flatten(comments).map((c) => c.authorId),
+        ...decisions.map((d) => d.reviewerId),
+      ]),
     ]);
+    const writerName = names.get(article.authorId);
 
     const open = assignment.status === 'pending' || assignment.status === 'accepted';
     return {
@@ -145,25 +122,24 @@ export class ReviewPagesService {
         title: article.title,
         specialty: article.specialty,
         status: article.status,
-        revision: revision.number,
-        contentHash: revision.contentHash,
-        shortHash: revision.contentHash.slice(0, 8),
-        writerName: writer?.name ?? 'Unknown writer',
+        revision: current.number,
+        contentHash: currentHash,
+        shortHash: currentHash.slice(0, 8),
+        writerName: writerName ?? 'Unknown writer',
       },
       changes: {
-        since,
-        groups: groups.map((g) => ({
-          ...g,
-          anchor: g.sectionIndex === null ? null : (anchors[g.sectionIndex] ?? null),
-        })),
-        unchangedSinceSignOff: since?.kind === 'sign-off' && since.revision === revision.number,
+        since: since && { kind: since.kind, date: since.date, revision: since.revision },
+        rendered,
+        unchangedSinceSignOff: since?.kind === 'sign-off' && since.revision === current.number,
       },
-      publication,
-      sections: revision.content.sections.map((s, index) => ({
-        index,
-        heading: s.heading,
-        anchor: anchors[index],
-      })),
+      publication: {
+        specialty: revision.specialty,
+        title: revision.title,
+        description: revision.description,
+        authorName: writerName ?? '',
+        html: revision.html,
+      },
+      sections: revision.sections,
       comments: this.parts.commentRows(comments, names, revision),
       sign: {
         byline: profile
@@ -177,7 +153,7 @@ export class ReviewPagesService {
               this.parts.timeZone,
             )
           : '',
-        meaning: signatureMeaning(revision.number, revision.contentHash, article.title),
+        meaning: signatureMeaning(current.number, currentHash, article.title),
         canSign: !!profile,
         whyNot: profile
           ? null
@@ -187,15 +163,32 @@ export class ReviewPagesService {
     };
   }
 
+  private assertOwn(user: AuthUser, assignment: Assignment): Assignment {
+    if (assignment.reviewerId !== user.id) {
+      throw ApiError.forbidden('This review is assigned to another physician');
+    }
+    return assignment;
+  }
+
+  /** Two revisions' contents, for a diff the cache does not hold yet. */
+  private async contents(articleId: string, from: number, to: number) {
+    const revisions = await this.articles.findRevisions(articleId, [from, to]);
+    const before = revisions.get(from);
+    const after = revisions.get(to);
+    if (!before || !after) throw ApiError.notFound('Revision');
+    return { before: before.content, after: after.content };
+  }
+
   private baseline(
     signOff: SignOff | undefined,
     decision: ReviewDecision | undefined,
-  ): ReviewPageModel['changes']['since'] {
+  ): { kind: 'sign-off' | 'decision'; date: DateView; revision: number; contentHash: string } | null {
     const fromSignOff = signOff
       ? {
           kind: 'sign-off' as const,
           date: this.parts.date(signOff.signedAt),
           revision: signOff.revisionNumber,
+          contentHash: signOff.contentHash,
           at: signOff.signedAt,
         }
       : null;
@@ -204,6 +197,7 @@ export class ReviewPagesService {
           kind: 'decision' as const,
           date: this.parts.date(decision.createdAt),
           revision: decision.revisionNumber,
+          contentHash: decision.contentHash,
           at: decision.createdAt,
         }
       : null;
@@ -211,35 +205,12 @@ export class ReviewPagesService {
       .filter((x): x is NonNullable<typeof x> => x !== null)
       .sort((a, b) => b.at.getTime() - a.at.getTime())[0];
     if (!latest) return null;
-    return { kind: latest.kind, date: latest.date, revision: latest.revision };
-  }
-
-  private groupViews(groups: HeadingChange[], _revision: Revision): ChangeGroupView[] {
-    return groups.map((group) => ({
-      ...group,
-      anchor: null,
-      sides: group.parts.map((part) => ({ label: part.label, before: part.before, after: part.after })),
-    }));
-  }
-
-  /** The revision as the publication's templates show it, with a "not the published page" banner. */
-  publication(article: Article, revision: Revision, authorName: string): PageViewModel {
-    return buildPageViewModel(
-      {
-        articleId: article.id,
-        revisionNumber: revision.number,
-        revisionCreatedAt: revision.createdAt,
-        content: revision.content,
-        rendered: revision.rendered,
-        authorName,
-        signer: null,
-        firstPublishedAt: article.firstPublishedAt,
-        nextReviewDueAt: null,
-        related: [],
-      },
-      this.rendering.site,
-      { noindex: true, banner: `Revision ${revision.number} under review` },
-    );
+    return {
+      kind: latest.kind,
+      date: latest.date,
+      revision: latest.revision,
+      contentHash: latest.contentHash,
+    };
   }
 
   /** What was signed, shown right after signing (to the physician who signed it). */

@@ -24,6 +24,7 @@ export class ReviewViews extends DeskViewRenderer<ReviewView> {
   constructor(config: AppConfig) {
     super(config, {
       views: REVIEW_VIEWS,
+      fragments: ['reviews/changes', 'reviews/publication'],
       publicationPartials: true,
       partials: ['reviews/words', 'reviews/comment'],
       styles: ['reviews/review.css'],

@@ -62,6 +62,18 @@ export class AssignmentsRepository {
     return this.assignments.findOne({ where: { id } });
   }
 
+  /** The same read as findById in one plain statement, no query building: for pages read on every request. */
+  async readById(id: string): Promise<Assignment | null> {
+    const rows: Assignment[] = await this.assignments.query(
+      `SELECT id, article_id AS "articleId", reviewer_id AS "reviewerId", kind, status, due_at AS "dueAt",
+              assigned_by_id AS "assignedById", decline_reason AS "declineReason", responded_at AS "respondedAt",
+              completed_at AS "completedAt", created_at AS "createdAt", updated_at AS "updatedAt"
+         FROM assignments WHERE id = $1`,
+      [id],
+    );
+    return rows[0] ?? null;
+  }
+
   /** A reviewer's open assignments (pending, then accepted), soonest due first. */
   listOpenForReviewer(reviewerId: string, limit: number): Promise<Assignment[]> {
     return this.assignments.find({

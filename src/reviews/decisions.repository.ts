@@ -26,4 +26,15 @@ export class DecisionsRepository {
       take: limit,
     });
   }
+
+  /** The same list as listForArticle in one plain statement, no query building: for pages read on every request. */
+  readForArticle(articleId: string, limit: number): Promise<ReviewDecision[]> {
+    return this.decisions.query(
+      `SELECT id, article_id AS "articleId", assignment_id AS "assignmentId", reviewer_id AS "reviewerId",
+              revision_number AS "revisionNumber", content_hash AS "contentHash", decision, comments,
+              created_at AS "createdAt"
+         FROM review_decisions WHERE article_id = $1 ORDER BY created_at DESC, id DESC LIMIT $2`,
+      [articleId, limit],
+    );
+  }
 }

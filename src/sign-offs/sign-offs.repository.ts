@@ -34,6 +34,20 @@ export class SignOffsRepository {
     return this.signOffs.find({ where: { articleId }, order: { signedAt: 'DESC', id: 'DESC' } });
   }
 
+  /** One reviewer's sign-offs of an article, newest first, in one plain statement: for pages read on every request. */
+  readForArticleByReviewer(articleId: string, reviewerId: string): Promise<SignOff[]> {
+    return this.signOffs.query(
+      `SELECT id, article_id AS "articleId", revision_number AS "revisionNumber", content_hash AS "contentHash",
+              reviewer_id AS "reviewerId", decision_id AS "decisionId",
+              reviewer_display_name AS "reviewerDisplayName", reviewer_credentials AS "reviewerCredentials",
+              reviewer_affiliation AS "reviewerAffiliation", license_number AS "licenseNumber",
+              license_region AS "licenseRegion", license_expires_on::text AS "licenseExpiresOn", meaning,
+              signed_at AS "signedAt"
+         FROM sign_offs WHERE article_id = $1 AND reviewer_id = $2 ORDER BY signed_at DESC, id DESC`,
+      [articleId, reviewerId],
+    );
+  }
+
   insert(tx: EntityManager, signOff: Omit<SignOff, 'id'>): Promise<SignOff> {
     const repo = tx.getRepository(SignOff);
     return repo.save(repo.create(signOff));

@@ -89,6 +89,17 @@ export class UsersRepository implements OnModuleInit {
     return this.users.findOne({ where: { id, active: true } });
   }
 
+  /** People's names by id, in one plain statement (ids that match nobody are left out). */
+  async namesOf(ids: string[]): Promise<Map<string, string>> {
+    const unique = [...new Set(ids)];
+    if (!unique.length) return new Map();
+    const rows: { id: string; name: string }[] = await this.users.query(
+      'SELECT id, name FROM users WHERE id = ANY($1::uuid[])',
+      [unique],
+    );
+    return new Map(rows.map((row) => [row.id, row.name]));
+  }
+
   findById(id: string, manager?: EntityManager): Promise<User | null> {
     return (manager ? manager.getRepository(User) : this.users).findOne({ where: { id } });
   }
@@ -139,6 +150,18 @@ export class UsersRepository implements OnModuleInit {
   findProfile(userId: string, manager?: EntityManager): Promise<ReviewerProfile | null> {
     const repo = manager ? manager.getRepository(ReviewerProfile) : this.profiles;
     return repo.findOne({ where: { userId } });
+  }
+
+  /** What a byline prints of a reviewer's profile, in one plain statement: for pages read on every request. */
+  async readBylineProfile(
+    userId: string,
+  ): Promise<Pick<ReviewerProfile, 'displayName' | 'credentials' | 'affiliation'> | null> {
+    const rows: Pick<ReviewerProfile, 'displayName' | 'credentials' | 'affiliation'>[] =
+      await this.profiles.query(
+        `SELECT display_name AS "displayName", credentials, affiliation FROM reviewer_profiles WHERE user_id = $1`,
+        [userId],
+      );
+    return rows[0] ?? null;
   }
 
   /** Reviewer profiles with this display name (case aside), oldest account first. */
