@@ -20,7 +20,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SingleBar } from 'cli-progress';
 import { Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
+import { hash, randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -38,6 +38,7 @@ import { dataSourceOptions } from '../src/core/database/data-source-options.js';
 import { ensureDatabase } from '../src/core/database/ensure-database.js';
 import { runMigrationsWithLock } from '../src/core/database/migrate.js';
 import { DirectoryExportService, type ExportSummary } from '../src/publishing/directory-export.service.js';
+import { PAGES_IN_FLIGHT } from '../src/publishing/directory-export.types.js';
 import { DirectoryTarget } from '../src/publishing/directory-target.js';
 import { PageRenderer } from '../src/publishing/page-renderer.js';
 import { PageRendering } from '../src/publishing/page-rendering.service.js';
@@ -54,6 +55,8 @@ const ARTICLES = Number(CHILD_SIZE ?? 0);
 const BATCH = 200;
 /** Rounds of (ceiling, full export); the figures are their medians. */
 const ROUNDS = Number(process.env.BENCH_ROUNDS ?? 3);
+/** Publishers calling "publish now" at once (each its own transaction, as concurrent requests would). */
+const PUBLISHERS = Number(process.env.BENCH_PUBLISHERS ?? 4);
 const TARGET_PUBLISH_RATE = 500;
 const TARGET_RATIO = 0.7;
 const TARGET_PEAK_RSS_MB = 250;
@@ -401,7 +404,10 @@ async function changeOneArticle(
   });
 }
 
-/** The ceiling: the same templates, from content in memory, written the same way; no database, no Nest. */
+/**
+ * The ceiling: the same templates, from content in memory, rendered, hashed and written the same way (as many
+ * pages in flight at once as the export); no database, no Nest.
+ */
 async function ceiling(
   base: ArticleContent,
   rendered: RenderedContent,
@@ -412,9 +418,10 @@ async function ceiling(
 ): Promise<void> {
   const renderer = PageRenderer.fromDirectory('templates');
   const target = new DirectoryTarget(directory);
-  for (let start = 0; start < ARTICLES; start += BATCH) {
-    const pages = Array.from({ length: Math.min(BATCH, ARTICLES - start) }, (_, k) => {
-      const content = articleContent(base, start + k);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < ARTICLES) {
+      const content = articleContent(base, next++);
       const source: PageSource = {
         articleId: randomUUID(),
         revisionNumber: 1,
@@ -427,15 +434,13 @@ async function ceiling(
         nextReviewDueAt: new Date(signer.signedAt.getTime() + 365 * 24 * 3600 * 1000),
         related: [],
       };
-      return { slug: content.slug, html: renderer.renderPage(buildPageViewModel(source, site)) };
-    });
-    await Promise.all(
-      pages.map(async (page) => {
-        await target.writePage(page.slug, page.html);
-        onPage();
-      }),
-    );
-  }
+      const bytes = Buffer.from(renderer.renderPage(buildPageViewModel(source, site)), 'utf8');
+      hash('sha256', bytes, 'hex');
+      await target.writePage(content.slug, bytes);
+      onPage();
+    }
+  };
+  await Promise.all(Array.from({ length: PAGES_IN_FLIGHT }, worker));
 }
 
 /** Before the application starts: its start-up hooks (the first admin) need the schema. */
@@ -472,7 +477,7 @@ interface SizeResult {
   loadBefore: [number, number, number];
   loadAfter: [number, number, number];
   setupSeconds: number;
-  publish: { seconds: number; articlesPerSecond: number; statementsPerArticle: number };
+  publish: { publishers: number; seconds: number; articlesPerSecond: number; statementsPerArticle: number };
   export: {
     articlesPerSecond: number;
     secondsPerRound: number[];
@@ -524,16 +529,22 @@ async function run(app: INestApplicationContext, timeZone: string, ceilingDir: s
   const ids = await insertSignedArticles(dataSource, cast, base, rendered, signedAt, timeZone);
   const setupSeconds = (performance.now() - setupStarted) / 1000;
 
-  // Publish each one through the gate (sign-off check, render, publication rows, audit event), one at a time.
+  // Publish each one through the gate (sign-off check, render, publication rows, audit event), by PUBLISHERS
+  // publishers at once, each publish its own transaction.
   const publishBar = bar('publishing through the gate');
   publishBar.start(ARTICLES, 0);
   const statementsBeforePublish = sql.statements;
   sql.byText.clear();
+  let published = 0;
   const publish = await measured(async () => {
-    for (const [index, id] of ids.entries()) {
-      await publishing.publishNow(cast.publisher, id);
-      publishBar.update(index + 1);
-    }
+    const publisher = async () => {
+      while (published < ids.length) {
+        const id = ids[published++];
+        await publishing.publishNow(cast.publisher, id);
+        publishBar.increment();
+      }
+    };
+    await Promise.all(Array.from({ length: PUBLISHERS }, publisher));
   });
   publishBar.stop();
   const publishStatements = sql.statements - statementsBeforePublish;
@@ -600,6 +611,7 @@ async function run(app: INestApplicationContext, timeZone: string, ceilingDir: s
     loadAfter: loadAverage(),
     setupSeconds: Number(setupSeconds.toFixed(1)),
     publish: {
+      publishers: PUBLISHERS,
       seconds: Number(publish.seconds.toFixed(1)),
       articlesPerSecond: ARTICLES / publish.seconds,
       statementsPerArticle: Number((publishStatements / ARTICLES).toFixed(1)),
@@ -671,7 +683,10 @@ function sizeRows(result: SizeResult): { rows: Row[]; judged: Judged[] } {
   const heapJudged = judge(heapGrowth, '<=', FLAT_MEMORY_FACTOR, 2);
   const reexportJudged = judge(result.reexportSeconds, '<', TARGET_REEXPORT_SECONDS, 3);
   const rows: Row[] = [
-    judgedRow(`[${n}] publish through the gate (articles/s, all, one at a time)`, publishJudged),
+    judgedRow(
+      `[${n}] publish through the gate (articles/s, all, ${result.publish.publishers === 1 ? 'one at a time' : `${result.publish.publishers} publishers at once`})`,
+      publishJudged,
+    ),
     [`[${n}] SQL statements per publish`, `${result.publish.statementsPerArticle}`, '(information)', '-'],
     [
       `[${n}] full export path (articles/s, median of ${result.export.secondsPerRound.length})`,
@@ -770,6 +785,7 @@ async function main(): Promise<void> {
     loadAverage: { before: r.loadBefore, after: r.loadAfter },
     setupSeconds: r.setupSeconds,
     publishThroughGate: {
+      publishers: r.publish.publishers,
       seconds: r.publish.seconds,
       articlesPerSecond: Math.round(r.publish.articlesPerSecond),
       statementsPerArticle: r.publish.statementsPerArticle,
