@@ -219,7 +219,7 @@ describe('publishing', () => {
       await t.dataSource.query(`UPDATE published_pages SET html = $2, html_checksum = $3 WHERE slug = $1`, [
         article.slug,
         first.text,
-        (first.headers.etag).slice(1, -1),
+        first.headers.etag.slice(1, -1),
       ]);
       await eventually(
         async () => (await publicPage(article.slug)).headers.etag === first.headers.etag,
@@ -389,6 +389,24 @@ describe('publishing', () => {
       expect(status).toBe('approved');
     });
 
+    it('publishing now drops the pending schedule, with the reason in the audit trail', async () => {
+      const article = await signedArticle(t, cast);
+      const publishAt = new Date(t.clock.now().getTime() + 3_600_000);
+      const scheduled = await publish(article.id, { publishAt: publishAt.toISOString() });
+      expect(scheduled.status).toBe(202);
+
+      expect((await publish(article.id)).status).toBe(200);
+      expect(
+        (await t.http().get(`/articles/${article.id}/scheduled-publish`).set(cast.publisher.auth)).status,
+      ).toBe(404);
+      expect(await publishingQueue(t).getJob(scheduled.body.jobId)).toBeUndefined();
+      const audit = await t.http().get(`/audit?articleId=${article.id}`).set(bearer(t.adminToken));
+      const cancelled = (audit.body as { action: string; after: { reason?: string } }[]).find(
+        (event) => event.action === 'article.scheduled_publish_cancelled',
+      );
+      expect(cancelled?.after.reason).toBe('published immediately');
+    });
+
     it('refuses a time in the past, and checks the sign-off when scheduling', async () => {
       const article = await signedArticle(t, cast);
       const past = await publish(article.id, {
@@ -547,6 +565,23 @@ describe('publishing', () => {
         async () => !(await publicPage(linking.slug)).text.includes('What Is Spasticity?'),
         'the related link to disappear',
       );
+    });
+    it('adds the link to a live page when the article it names goes live later', async () => {
+      const target = await signedArticle(t, cast, { title: 'What Causes Muscle Spasms?' });
+      const linking = await signedArticle(t, cast, { relatedSlugs: [target.slug] });
+      expect((await publish(linking.id)).status).toBe(200);
+      const before = byClass((await publicPage(linking.slug)).text, 'section', 'related');
+      expect(before ?? '').not.toContain('What Causes Muscle Spasms?');
+
+      expect((await publish(target.id)).status).toBe(200);
+      const [{ stale }] = await t.dataSource.query(
+        'SELECT stale FROM published_pages WHERE article_id = $1',
+        [linking.id],
+      );
+      const served = async () => (await publicPage(linking.slug)).text.includes('What Causes Muscle Spasms?');
+      // Marked by the publish itself; the directory sync it queued then re-renders the page.
+      expect(stale || (await served())).toBe(true);
+      await eventually(served, 'the related link to appear');
     });
   });
 

@@ -1,7 +1,9 @@
 import type { ExportMode, ExportTrigger } from './publishing.queue.js';
 
 /** Pages fetched, written or removed per round trip of the directory export. */
-export const EXPORT_BATCH_SIZE = 250;
+export const EXPORT_BATCH_SIZE = 100;
+/** Pages rendered and being written at once: enough to keep the file system busy while the next is rendered. */
+export const PAGES_IN_FLIGHT = 16;
 /** Below every uuid: where the export's keyset pagination starts. */
 export const FIRST_ID = '00000000-0000-0000-0000-000000000000';
 

@@ -4,6 +4,7 @@ import {
   type ExportOptions,
   type ExportSummary,
   FIRST_ID,
+  PAGES_IN_FLIGHT,
   prefetch,
 } from './directory-export.types.js';
 import { ExportPageWriter } from './export-page-writer.js';
@@ -60,9 +61,13 @@ export class ExportRenderBatches {
     const full = options.mode === 'full';
     const changed: RerenderedPage[] = [];
     const refreshed: LivePageSource[] = [];
-    const marks = await Promise.all(
-      sources.map(async (source) => {
-        const { html, bytes, checksum } = await this.rendering.renderPageBytes(source);
+    // A few pages in flight at a time (rendered, hashed, written): memory holds those pages, never the batch's.
+    const marks: ExportedMark[] = [];
+    let next = 0;
+    const worker = async (): Promise<void> => {
+      while (next < sources.length) {
+        const source = sources[next++];
+        const { html, bytes, checksum } = this.rendering.renderPageBytes(source);
         summary.rendered += 1;
         if (checksum !== source.htmlChecksum) changed.push({ source, html, checksum });
         else if (
@@ -87,10 +92,11 @@ export class ExportRenderBatches {
               summary,
             )
           : null;
+        if (mark) marks.push(mark);
         pageDone();
-        return mark;
-      }),
-    );
+      }
+    };
+    await Promise.all(Array.from({ length: Math.min(PAGES_IN_FLIGHT, sources.length) }, worker));
 
     const stored =
       changed.length || refreshed.length
@@ -99,6 +105,6 @@ export class ExportRenderBatches {
     summary.changed += stored.length;
     // The caller records these only now, after the new HTML is stored: a crash in between leaves the pages
     // to be written again, never marked as written with HTML the database does not hold.
-    return { stored, marks: marks.filter((mark): mark is ExportedMark => mark !== null) };
+    return { stored, marks };
   }
 }

@@ -1,5 +1,5 @@
 import { Injectable, Logger } from '@nestjs/common';
-import { hash, webcrypto } from 'node:crypto';
+import { hash } from 'node:crypto';
 import { resolve } from 'node:path';
 import { AppConfig } from '../core/config/app-config.js';
 import { sha256Hex } from '../core/crypto/content-hash.js';
@@ -48,12 +48,11 @@ export class PageRendering {
     return { html, checksum: hash('sha256', html, 'hex'), model };
   }
 
-  /** The page as UTF-8 bytes and their SHA-256, hashed on the thread pool (for exports of many pages). */
-  async renderPageBytes(source: PageSource): Promise<{ html: string; bytes: Buffer; checksum: string }> {
+  /** The page as UTF-8 bytes and their SHA-256 (for exports of many pages: encoded once, hashed once). */
+  renderPageBytes(source: PageSource): { html: string; bytes: Buffer; checksum: string } {
     const html = this.renderer.renderPage(buildPageViewModel(source, this.site));
     const bytes = Buffer.from(html, 'utf8');
-    const digest = await webcrypto.subtle.digest('SHA-256', bytes);
-    return { html, bytes, checksum: Buffer.from(digest).toString('hex') };
+    return { html, bytes, checksum: hash('sha256', bytes, 'hex') };
   }
 
   renderIndex(model: Omit<IndexViewModel, 'lang' | 'siteName'>): string {

@@ -112,6 +112,40 @@ const PAGE_CONTENT = `(r.content - 'sections' - 'faq' - 'bottomLine') || jsonb_b
   'faq', (SELECT coalesce(jsonb_agg(jsonb_build_object('question', f->'question') ORDER BY n), '[]')
             FROM jsonb_array_elements(r.content->'faq') WITH ORDINALITY AS y(f, n)))`;
 
+/** What the publish gate and going live read about an article, in one statement inside the publishing transaction. */
+export interface PublishInputs {
+  /** The article's current revision (null: it does not exist). */
+  revision: Revision | null;
+  /** The newest sign-off of the article (null: none yet). */
+  latestSignOff: SignOff | null;
+  /** Another article's page is live at the revision's slug. */
+  slugTaken: boolean;
+  /** A publish of the article is scheduled. */
+  scheduled: boolean;
+  /** The article's page as it stands before this publish (null: never published). */
+  previousPage: { slug: string; live: boolean } | null;
+  authorName: string;
+  /** Titles of the live pages among the revision's related slugs, by slug. */
+  relatedTitles: Map<string, string>;
+}
+
+interface PublishInputsRow {
+  number: number | null;
+  content: Revision['content'] | null;
+  rendered: RenderedContent | null;
+  content_hash: string | null;
+  created_by_id: string | null;
+  change_note: string | null;
+  created_at: Date | null;
+  latest: SignOffRow | null;
+  slug_taken: boolean;
+  scheduled: boolean;
+  previous_slug: string | null;
+  previous_live: boolean | null;
+  author_name: string | null;
+  related_titles: Record<string, string>;
+}
+
 /** Gathers what a page is made of: the revision, the sign-off, the author's name and the live related links. */
 @Injectable()
 export class PageSources {
@@ -143,6 +177,78 @@ export class PageSources {
       firstPublishedAt: article.firstPublishedAt,
       nextReviewDueAt,
       related: relatedLinks(revision.content, titles),
+    };
+  }
+
+  /**
+   * Everything the gate checks and a publish renders, in one round trip (the caller holds the article's lock):
+   * the current revision, the newest sign-off, whether another live page holds the slug, the pending schedule,
+   * the page as it was, the author's name and the related pages' titles.
+   */
+  async publishInputs(tx: EntityManager, article: Article): Promise<PublishInputs> {
+    const [row] = await tx.query<PublishInputsRow[]>(
+      `SELECT r.number, r.content, r.rendered, r.content_hash, r.created_by_id, r.change_note, r.created_at,
+              CASE WHEN latest.id IS NULL THEN NULL ELSE ${SIGN_OFF_JSON('latest')} END AS latest,
+              EXISTS (SELECT 1 FROM published_pages o
+                       WHERE o.slug = r.content->>'slug' AND o.live AND o.article_id <> $1::uuid) AS slug_taken,
+              EXISTS (SELECT 1 FROM scheduled_publishes s WHERE s.article_id = $1::uuid) AS scheduled,
+              prev.slug AS previous_slug, prev.live AS previous_live,
+              coalesce(${importedAuthorSql('$1::uuid')}, u.name) AS author_name,
+              (SELECT coalesce(jsonb_object_agg(t.slug, t.title), '{}'::jsonb) FROM published_pages t
+                WHERE t.live AND t.slug IN (SELECT jsonb_array_elements_text(r.content->'relatedSlugs')))
+                AS related_titles
+         FROM (SELECT 1) AS one
+         LEFT JOIN revisions r ON r.article_id = $1::uuid AND r.number = $2
+         LEFT JOIN LATERAL (
+           SELECT * FROM sign_offs s WHERE s.article_id = $1::uuid ORDER BY s.signed_at DESC, s.id DESC LIMIT 1
+         ) latest ON true
+         LEFT JOIN published_pages prev ON prev.article_id = $1::uuid
+         LEFT JOIN users u ON u.id = $3::uuid`,
+      [article.id, article.currentRevision, article.authorId],
+    );
+    const revision: Revision | null =
+      row.number === null
+        ? null
+        : {
+            articleId: article.id,
+            number: row.number,
+            content: row.content!,
+            rendered: row.rendered!,
+            contentHash: row.content_hash!,
+            createdById: row.created_by_id!,
+            changeNote: row.change_note,
+            createdAt: new Date(row.created_at!),
+          };
+    return {
+      revision,
+      latestSignOff: row.latest ? signOffFromRow(row.latest, article.id) : null,
+      slugTaken: row.slug_taken,
+      scheduled: row.scheduled,
+      previousPage:
+        row.previous_slug === null ? null : { slug: row.previous_slug, live: row.previous_live === true },
+      authorName: row.author_name ?? '',
+      relatedTitles: new Map(Object.entries(row.related_titles)),
+    };
+  }
+
+  /** The page source of a revision about to go live, from what `publishInputs` read (no further query). */
+  sourceForPublish(
+    article: Article,
+    revision: Revision,
+    signOff: SignOff,
+    inputs: PublishInputs,
+  ): PageSource {
+    return {
+      articleId: article.id,
+      revisionNumber: revision.number,
+      revisionCreatedAt: revision.createdAt,
+      content: revision.content,
+      rendered: revision.rendered,
+      authorName: inputs.authorName,
+      signer: signerOf(signOff),
+      firstPublishedAt: article.firstPublishedAt,
+      nextReviewDueAt: article.nextReviewDueAt,
+      related: relatedLinks(revision.content, inputs.relatedTitles),
     };
   }
 

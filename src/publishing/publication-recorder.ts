@@ -43,32 +43,77 @@ export class PublicationRecorder {
   ): Promise<Publication[]> {
     if (!inputs.length) return [];
     const createdAt = this.clock.now();
-    const publications = tx.getRepository(Publication);
-    const rows = await publications.save(
-      inputs.flatMap((input) =>
-        this.targets().map((target) => publications.create({ ...input, target, createdAt })),
-      ),
-      { chunk: 500 },
+    const rows = await this.insertPublications(
+      tx,
+      inputs.flatMap((input) => this.targets().map((target) => ({ ...input, target }))),
+      createdAt,
     );
     const webhookUrls = new Set(this.config.env.WEBHOOK_URLS);
     const deliveries = tx.getRepository(WebhookDelivery);
-    const pending = await deliveries.save(
-      rows
-        .filter((row) => webhookUrls.has(row.target))
-        .map((row) =>
-          deliveries.create({
-            articleId: row.articleId,
-            publicationId: row.id,
-            url: row.target,
-            event: row.action === 'unpublish' ? 'unpublish' : 'publish',
-            status: 'pending',
-            attempts: 0,
-          }),
-        ),
-      { chunk: 500 },
-    );
+    const toDeliver = rows.filter((row) => webhookUrls.has(row.target));
+    const pending = toDeliver.length
+      ? await deliveries.save(
+          toDeliver.map((row) =>
+            deliveries.create({
+              articleId: row.articleId,
+              publicationId: row.id,
+              url: row.target,
+              event: row.action === 'unpublish' ? 'unpublish' : 'publish',
+              status: 'pending',
+              attempts: 0,
+            }),
+          ),
+          { chunk: 500 },
+        )
+      : [];
     if (options.syncDirectory) ctx.afterCommit(() => this.queue.syncDirectory());
     if (pending.length) ctx.afterCommit(() => this.queue.deliverWebhooks(pending.map((d) => d.id)));
     return rows;
+  }
+
+  /** One INSERT for all the rows (a publish writes one per target), returning them as entities. */
+  private async insertPublications(
+    tx: EntityManager,
+    rows: (PublicationInput & { target: string })[],
+    createdAt: Date,
+  ): Promise<Publication[]> {
+    const inserted: { id: string; article_id: string; target: string }[] = await tx.query(
+      `INSERT INTO publications (article_id, action, revision_number, sign_off_id, html_checksum, target, actor_id,
+                                 created_at)
+       SELECT p.article_id, p.action, p.revision_number, p.sign_off_id, p.html_checksum, p.target, p.actor_id, $8
+         FROM unnest($1::uuid[], $2::varchar[], $3::int[], $4::uuid[], $5::char(64)[], $6::varchar[], $7::uuid[])
+              WITH ORDINALITY AS p(article_id, action, revision_number, sign_off_id, html_checksum, target, actor_id, n)
+        ORDER BY p.n
+       RETURNING id, article_id, target`,
+      [
+        rows.map((row) => row.articleId),
+        rows.map((row) => row.action),
+        rows.map((row) => row.revisionNumber),
+        rows.map((row) => row.signOffId),
+        rows.map((row) => row.htmlChecksum),
+        rows.map((row) => row.target),
+        rows.map((row) => row.actorId),
+        createdAt,
+      ],
+    );
+    // Matched by article and target, whatever order RETURNING gives them in.
+    const ids = new Map<string, string[]>();
+    for (const row of inserted) {
+      const key = `${row.article_id} ${row.target}`;
+      ids.set(key, [...(ids.get(key) ?? []), row.id]);
+    }
+    return rows.map((row) =>
+      Object.assign(new Publication(), {
+        id: ids.get(`${row.articleId} ${row.target}`)!.shift()!,
+        articleId: row.articleId,
+        action: row.action,
+        revisionNumber: row.revisionNumber,
+        signOffId: row.signOffId,
+        htmlChecksum: row.htmlChecksum,
+        target: row.target,
+        actorId: row.actorId,
+        createdAt,
+      }),
+    );
   }
 }

@@ -20,7 +20,7 @@ import type { SignOff } from '../sign-offs/sign-off.entity.js';
 import { SignOffsRepository } from '../sign-offs/sign-offs.repository.js';
 import { articleUrl } from './page-view-model.js';
 import { PageRendering } from './page-rendering.service.js';
-import { PageSources } from './page-sources.js';
+import { PageSources, type PublishInputs } from './page-sources.js';
 import { PublicationRecorder } from './publication-recorder.js';
 import type { Publication } from './publication.entity.js';
 import { PublishedPagesRepository, livePageValues } from './published-pages.repository.js';
@@ -40,7 +40,7 @@ export interface PublicationView {
 }
 
 export type GateResult =
-  | { ok: true; revision: Revision; signOff: SignOff }
+  | { ok: true; revision: Revision; signOff: SignOff; inputs: PublishInputs }
   | { ok: false; message: string; problem: CoverageProblem | 'not_publishable' | 'slug_taken' };
 
 export type GateOpen = Extract<GateResult, { ok: true }>;
@@ -80,9 +80,13 @@ export class PublishGate {
     return this.config.env.PUBLICATION_TIMEZONE;
   }
 
-  /** Whether the current revision may go live, and if not, why (the sign-off rule says what is missing). */
+  /**
+   * Whether the current revision may go live, and if not, why (the sign-off rule says what is missing). Reads
+   * everything it and `goLive` need in one statement (`PageSources.publishInputs`).
+   */
   async check(tx: EntityManager, article: Article): Promise<GateResult> {
-    const revision = await this.articles.findRevision(article.id, article.currentRevision, tx);
+    const inputs = await this.sources.publishInputs(tx, article);
+    const { revision, latestSignOff: signOff } = inputs;
     if (!revision) {
       return {
         ok: false,
@@ -90,7 +94,6 @@ export class PublishGate {
         message: `Revision ${article.currentRevision} does not exist`,
       };
     }
-    const signOff = await this.signOffs.findLatestForArticle(article.id, tx);
     // Imports: an article imported with --publish may go live on its attested review (src/imports).
     const attested = await attestedReviewCovering(tx, article.id, revision, signOff);
     const coverage = attested ? { ok: true as const } : signOffCoverage(signOff, revision, this.timeZone);
@@ -102,14 +105,14 @@ export class PublishGate {
         message: illegalTransition(article.status, WorkflowEvent.Publish).message,
       };
     }
-    if (await this.pages.slugLiveForAnother(tx, revision.content.slug, article.id)) {
+    if (inputs.slugTaken) {
       return {
         ok: false,
         problem: 'slug_taken',
         message: `Another article is live at ${articleUrl(this.rendering.site, revision.content.slug)}; give this one another slug`,
       };
     }
-    return { ok: true, revision, signOff: attested ?? signOff! };
+    return { ok: true, revision, signOff: attested ?? signOff!, inputs };
   }
 
   /**
@@ -146,9 +149,9 @@ export class PublishGate {
     gate: GateOpen,
     actorId: string,
   ): Promise<PublicationView> {
-    const { revision, signOff } = gate;
+    const { revision, signOff, inputs } = gate;
     const before = { status: article.status, publishedRevision: article.publishedRevision };
-    const previous = await this.pages.findByArticle(article.id, tx);
+    const previous = inputs.previousPage;
     await this.workflow.apply(
       tx,
       ctx,
@@ -157,14 +160,13 @@ export class PublishGate {
       { revision: revision.number },
       { actorId },
     );
-    const source = await this.sources.forRevision(tx, article, revision, signOff, article.nextReviewDueAt);
+    const source = this.sources.sourceForPublish(article, revision, signOff, inputs);
     const rendered = this.rendering.renderPage(source);
     const values = livePageValues(source, rendered, this.rendering.fingerprint);
-    await this.pages.putLive(tx, article.id, values);
-    await this.pages.markLinkingPagesStale(tx, values.slug, article.id);
-    if (previous?.live && previous.slug !== values.slug) {
-      await this.pages.markLinkingPagesStale(tx, previous.slug, article.id);
-    }
+    // Pages linking to this one show its title and liveness; to its old slug too when the slug changed.
+    const linked =
+      previous?.live && previous.slug !== values.slug ? [values.slug, previous.slug] : [values.slug];
+    await this.pages.putLive(tx, article.id, values, linked);
     const rows = await this.recorder.record(
       tx,
       ctx,

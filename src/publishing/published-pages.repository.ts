@@ -67,13 +67,52 @@ export class PublishedPagesRepository {
     return this.pages.create(values);
   }
 
-  /** Makes the article's page live with freshly rendered values (one page per article). */
+  /**
+   * Makes the article's page live with freshly rendered values (one page per article) and marks stale the other
+   * live pages that list any of `linkedSlugs` among their related articles, in one statement.
+   */
   async putLive(
     tx: EntityManager,
     articleId: string,
     values: ReturnType<typeof livePageValues>,
+    linkedSlugs: string[],
   ): Promise<void> {
-    await this.repo(tx).upsert({ articleId, ...values }, ['articleId']);
+    await tx.query(
+      `WITH page AS (
+         INSERT INTO published_pages (article_id, slug, live, title, description, revision_number, sign_off_id,
+                                      reviewer_id, last_reviewed_at, next_review_due_at, modified_at, related_slugs,
+                                      html, html_checksum, render_fingerprint, stale, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, now())
+         ON CONFLICT (article_id) DO UPDATE SET
+           slug = EXCLUDED.slug, live = EXCLUDED.live, title = EXCLUDED.title, description = EXCLUDED.description,
+           revision_number = EXCLUDED.revision_number, sign_off_id = EXCLUDED.sign_off_id,
+           reviewer_id = EXCLUDED.reviewer_id, last_reviewed_at = EXCLUDED.last_reviewed_at,
+           next_review_due_at = EXCLUDED.next_review_due_at, modified_at = EXCLUDED.modified_at,
+           related_slugs = EXCLUDED.related_slugs, html = EXCLUDED.html, html_checksum = EXCLUDED.html_checksum,
+           render_fingerprint = EXCLUDED.render_fingerprint, stale = EXCLUDED.stale, updated_at = now()
+       )
+       UPDATE published_pages SET stale = true
+        WHERE live AND related_slugs && $17::text[] AND article_id <> $1`,
+      [
+        articleId,
+        values.slug,
+        values.live,
+        values.title,
+        values.description,
+        values.revisionNumber,
+        values.signOffId,
+        values.reviewerId,
+        values.lastReviewedAt,
+        values.nextReviewDueAt,
+        values.modifiedAt,
+        values.relatedSlugs,
+        values.html,
+        values.htmlChecksum,
+        values.renderFingerprint,
+        values.stale,
+        linkedSlugs,
+      ],
+    );
   }
 
   /** Replaces the rendered values of the article's page (a re-render after a re-review). */

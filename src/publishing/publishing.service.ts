@@ -30,7 +30,8 @@ export class PublishingService {
       const article = await this.articles.lockById(tx, articleId);
       const gate = await this.gate.check(tx, article);
       if (!gate.ok) throw notPublishable(gate);
-      await this.schedules.drop(tx, ctx, article.id, actor.id, 'published immediately');
+      if (gate.inputs.scheduled)
+        await this.schedules.drop(tx, ctx, article.id, actor.id, 'published immediately');
       return this.gate.goLive(tx, ctx, article, gate, actor.id);
     });
   }
