@@ -15,7 +15,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SingleBar } from 'cli-progress';
 import { Redis } from 'ioredis';
-import { randomUUID } from 'node:crypto';
+import { randomBytes, randomUUID } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -138,6 +138,8 @@ function prepareEnvironment(): {
     RUN_MIGRATIONS: 'true',
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     JWT_SECRET: process.env.JWT_SECRET ?? 'bench-only-secret-0123456789abcdef-0123',
+    AUDIT_KEY: randomBytes(32).toString('hex'),
+    AUDIT_CHECKPOINT_DIR: join(tmpdir(), `mrs-bench-audit-${randomBytes(4).toString('hex')}`),
     ADMIN_EMAIL: process.env.ADMIN_EMAIL ?? 'admin@example.com',
     ADMIN_PASSWORD: process.env.ADMIN_PASSWORD ?? 'bench-admin-password',
     WEBHOOK_URLS: '',

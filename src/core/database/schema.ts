@@ -4,9 +4,11 @@ import { Scheduling1795713000000 } from '../../../migrations/1795713000000-Sched
 import { PublicPageNotify1795714000000 } from '../../../migrations/1795714000000-PublicPageNotify.js';
 import { Accounts1795720000000 } from '../../../migrations/1795720000000-Accounts.js';
 import { Imports1795730000000 } from '../../../migrations/1795730000000-Imports.js';
+import { AuditSealing1795740000000 } from '../../../migrations/1795740000000-AuditSealing.js';
 import { Article } from '../../articles/article.entity.js';
 import { Comment } from '../../articles/comment.entity.js';
 import { Revision } from '../../articles/revision.entity.js';
+import { AuditCheckpoint } from '../../audit/audit-checkpoint.entity.js';
 import { AuditEvent } from '../../audit/audit-event.entity.js';
 import { AttestedReview } from '../../imports/attested-review.entity.js';
 import { ImportedSource } from '../../imports/imported-source.entity.js';
@@ -33,6 +35,7 @@ export const ENTITIES = [
   User,
   ReviewerProfile,
   AuditEvent,
+  AuditCheckpoint,
   Article,
   Revision,
   Comment,
@@ -59,4 +62,5 @@ export const MIGRATIONS = [
   PublicPageNotify1795714000000,
   Accounts1795720000000,
   Imports1795730000000,
+  AuditSealing1795740000000,
 ];
