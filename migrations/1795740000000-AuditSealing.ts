@@ -115,7 +115,9 @@ export class AuditSealing1795740000000 implements MigrationInterface {
     await queryRunner.query(`DROP FUNCTION audit_events_seal_only()`);
     await queryRunner.query(`DROP INDEX "public"."IDX_audit_events_unsealed"`);
     await queryRunner.query(`DROP INDEX "public"."UQ_audit_events_seq"`);
-    await queryRunner.query(`UPDATE "audit_events" SET "prev_hash" = '', "hash" = id::text WHERE "hash" IS NULL`);
+    await queryRunner.query(
+      `UPDATE "audit_events" SET "prev_hash" = '', "hash" = id::text WHERE "hash" IS NULL`,
+    );
     await queryRunner.query(`ALTER TABLE "audit_events" ALTER COLUMN "hash" SET NOT NULL`);
     await queryRunner.query(`ALTER TABLE "audit_events" ALTER COLUMN "prev_hash" SET NOT NULL`);
     await queryRunner.query(`ALTER TABLE "audit_events" DROP COLUMN "seq"`);

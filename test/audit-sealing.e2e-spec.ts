@@ -77,7 +77,10 @@ describe('audit trail: sealing and tamper evidence', () => {
     expect(report).toMatchObject({ valid: true, firstBroken: null, checked: total, unsealed: 0 });
     expect(report.checkpoints.lastSeq).toBe(String(total));
     // Each checkpoint is in the database and, as one JSON line, in the file; the last signs the head.
-    const lines = readFileSync(files.path, 'utf8').trim().split('\n').map((line) => JSON.parse(line));
+    const lines = readFileSync(files.path, 'utf8')
+      .trim()
+      .split('\n')
+      .map((line) => JSON.parse(line));
     expect(lines).toHaveLength(report.checkpoints.database);
     const [head] = await t.dataSource.query(`SELECT hash FROM audit_events WHERE seq = $1`, [max_seq]);
     expect(lines[lines.length - 1]).toMatchObject({ seq: max_seq, headHash: head.hash });
@@ -85,7 +88,12 @@ describe('audit trail: sealing and tamper evidence', () => {
     const last = lines[lines.length - 1];
     const signed = createHmac('sha256', key)
       .update(
-        JSON.stringify({ firstSeq: last.firstSeq, headHash: last.headHash, sealedAt: last.sealedAt, seq: last.seq }),
+        JSON.stringify({
+          firstSeq: last.firstSeq,
+          headHash: last.headHash,
+          sealedAt: last.sealedAt,
+          seq: last.seq,
+        }),
       )
       .digest('hex');
     expect(last.hmac).toBe(signed);
@@ -149,12 +157,27 @@ describe('audit trail: sealing and tamper evidence', () => {
     for (let i = 0; i < 20; i++) await draftSeed(t, writer);
     const before = await counts();
     expect(before.total - before.sealed).toBeGreaterThanOrEqual(20);
-    expect(await health()).toMatchObject({ status: 'degraded', exceeded: true, limit: 15, sealerRunning: false });
-    expect(await verify()).toMatchObject({ valid: true, unsealed: before.total - before.sealed, backlogLimit: 15 });
+    expect(await health()).toMatchObject({
+      status: 'degraded',
+      exceeded: true,
+      limit: 15,
+      sealerRunning: false,
+    });
+    expect(await verify()).toMatchObject({
+      valid: true,
+      unsealed: before.total - before.sealed,
+      backlogLimit: 15,
+    });
 
     // A checkpoint committed but never written to the file (a crash between the two) is filed by the next sealer.
     const text = readFileSync(files.path, 'utf8').trim().split('\n');
-    writeFileSync(files.path, text.slice(0, -1).map((line) => line + '\n').join(''));
+    writeFileSync(
+      files.path,
+      text
+        .slice(0, -1)
+        .map((line) => line + '\n')
+        .join(''),
+    );
     expect(await verify()).toMatchObject({ valid: true }); // the files may lag the database, never disagree
 
     const next = startSealer();
@@ -163,7 +186,10 @@ describe('audit trail: sealing and tamper evidence', () => {
     expect(await health()).toMatchObject({ status: 'up', unsealed: 0, sealerRunning: true });
     let report = await verify();
     expect(report).toMatchObject({ valid: true, unsealed: 0, checked: before.total });
-    await eventually(async () => (await verify()).checkpoints.files === report.checkpoints.database, 'filing');
+    await eventually(
+      async () => (await verify()).checkpoints.files === report.checkpoints.database,
+      'filing',
+    );
 
     // The database kills the sealer's connection: its lock goes with it, it reconnects and carries on.
     await t.dataSource.query(
@@ -194,31 +220,62 @@ describe('audit trail: sealing and tamper evidence', () => {
     const reviewer = await createReviewer(t);
     const { article } = await signedSeed(t, writer, editor, reviewer);
     const sql = (text: string, params: unknown[] = []) => t.dataSource.query(text, params);
-    await expect(sql(`UPDATE review_decisions SET decision = 'request_changes' WHERE article_id = $1`, [article.id])).rejects.toThrow(/immutable/);
-    await expect(sql(`DELETE FROM review_decisions WHERE article_id = $1`, [article.id])).rejects.toThrow(/immutable/);
+    await expect(
+      sql(`UPDATE review_decisions SET decision = 'request_changes' WHERE article_id = $1`, [article.id]),
+    ).rejects.toThrow(/immutable/);
+    await expect(sql(`DELETE FROM review_decisions WHERE article_id = $1`, [article.id])).rejects.toThrow(
+      /immutable/,
+    );
     await expect(sql(`TRUNCATE review_decisions CASCADE`)).rejects.toThrow(/not allowed/);
     // The completed assignment is final; who and when never change.
-    await expect(sql(`UPDATE assignments SET status = 'cancelled' WHERE article_id = $1`, [article.id])).rejects.toThrow(/assignments is not allowed/);
-    await expect(sql(`DELETE FROM assignments WHERE article_id = $1`, [article.id])).rejects.toThrow(/not allowed/);
+    await expect(
+      sql(`UPDATE assignments SET status = 'cancelled' WHERE article_id = $1`, [article.id]),
+    ).rejects.toThrow(/assignments is not allowed/);
+    await expect(sql(`DELETE FROM assignments WHERE article_id = $1`, [article.id])).rejects.toThrow(
+      /not allowed/,
+    );
     const other = await draftSeed(t, writer);
     await t.http().post(`/articles/${other.id}/submit`).set(writer.auth).expect(200);
-    const assigned = await t.http().post(`/articles/${other.id}/assignments`).set(editor.auth).send({ reviewerId: reviewer.id });
+    const assigned = await t
+      .http()
+      .post(`/articles/${other.id}/assignments`)
+      .set(editor.auth)
+      .send({ reviewerId: reviewer.id });
     expect(assigned.status).toBe(201);
-    await expect(sql(`UPDATE assignments SET reviewer_id = $2 WHERE id = $1`, [assigned.body.id, editor.id])).rejects.toThrow(/not allowed/);
-    await expect(sql(`UPDATE assignments SET due_at = now() WHERE id = $1`, [assigned.body.id])).rejects.toThrow(/not allowed/);
+    await expect(
+      sql(`UPDATE assignments SET reviewer_id = $2 WHERE id = $1`, [assigned.body.id, editor.id]),
+    ).rejects.toThrow(/not allowed/);
+    await expect(
+      sql(`UPDATE assignments SET due_at = now() WHERE id = $1`, [assigned.body.id]),
+    ).rejects.toThrow(/not allowed/);
     // What the workflow does is allowed: the reviewer accepts through the API.
-    expect((await t.http().post(`/assignments/${assigned.body.id}/accept`).set(reviewer.auth)).status).toBe(200);
+    expect((await t.http().post(`/assignments/${assigned.body.id}/accept`).set(reviewer.auth)).status).toBe(
+      200,
+    );
 
-    const comment = await t.http().post(`/articles/${other.id}/comments`).set(editor.auth).send({ body: 'A source?' });
+    const comment = await t
+      .http()
+      .post(`/articles/${other.id}/comments`)
+      .set(editor.auth)
+      .send({ body: 'A source?' });
     expect(comment.status).toBe(201);
-    await expect(sql(`UPDATE comments SET body = 'forged' WHERE id = $1`, [comment.body.id])).rejects.toThrow(/comments is not allowed/);
+    await expect(sql(`UPDATE comments SET body = 'forged' WHERE id = $1`, [comment.body.id])).rejects.toThrow(
+      /comments is not allowed/,
+    );
     await expect(sql(`DELETE FROM comments WHERE id = $1`, [comment.body.id])).rejects.toThrow(/not allowed/);
-    const resolved = await t.http().post(`/articles/${other.id}/comments/${comment.body.id}/resolve`).set(editor.auth);
+    const resolved = await t
+      .http()
+      .post(`/articles/${other.id}/comments/${comment.body.id}/resolve`)
+      .set(editor.auth);
     expect(resolved.status).toBe(200);
-    await expect(sql(`UPDATE comments SET resolved_at = now() WHERE id = $1`, [comment.body.id])).rejects.toThrow(/resolved, once/);
+    await expect(
+      sql(`UPDATE comments SET resolved_at = now() WHERE id = $1`, [comment.body.id]),
+    ).rejects.toThrow(/resolved, once/);
     // A sealed audit event cannot be changed, and an unsealed one only sealed.
     await waitForAuditSealed(t.dataSource);
-    await expect(sql(`UPDATE audit_events SET seq = seq + 1000000 WHERE seq = 1`)).rejects.toThrow(/immutable/);
+    await expect(sql(`UPDATE audit_events SET seq = seq + 1000000 WHERE seq = 1`)).rejects.toThrow(
+      /immutable/,
+    );
   });
 
   it('reports an event rewritten with database access alone, its chain re-linked and its checkpoints re-signed', async () => {
@@ -282,7 +339,9 @@ describe('audit trail: sealing and tamper evidence', () => {
     }
     report = await verify();
     expect(report.valid).toBe(false);
-    expect(report.firstBroken?.reason).toBe('the checkpoint file and the database disagree on this checkpoint');
+    expect(report.firstBroken?.reason).toBe(
+      'the checkpoint file and the database disagree on this checkpoint',
+    );
 
     // Without the files, the HMAC under AUDIT_KEY still tells.
     renameSync(files.path, `${files.path}.aside`);

@@ -14,7 +14,10 @@ export class AuditCheckpointFiles {
 
   constructor(config: AppConfig) {
     const database = decodeURIComponent(new URL(config.env.DATABASE_URL).pathname.slice(1)) || 'postgres';
-    this.path = join(config.env.AUDIT_CHECKPOINT_DIR, `${database.replace(/[^\w.-]/g, '_')}.checkpoints.jsonl`);
+    this.path = join(
+      config.env.AUDIT_CHECKPOINT_DIR,
+      `${database.replace(/[^\w.-]/g, '_')}.checkpoints.jsonl`,
+    );
   }
 
   async append(checkpoints: SignedCheckpoint[]): Promise<void> {

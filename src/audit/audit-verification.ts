@@ -66,11 +66,19 @@ export async function verifyAuditChain(
   const broken = (checked: number, id: string, reason: string) => report(checked, { id, reason });
 
   if (filed.malformed) {
-    return broken(0, 'checkpoint file', `${filed.malformed} line(s) of the checkpoint file are not checkpoints`);
+    return broken(
+      0,
+      'checkpoint file',
+      `${filed.malformed} line(s) of the checkpoint file are not checkpoints`,
+    );
   }
   for (const checkpoint of filed.checkpoints) {
     if (!checkpointSignatureHolds(key, checkpoint)) {
-      return broken(0, `checkpoint ${checkpoint.seq}`, 'a checkpoint in the file is not signed with AUDIT_KEY');
+      return broken(
+        0,
+        `checkpoint ${checkpoint.seq}`,
+        'a checkpoint in the file is not signed with AUDIT_KEY',
+      );
     }
     const inDatabase = storedBySeq.get(checkpoint.seq);
     if (
@@ -149,8 +157,16 @@ export async function verifyAuditChain(
   const lastSigned = stored.length ? stored[stored.length - 1].seq : '0';
   if (lastSigned !== lastSeq) {
     return BigInt(lastSigned) > BigInt(lastSeq)
-      ? broken(checked, `checkpoint ${lastSigned}`, 'a signed checkpoint covers events missing from the chain')
-      : broken(checked, lastId ?? '0', `events after seq ${lastSigned} are sealed but covered by no signed checkpoint`);
+      ? broken(
+          checked,
+          `checkpoint ${lastSigned}`,
+          'a signed checkpoint covers events missing from the chain',
+        )
+      : broken(
+          checked,
+          lastId ?? '0',
+          `events after seq ${lastSigned} are sealed but covered by no signed checkpoint`,
+        );
   }
   return report(checked, null);
 }

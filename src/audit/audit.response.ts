@@ -25,7 +25,8 @@ export class AuditEventResponse {
   @ApiProperty({
     type: String,
     nullable: true,
-    description: 'Place in the hash chain (a bigint, as a string); null until the sealer has sealed the event',
+    description:
+      'Place in the hash chain (a bigint, as a string); null until the sealer has sealed the event',
     example: '41',
   })
   seq!: string | null;
@@ -49,10 +50,15 @@ export class BrokenLinkResponse {
 }
 
 export class AuditCheckpointCountsResponse {
-  @ApiProperty({ description: 'Signed checkpoints in the database (one per sealed batch)' }) database!: number;
+  @ApiProperty({ description: 'Signed checkpoints in the database (one per sealed batch)' })
+  database!: number;
   @ApiProperty({ description: 'Checkpoints in the append-only checkpoint file (AUDIT_CHECKPOINT_DIR)' })
   files!: number;
-  @ApiProperty({ type: String, nullable: true, description: 'seq of the chain head the last checkpoint signs' })
+  @ApiProperty({
+    type: String,
+    nullable: true,
+    description: 'seq of the chain head the last checkpoint signs',
+  })
   lastSeq!: string | null;
 }
 
@@ -70,7 +76,9 @@ export class AuditChainReportResponse {
   })
   firstBroken!: BrokenLinkResponse | null;
   @ApiProperty({ description: 'Events recorded but not sealed yet' }) unsealed!: number;
-  @ApiProperty({ description: 'AUDIT_BACKLOG_LIMIT: more unsealed events and /health reports the trail degraded' })
+  @ApiProperty({
+    description: 'AUDIT_BACKLOG_LIMIT: more unsealed events and /health reports the trail degraded',
+  })
   backlogLimit!: number;
   @ApiProperty({ type: AuditCheckpointCountsResponse }) checkpoints!: AuditCheckpointCountsResponse;
 }
