@@ -75,8 +75,12 @@ export class AuditSealer implements OnApplicationBootstrap, OnApplicationShutdow
   ) {}
 
   onApplicationBootstrap(): void {
-    if (!this.config.runsWorkers) return;
-    this.running = this.loop();
+    if (this.config.runsWorkers) this.start();
+  }
+
+  /** Starts sealing (or waiting to take over); worker processes do at boot. */
+  start(): void {
+    this.running ??= this.loop();
   }
 
   async onApplicationShutdown(): Promise<void> {
@@ -244,6 +248,7 @@ export class AuditSealer implements OnApplicationBootstrap, OnApplicationShutdow
   }
 
   private sleep(ms: number): Promise<void> {
+    if (this.stopped) return Promise.resolve();
     return new Promise((resolve) => {
       const timer = setTimeout(done, ms);
       function done() {
