@@ -39,7 +39,7 @@ describe('audit trail: sealing and tamper evidence', () => {
     );
     return row;
   };
-  /** Stops the app's own sealer (as if its worker died) and returns a function that starts a fresh one. */
+  /** Stops the app's own sealer, as if its worker had gone; `startSealer` starts another, as another worker would. */
   const stopSealer = async () => {
     await t.app.get(AuditSealer).onApplicationShutdown();
   };
