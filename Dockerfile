@@ -12,7 +12,7 @@ COPY --from=build /app/node_modules ./node_modules
 COPY --from=build /app/dist ./dist
 COPY --from=build /app/templates ./templates
 COPY --from=build /app/package.json ./package.json
-RUN mkdir -p /data/publish /app/var && chown -R node:node /data/publish /app/var
+RUN mkdir -p /data/publish /data/audit /app/var && chown -R node:node /data/publish /data/audit /app/var
 USER node
 EXPOSE 3000
 CMD ["node", "dist/src/main.js"]

@@ -12,7 +12,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
-import { cpus, loadavg } from 'node:os';
+import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Client } from 'pg';
 import { DataSource } from 'typeorm';
@@ -188,6 +188,8 @@ async function main(): Promise<void> {
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     QUEUE_PREFIX: 'mrs-bench-drafting',
     JWT_SECRET: randomBytes(32).toString('hex'),
+    AUDIT_KEY: randomBytes(32).toString('hex'),
+    AUDIT_CHECKPOINT_DIR: join(tmpdir(), `mrs-bench-audit-${randomBytes(4).toString('hex')}`),
     JWT_TTL: 'PT1H',
     ADMIN_EMAIL: 'bench-admin@bench.local',
     ADMIN_PASSWORD: adminPassword,
@@ -213,6 +215,14 @@ async function main(): Promise<void> {
   const baseUrl = await app.getUrl();
   const dataSource = app.get(DataSource);
   const articles = app.get(ArticleDrafts);
+  // The audit sealer runs in worker processes; this one serves the API only, so it starts one itself: the
+  // writes are measured with the sealing they cause running beside them, as in APP_ROLE=all.
+  const { AppConfig } = await import('../src/core/config/app-config.js');
+  const { Clock } = await import('../src/core/clock/clock.js');
+  const { AuditSealer } = await import('../src/audit/audit-sealer.js');
+  const { AuditCheckpointFiles } = await import('../src/audit/audit-checkpoint-files.js');
+  const sealer = new AuditSealer(app.get(AppConfig), app.get(Clock), app.get(AuditCheckpointFiles));
+  sealer.start();
 
   // The writer is invited by the bootstrap admin and chooses a password from the invitation's link.
   const password = randomBytes(12).toString('hex');
@@ -279,6 +289,18 @@ async function main(): Promise<void> {
     `writes: ${total.toLocaleString()} revisions in ${writeSeconds.toFixed(1)} s (${Math.round(revisionsPerSecond)}/s)`,
     true,
   );
+  const unsealed = async () =>
+    (
+      await dataSource.query<{ n: number }[]>('SELECT count(*)::int AS n FROM audit_events WHERE seq IS NULL')
+    )[0].n;
+  const unsealedAtEnd = await unsealed();
+  const sealStarted = performance.now();
+  while ((await unsealed()) > 0) await new Promise((resolve) => setTimeout(resolve, 50));
+  const sealCatchUpSeconds = (performance.now() - sealStarted) / 1000;
+  console.log(
+    `audit: ${unsealedAtEnd} events unsealed when the writes ended, all sealed ${sealCatchUpSeconds.toFixed(2)} s later`,
+  );
+  await sealer.onApplicationShutdown();
 
   // What autovacuum would have done by now on a live system: fresh statistics and no dead row versions.
   await dataSource.query('VACUUM (ANALYZE) articles');
@@ -431,6 +453,8 @@ async function main(): Promise<void> {
       seconds: Number(writeSeconds.toFixed(2)),
       revisionsPerSecond: Math.round(revisionsPerSecond),
       target: TARGETS.revisionsPerSecond,
+      auditUnsealedAtEnd: unsealedAtEnd,
+      auditSealCatchUpSeconds: Number(sealCatchUpSeconds.toFixed(2)),
     },
     getArticle: get,
     listingWithSearch: {

@@ -17,6 +17,7 @@
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { DataSource } from 'typeorm';
 import type { AuthUser } from '../src/auth/auth-user.js';
@@ -140,6 +141,8 @@ async function main(): Promise<void> {
     REDIS_URL,
     QUEUE_PREFIX: PREFIX,
     JWT_SECRET: randomBytes(32).toString('hex'),
+    AUDIT_KEY: randomBytes(32).toString('hex'),
+    AUDIT_CHECKPOINT_DIR: join(tmpdir(), `mrs-bench-audit-${randomBytes(4).toString('hex')}`),
     ADMIN_EMAIL: 'bench-admin@bench.local',
     ADMIN_PASSWORD: adminPassword,
     LOG_LEVEL: 'warn',

@@ -21,7 +21,7 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SingleBar } from 'cli-progress';
 import { Redis } from 'ioredis';
-import { hash, randomUUID } from 'node:crypto';
+import { hash, randomBytes, randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
@@ -219,6 +219,8 @@ function prepareEnvironment(): {
     RUN_MIGRATIONS: 'true',
     REDIS_URL: process.env.REDIS_URL ?? 'redis://127.0.0.1:6379',
     JWT_SECRET: process.env.JWT_SECRET ?? 'bench-only-secret-0123456789abcdef-0123',
+    AUDIT_KEY: randomBytes(32).toString('hex'),
+    AUDIT_CHECKPOINT_DIR: join(tmpdir(), `mrs-bench-audit-${randomBytes(4).toString('hex')}`),
     ADMIN_EMAIL: process.env.ADMIN_EMAIL ?? 'admin@example.com',
     ADMIN_PASSWORD: process.env.ADMIN_PASSWORD ?? 'bench-admin-password',
     WEBHOOK_URLS: '',

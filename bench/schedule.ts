@@ -34,7 +34,9 @@ import { Duration } from 'luxon';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
 import type { AddressInfo } from 'node:net';
+import { randomBytes } from 'node:crypto';
 import os from 'node:os';
+import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Client } from 'pg';
 import { SMTPServer } from 'smtp-server';
@@ -424,6 +426,8 @@ async function bootApp(smtpPort: number): Promise<Booted> {
     QUEUE_PREFIX: PREFIX,
     RUN_MIGRATIONS: 'false',
     JWT_SECRET: 'bench-secret-that-is-at-least-32-characters-long',
+    AUDIT_KEY: randomBytes(32).toString('hex'),
+    AUDIT_CHECKPOINT_DIR: join(tmpdir(), `mrs-bench-audit-${randomBytes(4).toString('hex')}`),
     ADMIN_EMAIL: 'bench-admin@bench.local',
     ADMIN_PASSWORD: 'bench-admin-password',
     LOG_LEVEL: process.env.LOG_LEVEL ?? 'warn',
@@ -1103,6 +1107,8 @@ async function main(): Promise<void> {
       QUEUE_PREFIX: PREFIX,
       RUN_MIGRATIONS: 'false',
       JWT_SECRET: config.env.JWT_SECRET,
+      AUDIT_KEY: config.env.AUDIT_KEY,
+      AUDIT_CHECKPOINT_DIR: config.env.AUDIT_CHECKPOINT_DIR,
       ADMIN_EMAIL: config.env.ADMIN_EMAIL,
       ADMIN_PASSWORD: config.env.ADMIN_PASSWORD,
       LOG_LEVEL: 'warn',

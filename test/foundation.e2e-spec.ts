@@ -5,6 +5,7 @@ import { dataSourceOptions } from '../src/core/database/data-source-options.js';
 import { runMigrationsWithLock } from '../src/core/database/migrate.js';
 import { bearer, createTestApp, createUser, dropDatabase, type TestApp } from './utils/test-app.js';
 import { ADMIN, databaseUrl } from './utils/test-env.js';
+import { waitForAuditSealed } from './utils/audit.js';
 
 function base64url(value: object | string): string {
   return Buffer.from(typeof value === 'string' ? value : JSON.stringify(value)).toString('base64url');
@@ -222,6 +223,7 @@ describe('service foundation', () => {
 
     it("verifies the chain, and reports a row changed behind the service's back", async () => {
       await createUser(t, ['writer']);
+      await waitForAuditSealed(t.dataSource);
       const good = await t.http().get('/audit/verify').set(bearer(t.adminToken));
       expect(good.status).toBe(200);
       expect(good.body).toMatchObject({ valid: true, firstBroken: null });

@@ -2,6 +2,7 @@ import { type ChildProcess, spawn } from 'node:child_process';
 import { randomBytes } from 'node:crypto';
 import { existsSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Redis } from 'ioredis';
 import { Client } from 'pg';
@@ -211,6 +212,8 @@ export async function startService(setup: ServiceSetup): Promise<RunningService>
     QUEUE_PREFIX: queuePrefix,
     RUN_MIGRATIONS: 'true',
     JWT_SECRET: randomBytes(32).toString('hex'),
+    AUDIT_KEY: randomBytes(32).toString('hex'),
+    AUDIT_CHECKPOINT_DIR: join(tmpdir(), `mrs-bench-audit-${randomBytes(4).toString('hex')}`),
     JWT_TTL: 'PT1H',
     ADMIN_EMAIL: admin.email,
     ADMIN_PASSWORD: admin.password,

@@ -28,7 +28,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Recompute the hash chain and report the first broken link (roles: editor, admin) */
+        /** Recompute the sealed hash chain, check each signed checkpoint (HMAC under AUDIT_KEY) and the checkpoint files, and report the first thing that does not hold, with the unsealed backlog (roles: editor, admin) */
         get: operations["AuditController_verify"];
         put?: never;
         post?: never;
@@ -216,7 +216,7 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** PostgreSQL, Redis and the re-review scheduler: 200 when all answer (scheduler late = degraded), 503 otherwise (no login) */
+        /** PostgreSQL, Redis, the re-review scheduler and the audit sealer: 200 when all answer (scheduler late, or audit backlog over AUDIT_BACKLOG_LIMIT or no sealer = degraded), 503 otherwise (no login) */
         get: operations["HealthController_check"];
         put?: never;
         post?: never;
@@ -919,20 +919,40 @@ export interface components {
             after: {
                 [key: string]: unknown;
             } | null;
-            /** @description Hash of the previous event (64 zeros for the first) */
-            prevHash: string;
-            /** @description SHA-256 of this event and prevHash */
-            hash: string;
+            /**
+             * @description Place in the hash chain (a bigint, as a string); null until the sealer has sealed the event
+             * @example 41
+             */
+            seq: string | null;
+            /** @description Hash of the previous event in the chain (64 zeros for the first); null until sealed */
+            prevHash: string | null;
+            /** @description SHA-256 of this event, its id and seq, and prevHash; null until sealed */
+            hash: string | null;
         };
         BrokenLinkResponse: {
             id: string;
             reason: string;
         };
+        AuditCheckpointCountsResponse: {
+            /** @description Signed checkpoints in the database (one per sealed batch) */
+            database: number;
+            /** @description Checkpoints in the append-only checkpoint file (AUDIT_CHECKPOINT_DIR) */
+            files: number;
+            /** @description seq of the chain head the last checkpoint signs */
+            lastSeq: string | null;
+        };
         AuditChainReportResponse: {
+            /** @description Whether the sealed chain links, every checkpoint is signed with AUDIT_KEY, and the checkpoint files agree */
             valid: boolean;
-            /** @description Events checked */
+            /** @description Sealed events checked */
             checked: number;
+            /** @description The first thing that does not hold: an event id, or "checkpoint <seq>" */
             firstBroken: components["schemas"]["BrokenLinkResponse"] | null;
+            /** @description Events recorded but not sealed yet */
+            unsealed: number;
+            /** @description AUDIT_BACKLOG_LIMIT: more unsealed events and /health reports the trail degraded */
+            backlogLimit: number;
+            checkpoints: components["schemas"]["AuditCheckpointCountsResponse"];
         };
         CreateUserDto: {
             /** @example writer@example.com */
@@ -1084,7 +1104,7 @@ export interface components {
              */
             status: "ok" | "degraded";
             /**
-             * @description The indicators that are up (or degraded), by name: database, redis, scheduler
+             * @description The indicators that are up (or degraded), by name: database, redis, scheduler, audit
              * @example {
              *       "database": {
              *         "status": "up"

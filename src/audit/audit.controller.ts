@@ -22,7 +22,8 @@ export class AuditController {
   @Get('verify')
   @Roles('editor', 'admin')
   @ApiOperation({
-    summary: 'Recompute the hash chain and report the first broken link (roles: editor, admin)',
+    summary:
+      'Recompute the sealed hash chain, check each signed checkpoint (HMAC under AUDIT_KEY) and the checkpoint files, and report the first thing that does not hold, with the unsealed backlog (roles: editor, admin)',
   })
   @ApiOkResponse({ type: AuditChainReportResponse })
   verify() {

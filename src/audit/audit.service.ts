@@ -1,14 +1,17 @@
 import { Injectable } from '@nestjs/common';
-import { InjectRepository } from '@nestjs/typeorm';
-import { EntityManager, Repository } from 'typeorm';
+import { InjectDataSource, InjectRepository } from '@nestjs/typeorm';
+import { DataSource, EntityManager, InsertQueryBuilder, Repository } from 'typeorm';
+import { AppConfig } from '../core/config/app-config.js';
 import { Clock } from '../core/clock/clock.js';
-import { canonicalJson, sha256Hex } from '../core/crypto/content-hash.js';
 import type { AuditAction } from './audit-action.js';
 import { AuditEvent } from './audit-event.entity.js';
+import { AuditCheckpointFiles } from './audit-checkpoint-files.js';
+import { AUDIT_SEALER_LOCK } from './audit-sealer.js';
+import { verifyAuditChain, type ChainReport } from './audit-verification.js';
 
-export const GENESIS_HASH = '0'.repeat(64);
-/** Serialises appends so that each event links to the one before it. */
-const AUDIT_CHAIN_LOCK = 727_301_002;
+export type { ChainReport } from './audit-verification.js';
+
+type InsertValues = Parameters<InsertQueryBuilder<AuditEvent>['values']>[0];
 
 export interface AuditInput {
   actorId: string | null;
@@ -25,22 +28,6 @@ function plain(value: unknown): unknown {
   return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as unknown);
 }
 
-export function auditEventHash(event: Omit<AuditEvent, 'id' | 'hash'>): string {
-  return sha256Hex(
-    canonicalJson({
-      occurredAt: event.occurredAt.toISOString(),
-      actorId: event.actorId,
-      action: event.action,
-      entityType: event.entityType,
-      entityId: event.entityId,
-      articleId: event.articleId,
-      before: event.before,
-      after: event.after,
-      prevHash: event.prevHash,
-    }),
-  );
-}
-
 export interface AuditFilter {
   articleId?: string;
   entityType?: string;
@@ -51,32 +38,33 @@ export interface AuditFilter {
   limit: number;
 }
 
-export interface ChainReport {
-  valid: boolean;
-  checked: number;
-  firstBroken: null | { id: string; reason: string };
+/** Events waiting for the sealer, against the ceiling past which /health reports the trail degraded. */
+export interface AuditBacklog {
+  unsealed: number;
+  limit: number;
+  exceeded: boolean;
+  /** Whether some worker process holds the sealer's lock in this database. */
+  sealerRunning: boolean;
 }
 
 @Injectable()
 export class AuditService {
   constructor(
     @InjectRepository(AuditEvent) private readonly events: Repository<AuditEvent>,
+    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly clock: Clock,
+    private readonly config: AppConfig,
+    private readonly files: AuditCheckpointFiles,
   ) {}
 
-  /** Appends an event inside the caller's transaction (so the event and the change commit together). */
+  /**
+   * Appends an event inside the caller's transaction (so the event and the change commit together). A plain
+   * INSERT: no lock and no read of the chain; the sealer chains it after the transaction has finished.
+   */
   async record(manager: EntityManager, input: AuditInput): Promise<AuditEvent> {
     if (!manager.queryRunner?.isTransactionActive) {
       return manager.transaction((tx) => this.record(tx, input));
     }
-    await manager.query('SELECT pg_advisory_xact_lock($1)', [AUDIT_CHAIN_LOCK]);
-    const last = await manager
-      .getRepository(AuditEvent)
-      .createQueryBuilder('e')
-      .select('e.hash', 'hash')
-      .orderBy('e.id', 'DESC')
-      .limit(1)
-      .getRawOne<{ hash: string }>();
     const event = manager.getRepository(AuditEvent).create({
       occurredAt: this.clock.now(),
       actorId: input.actorId,
@@ -86,10 +74,19 @@ export class AuditService {
       articleId: input.articleId ?? null,
       before: plain(input.before),
       after: plain(input.after),
-      prevHash: last?.hash ?? GENESIS_HASH,
+      seq: null,
+      prevHash: null,
+      hash: null,
     });
-    event.hash = auditEventHash(event);
-    return manager.getRepository(AuditEvent).save(event);
+    const result = await manager
+      .createQueryBuilder()
+      .insert()
+      .into(AuditEvent)
+      .values({ ...event, txid: () => 'pg_current_xact_id()::text::bigint' } as InsertValues)
+      .returning(['id'])
+      .execute();
+    event.id = String((result.identifiers[0] as { id: string | number }).id);
+    return event;
   }
 
   list(filter: AuditFilter): Promise<AuditEvent[]> {
@@ -103,38 +100,27 @@ export class AuditService {
     return query.getMany();
   }
 
-  /** Recomputes the whole chain in id order and reports the first event whose link or hash does not hold. */
-  async verifyChain(batchSize = 2000): Promise<ChainReport> {
-    let prevHash = GENESIS_HASH;
-    let lastId = '0';
-    let checked = 0;
-    for (;;) {
-      const batch = await this.events
-        .createQueryBuilder('e')
-        .where('e.id > :lastId', { lastId })
-        .orderBy('e.id', 'ASC')
-        .limit(batchSize)
-        .getMany();
-      for (const event of batch) {
-        if (event.prevHash !== prevHash) {
-          return {
-            valid: false,
-            checked,
-            firstBroken: { id: event.id, reason: 'prevHash does not match the previous event' },
-          };
-        }
-        if (auditEventHash(event) !== event.hash) {
-          return {
-            valid: false,
-            checked,
-            firstBroken: { id: event.id, reason: 'content does not match its hash' },
-          };
-        }
-        prevHash = event.hash;
-        checked += 1;
-      }
-      if (batch.length < batchSize) return { valid: true, checked, firstBroken: null };
-      lastId = batch[batch.length - 1].id;
-    }
+  async backlog(): Promise<AuditBacklog> {
+    const [row] = await this.dataSource.query<{ unsealed: number; sealer: boolean }[]>(
+      `SELECT (SELECT count(*)::int FROM audit_events WHERE seq IS NULL) AS unsealed,
+              EXISTS (SELECT 1 FROM pg_locks
+                       WHERE locktype = 'advisory' AND granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
+                         AND ((classid::bigint << 32) | objid::bigint) = $1 AND objsubid = 1) AS sealer`,
+      [AUDIT_SEALER_LOCK],
+    );
+    const limit = this.config.env.AUDIT_BACKLOG_LIMIT;
+    return { unsealed: row.unsealed, limit, exceeded: row.unsealed > limit, sealerRunning: row.sealer };
+  }
+
+  /**
+   * Checks the sealed chain link by link, every checkpoint's HMAC under AUDIT_KEY, and that the checkpoint files
+   * agree with the chain and the database's checkpoints. Reports the first thing that does not hold.
+   */
+  async verifyChain(): Promise<ChainReport> {
+    // The files first: whatever they hold was committed before, so the snapshot below sees it.
+    const filed = await this.files.readAll();
+    return this.dataSource.transaction('REPEATABLE READ', async (tx) =>
+      verifyAuditChain(tx, this.config.env.AUDIT_KEY, filed, await this.backlog()),
+    );
   }
 }

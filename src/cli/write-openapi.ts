@@ -17,6 +17,7 @@ process.env.ENV_FILE ??= 'none';
 process.env.DATABASE_URL ??= 'postgres://unused@127.0.0.1:1/unused';
 process.env.REDIS_URL ??= 'redis://127.0.0.1:1';
 process.env.JWT_SECRET ??= 'write-openapi-does-not-sign-any-token-0123456789';
+process.env.AUDIT_KEY ??= 'write-openapi-does-not-sign-any-checkpoint-0123';
 process.env.ADMIN_EMAIL ??= 'admin@example.com';
 process.env.ADMIN_PASSWORD ??= 'write-openapi-unused';
 process.env.LOG_LEVEL ??= 'silent';

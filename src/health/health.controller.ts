@@ -9,6 +9,7 @@ import { ApiOkResponse, ApiOperation, ApiServiceUnavailableResponse, ApiTags } f
 import { Redis } from 'ioredis';
 import { Public } from '../auth/decorators.js';
 import { REDIS } from '../core/redis/redis.module.js';
+import { AuditService } from '../audit/audit.service.js';
 import { SchedulerStatus } from '../scheduling/scheduler-status.js';
 import { HealthResponse } from './health.response.js';
 
@@ -21,6 +22,7 @@ export class HealthController {
     private readonly indicators: HealthIndicatorService,
     @Inject(REDIS) private readonly redis: Redis,
     private readonly scheduler: SchedulerStatus,
+    private readonly audit: AuditService,
   ) {}
 
   @Get()
@@ -32,7 +34,7 @@ export class HealthController {
   @HealthCheck({ noCache: true, swaggerDocumentation: false })
   @ApiOperation({
     summary:
-      'PostgreSQL, Redis and the re-review scheduler: 200 when all answer (scheduler late = degraded), 503 otherwise (no login)',
+      'PostgreSQL, Redis, the re-review scheduler and the audit sealer: 200 when all answer (scheduler late, or audit backlog over AUDIT_BACKLOG_LIMIT or no sealer = degraded), 503 otherwise (no login)',
   })
   check() {
     return this.health.check([
@@ -56,6 +58,25 @@ export class HealthController {
           return status.late
             ? session.degraded({ ...status, message: 'the re-review sweep has not run recently' })
             : session.up({ ...status });
+        } catch (error) {
+          return session.down({ message: (error as Error).message });
+        }
+      },
+      async () => {
+        const session = this.indicators.check('audit');
+        try {
+          const backlog = await this.audit.backlog();
+          if (backlog.exceeded)
+            return session.degraded({
+              ...backlog,
+              message: `${backlog.unsealed} audit events wait to be sealed (more than AUDIT_BACKLOG_LIMIT)`,
+            });
+          if (!backlog.sealerRunning)
+            return session.degraded({
+              ...backlog,
+              message: 'no worker process is sealing the audit trail; start a worker',
+            });
+          return session.up({ ...backlog });
         } catch (error) {
           return session.down({ message: (error as Error).message });
         }

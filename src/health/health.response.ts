@@ -16,7 +16,7 @@ export class HealthResponse {
   @ApiProperty({
     ...INDICATORS,
     nullable: true,
-    description: 'The indicators that are up (or degraded), by name: database, redis, scheduler',
+    description: 'The indicators that are up (or degraded), by name: database, redis, scheduler, audit',
     example: { database: { status: 'up' }, redis: { status: 'up' } },
   })
   info!: Record<string, unknown> | null;

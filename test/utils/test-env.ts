@@ -26,6 +26,7 @@ export function testEnv(databaseName: string, queuePrefix: string): Record<strin
     REDIS_URL: TEST_REDIS_URL,
     QUEUE_PREFIX: queuePrefix,
     JWT_SECRET: 'test-secret-that-is-at-least-32-characters',
+    AUDIT_KEY: 'test-audit-key-that-is-at-least-32-characters',
     ADMIN_EMAIL: ADMIN.email,
     ADMIN_PASSWORD: ADMIN.password,
     LOG_LEVEL: process.env.TEST_LOG_LEVEL ?? 'silent',
@@ -35,5 +36,8 @@ export function testEnv(databaseName: string, queuePrefix: string): Record<strin
     // Never the developer's var/ folders: each test app writes its mail and exports to a temp folder.
     MAIL_DIR: join(tmpdir(), `${queuePrefix}-mail`),
     PUBLISH_DIR: join(tmpdir(), `${queuePrefix}-publish`),
+    AUDIT_CHECKPOINT_DIR: join(tmpdir(), `${queuePrefix}-audit`),
+    // Seal promptly, so a test waiting for the chain (test/utils/audit.ts) waits little.
+    AUDIT_SEAL_EVERY_MS: '50',
   };
 }

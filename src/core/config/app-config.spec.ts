@@ -6,6 +6,7 @@ const minimal = {
   DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/x',
   REDIS_URL: 'redis://127.0.0.1:6379',
   JWT_SECRET: 'a'.repeat(32),
+  AUDIT_KEY: 'k'.repeat(32),
   ADMIN_EMAIL: 'admin@example.com',
   ADMIN_PASSWORD: 'long-enough-password',
 };
@@ -54,6 +55,11 @@ describe('configuration', () => {
     expect(() => loadConfig({ ...minimal, JWT_SECRET: 'short' })).toThrow(
       /JWT_SECRET must be at least 32 characters/,
     );
+    expect(() => loadConfig({ ...minimal, AUDIT_KEY: 'short' })).toThrow(
+      /AUDIT_KEY must be at least 32 characters/,
+    );
+    const { AUDIT_KEY: _noKey, ...withoutKey } = minimal;
+    expect(() => loadConfig(withoutKey)).toThrow(/AUDIT_KEY is required/);
   });
 
   it('refuses a JWT_TTL over one hour', () => {
@@ -67,6 +73,11 @@ describe('configuration', () => {
     for (const value of SHIPPED_SECRETS.JWT_SECRET) {
       expect(() => loadConfig({ ...minimal, NODE_ENV: 'production', JWT_SECRET: value })).toThrow(
         /^Refusing to start: JWT_SECRET is the value shipped/,
+      );
+    }
+    for (const value of SHIPPED_SECRETS.AUDIT_KEY) {
+      expect(() => loadConfig({ ...minimal, NODE_ENV: 'production', AUDIT_KEY: value })).toThrow(
+        /^Refusing to start: AUDIT_KEY is the value shipped/,
       );
     }
     expect(() =>
@@ -83,6 +94,7 @@ describe('configuration', () => {
     const example = readFileSync('.env.example', 'utf8');
     const value = (name: string) => new RegExp(`^${name}=(.*)$`, 'm').exec(example)?.[1];
     expect(SHIPPED_SECRETS.JWT_SECRET).toContain(value('JWT_SECRET'));
+    expect(SHIPPED_SECRETS.AUDIT_KEY).toContain(value('AUDIT_KEY'));
     expect(SHIPPED_SECRETS.ADMIN_PASSWORD).toContain(value('ADMIN_PASSWORD'));
   });
 });

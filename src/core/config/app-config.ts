@@ -139,6 +139,11 @@ const envSchema = z.object({
       'must be a comma-separated list of http(s) URLs',
     ),
   WEBHOOK_SECRET: z.string().default(''),
+  AUDIT_KEY: z.string().min(32, 'must be at least 32 characters'),
+  AUDIT_CHECKPOINT_DIR: z.string().min(1).default('var/audit'),
+  AUDIT_SEAL_EVERY_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
+  AUDIT_SEAL_BATCH: z.coerce.number().int().min(1).max(10_000).default(2000),
+  AUDIT_BACKLOG_LIMIT: z.coerce.number().int().min(1).default(50_000),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -147,17 +152,20 @@ export type Env = z.output<typeof envSchema>;
  * Secrets that ship with the project (.env.example, and the values docker-compose.yml used to fall back to):
  * anyone can read them, so a production process refuses to start with one of them.
  */
-export const SHIPPED_SECRETS: Readonly<Record<'JWT_SECRET' | 'ADMIN_PASSWORD', readonly string[]>> = {
+export const SHIPPED_SECRETS: Readonly<
+  Record<'JWT_SECRET' | 'AUDIT_KEY' | 'ADMIN_PASSWORD', readonly string[]>
+> = {
   JWT_SECRET: ['dev-only-secret-change-me-0123456789abcdef', 'compose-only-secret-change-me-0123456789'],
+  AUDIT_KEY: ['dev-only-audit-key-change-me-0123456789abcdef'],
   ADMIN_PASSWORD: ['change-me-admin-password'],
 };
 
 function shippedSecretInProduction(env: Env): string | undefined {
   if (env.NODE_ENV !== 'production') return undefined;
-  for (const name of ['JWT_SECRET', 'ADMIN_PASSWORD'] as const) {
+  for (const name of ['JWT_SECRET', 'AUDIT_KEY', 'ADMIN_PASSWORD'] as const) {
     if (SHIPPED_SECRETS[name].includes(env[name])) {
       const how =
-        name === 'JWT_SECRET'
+        name !== 'ADMIN_PASSWORD'
           ? "generate one with: node -e \"console.log(require('node:crypto').randomBytes(48).toString('base64url'))\""
           : 'choose a password of your own';
       return `${name} is the value shipped in .env.example or docker-compose.yml and NODE_ENV is production; ${how}`;

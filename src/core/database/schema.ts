@@ -5,10 +5,12 @@ import { PublicPageNotify1795714000000 } from '../../../migrations/1795714000000
 import { Accounts1795720000000 } from '../../../migrations/1795720000000-Accounts.js';
 import { Imports1795730000000 } from '../../../migrations/1795730000000-Imports.js';
 import { RowChangeNotify1795735000000 } from '../../../migrations/1795735000000-RowChangeNotify.js';
+import { AuditSealing1795740000000 } from '../../../migrations/1795740000000-AuditSealing.js';
 import { EmailResend1795741500000 } from '../../../migrations/1795741500000-EmailResend.js';
 import { Article } from '../../articles/article.entity.js';
 import { Comment } from '../../articles/comment.entity.js';
 import { Revision } from '../../articles/revision.entity.js';
+import { AuditCheckpoint } from '../../audit/audit-checkpoint.entity.js';
 import { AuditEvent } from '../../audit/audit-event.entity.js';
 import { AttestedReview } from '../../imports/attested-review.entity.js';
 import { ImportedSource } from '../../imports/imported-source.entity.js';
@@ -35,6 +37,7 @@ export const ENTITIES = [
   User,
   ReviewerProfile,
   AuditEvent,
+  AuditCheckpoint,
   Article,
   Revision,
   Comment,
@@ -62,5 +65,6 @@ export const MIGRATIONS = [
   Accounts1795720000000,
   Imports1795730000000,
   RowChangeNotify1795735000000,
+  AuditSealing1795740000000,
   EmailResend1795741500000,
 ];
