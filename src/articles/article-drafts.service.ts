@@ -198,8 +198,9 @@ export class ArticleDrafts {
       tx,
       created.map(({ revision }) => revision),
     );
-    for (const { article, revision } of created) {
-      await this.audit.record(tx, {
+    await this.audit.recordMany(
+      tx,
+      created.map(({ article, revision }) => ({
         actorId: actor.id,
         action: 'article.created',
         entityType: 'article',
@@ -212,8 +213,8 @@ export class ArticleDrafts {
           revision: 1,
           contentHash: revision.contentHash,
         },
-      });
-    }
+      })),
+    );
     return created;
   }
 

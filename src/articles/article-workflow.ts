@@ -315,18 +315,22 @@ export class ArticleWorkflow {
       return { article, changes };
     });
     await this.articles.writeWorkflowMany(tx, writes);
-    for (const { article, input } of items) {
-      if (by.audit) {
-        await this.audit.record(tx, {
+    const audit = by.audit;
+    if (audit) {
+      await this.audit.recordMany(
+        tx,
+        items.map(({ article }) => ({
           actorId: by.actorId,
-          action: by.audit.action,
+          action: audit.action,
           entityType: 'article',
           entityId: article.id,
           articleId: article.id,
-          before: by.audit.before,
-          after: by.audit.after(article),
-        });
-      }
+          before: audit.before,
+          after: audit.after(article),
+        })),
+      );
+    }
+    for (const { article, input } of items) {
       await this.announce(tx, ctx, article, event, input, by.actorId);
     }
   }

@@ -123,10 +123,11 @@ export class CommentsService {
       });
     });
     await this.comments.insertMany(tx, comments);
-    for (const comment of comments) {
-      await this.audit.record(tx, {
+    await this.audit.recordMany(
+      tx,
+      comments.map((comment) => ({
         actorId: actor.id,
-        action: 'comment.created',
+        action: 'comment.created' as const,
         entityType: 'comment',
         entityId: comment.id,
         articleId: comment.articleId,
@@ -136,8 +137,8 @@ export class CommentsService {
           sectionIndex: comment.sectionIndex,
           body: comment.body,
         },
-      });
-    }
+      })),
+    );
   }
 
   async list(articleId: string): Promise<CommentView[]> {

@@ -47,6 +47,9 @@ export interface AuditBacklog {
   sealerRunning: boolean;
 }
 
+/** Rows per multi-row INSERT of `recordMany` (twelve columns each, far under PostgreSQL's 65,535 parameters). */
+const AUDIT_INSERT_ROWS = 1000;
+
 @Injectable()
 export class AuditService {
   constructor(
@@ -87,6 +90,42 @@ export class AuditService {
       .execute();
     event.id = String((result.identifiers[0] as { id: string | number }).id);
     return event;
+  }
+
+  /**
+   * Appends several events inside the caller's transaction in multi-row INSERTs (the batch writes: imports,
+   * batch drafts and comments), so a batch of n events costs ceil(n / 1,000) round trips instead of n. The events
+   * are the same as n calls of `record` would write: same columns, same transaction id, sealed the same way.
+   */
+  async recordMany(manager: EntityManager, inputs: readonly AuditInput[]): Promise<void> {
+    if (!inputs.length) return;
+    if (!manager.queryRunner?.isTransactionActive) {
+      return manager.transaction((tx) => this.recordMany(tx, inputs));
+    }
+    const occurredAt = this.clock.now();
+    for (let start = 0; start < inputs.length; start += AUDIT_INSERT_ROWS) {
+      const values = inputs.slice(start, start + AUDIT_INSERT_ROWS).map((input) => ({
+        occurredAt,
+        actorId: input.actorId,
+        action: input.action,
+        entityType: input.entityType,
+        entityId: input.entityId,
+        articleId: input.articleId ?? null,
+        before: plain(input.before),
+        after: plain(input.after),
+        seq: null,
+        prevHash: null,
+        hash: null,
+        txid: () => 'pg_current_xact_id()::text::bigint',
+      }));
+      await manager
+        .createQueryBuilder()
+        .insert()
+        .into(AuditEvent)
+        .values(values as unknown as InsertValues)
+        .updateEntity(false)
+        .execute();
+    }
   }
 
   list(filter: AuditFilter): Promise<AuditEvent[]> {

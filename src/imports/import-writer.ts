@@ -9,7 +9,7 @@ import { ArticleDrafts, type PreparedDraft } from '../articles/article-drafts.se
 import { CommentsService } from '../articles/comments.service.js';
 import { ArticleWorkflow, WorkflowEvent } from '../articles/article-workflow.js';
 import { ArticlesRepository } from '../articles/articles.repository.js';
-import { AuditService } from '../audit/audit.service.js';
+import { type AuditInput, AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { Clock } from '../core/clock/clock.js';
 import { AppConfig } from '../core/config/app-config.js';
@@ -204,7 +204,10 @@ export class ImportWriter {
       tx,
       attested.map(({ record }) => record),
     );
-    for (const { record } of attested) await this.recordAttestedAudit(tx, actor, record);
+    await this.audit.recordMany(
+      tx,
+      attested.map(({ record }) => this.attestedAudit(actor, record)),
+    );
     const unsigned = attested.filter(({ article }) => !article.latestSignOff);
     await this.workflow.applyToMany(
       tx,
@@ -269,14 +272,18 @@ export class ImportWriter {
     actor: AuthUser,
     record: AttestedReview,
   ): Promise<void> {
-    await this.audit.record(tx, {
+    await this.audit.record(tx, this.attestedAudit(actor, record));
+  }
+
+  private attestedAudit(actor: AuthUser, record: AttestedReview): AuditInput {
+    return {
       actorId: actor.id,
       action: 'review.attested',
       entityType: 'attested_review',
       entityId: record.id,
       articleId: record.articleId,
       after: attestedView(record),
-    });
+    };
   }
 
   /** --publish: the attested review puts the imported revision live, when the content is complete. */
