@@ -33,13 +33,11 @@ import { Redis } from 'ioredis';
 import { Duration } from 'luxon';
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdirSync, writeFileSync } from 'node:fs';
-import type { AddressInfo } from 'node:net';
 import { randomBytes } from 'node:crypto';
 import os from 'node:os';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { Client } from 'pg';
-import { SMTPServer } from 'smtp-server';
 import { DataSource } from 'typeorm';
 import type { AppConfig } from '../src/core/config/app-config.js';
 import type { FixedClock } from '../src/core/clock/clock.js';
@@ -47,6 +45,8 @@ import type { ReminderKind } from '../src/scheduling/reminder-plan.js';
 import type { ReviewSweep } from '../src/scheduling/review-sweep.service.js';
 import { intEnv, judge, printTable, progress } from './lib/load.js';
 import { loadAverage, machineInfo, REPO_ROOT, RESULTS_DIR } from './lib/machine.js';
+import { loadDueArticles } from './lib/reminders.js';
+import { type SmtpSink, startSmtpSink } from './lib/smtp-sink.js';
 import { cpuSeconds, databaseUrl, recreateDatabase, REDIS_URL, SERVICE_ENTRY } from './lib/service.js';
 
 class UsageError extends Error {}
@@ -214,67 +214,6 @@ const describeGrowth = (g: PrefixMemory) =>
   `delayed/wait sets ${fmtBytes(g.byKind.sets)}, events stream ${fmtBytes(g.byKind.events)}, ` +
   `other ${fmtBytes(g.byKind.other)})`;
 
-// ---------------------------------------------------------------------------------------------- SMTP
-
-interface SmtpCounter {
-  port: number;
-  /** Messages accepted, in total. */
-  total: () => number;
-  /** How many times each Message-ID arrived. */
-  byMessageId: Map<string, number>;
-  lastAt: () => number;
-  close: () => Promise<void>;
-}
-
-/** A local SMTP server that accepts everything and counts messages by Message-ID (no parsing beyond that). */
-async function startSmtp(): Promise<SmtpCounter> {
-  const byMessageId = new Map<string, number>();
-  let total = 0;
-  let lastAt = 0;
-  const server = new SMTPServer({
-    logger: false,
-    authOptional: true,
-    disabledCommands: ['STARTTLS'],
-    onAuth: (_auth, _session, callback) => callback(null, { user: 'bench' }),
-    onData: (stream, _session, callback) => {
-      const chunks: Buffer[] = [];
-      stream.on('data', (chunk: Buffer) => chunks.push(chunk));
-      stream.on('error', (error) => callback(error));
-      stream.on('end', () => {
-        const raw = Buffer.concat(chunks).toString('latin1');
-        const headerEnd = raw.indexOf('\r\n\r\n');
-        const head = headerEnd >= 0 ? raw.slice(0, headerEnd) : raw;
-        const id = /^message-id:\s*(<[^>\r\n]+>)/im.exec(head)?.[1] ?? `(none ${total})`;
-        byMessageId.set(id, (byMessageId.get(id) ?? 0) + 1);
-        total += 1;
-        lastAt = performance.now();
-        callback(null, `Queued as ${total}`);
-      });
-    },
-  });
-  server.on('error', (error) => console.warn(`SMTP server: ${error.message}`));
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      server.off('error', reject);
-      resolve();
-    });
-  });
-  const port = (server.server.address() as AddressInfo).port;
-  return {
-    port,
-    total: () => total,
-    byMessageId,
-    lastAt: () => lastAt,
-    close: async () => {
-      const closed = new Promise<void>((resolve) => server.server.close(() => resolve()));
-      for (const connection of server.connections)
-        (connection as { _socket?: { destroy(): void } })._socket?.destroy();
-      await closed;
-    },
-  };
-}
-
 // ---------------------------------------------------------------------------------------------- PostgreSQL
 
 async function migrate(url: string): Promise<string[]> {
@@ -321,70 +260,6 @@ async function loadSchedules(pg: Client, reviewerId: string): Promise<number> {
     );
   }
   return (performance.now() - started) / 1000;
-}
-
-/**
- * The articles of the throughput part, real enough for remind(): a published article with revision 1 (and,
- * for every other one, a revision 2 edited after the sign-off, so the reminder lists the changes), a sign-off
- * of revision 1 by the reviewer. Their schedules are inserted later (insertDueSchedules), because the sweeps of
- * part 2 would otherwise queue them too: the sweep reads every row up to its horizon, however old.
- */
-async function loadDueArticles(pg: Client, reviewerId: string, authorId: string): Promise<void> {
-  const content = (i: string, body: string) => `jsonb_build_object(
-      'title', 'Bench article ' || ${i}, 'slug', 'bench-due-' || ${i},
-      'description', 'A short article for the scheduling benchmark.', 'specialty', 'neurology',
-      'keyTakeaways', jsonb_build_array('One takeaway.'),
-      'sections', jsonb_build_array(jsonb_build_object('heading', 'Overview', 'body', ${body})),
-      'faq', '[]'::jsonb, 'references', '[]'::jsonb, 'bottomLine', 'The bottom line.',
-      'relatedSlugs', '[]'::jsonb, 'images', '[]'::jsonb)`;
-  await pg.query(
-    `CREATE TEMP TABLE bench_due (i int PRIMARY KEY, article_id uuid, sign_off_id uuid, decision_id uuid,
-                                  reminder_at timestamptz, due_at timestamptz, signed_at timestamptz,
-                                  c1 jsonb, c2 jsonb, hash1 char(64), hash2 char(64))`,
-  );
-  await pg.query(
-    `INSERT INTO bench_due (i, article_id, sign_off_id, decision_id, reminder_at, c1, c2)
-     SELECT i, gen_random_uuid(), gen_random_uuid(), gen_random_uuid(),
-            ${epoch('$2')} - i * interval '500 milliseconds',
-            ${content('i', `'Body of article ' || i || '.'`)},
-            CASE WHEN i % 2 = 0 THEN ${content('i', `'Body of article ' || i || ', clarified after the sign-off.'`)} END
-       FROM generate_series(1, $1::int) AS i`,
-    [REMINDERS, T5],
-  );
-  await pg.query(`UPDATE bench_due SET due_at = reminder_at + interval '7 days',
-                         signed_at = reminder_at + interval '7 days' - interval '12 months',
-                         hash1 = encode(sha256(convert_to(c1::text, 'UTF8')), 'hex'),
-                         hash2 = encode(sha256(convert_to(c2::text, 'UTF8')), 'hex')`);
-  const rendered = `jsonb_build_object('sections', jsonb_build_array('<p>Body.</p>'), 'faq', '[]'::jsonb,
-                                       'bottomLine', '<p>The bottom line.</p>')`;
-  await pg.query(
-    `INSERT INTO revisions (article_id, number, content, rendered, content_hash, created_by_id, change_note)
-     SELECT article_id, 1, c1, ${rendered}, hash1, $1::uuid, 'first draft' FROM bench_due
-     UNION ALL
-     SELECT article_id, 2, c2, ${rendered}, hash2, $1::uuid, 'edit after sign-off' FROM bench_due WHERE c2 IS NOT NULL`,
-    [authorId],
-  );
-  await pg.query(
-    `INSERT INTO sign_offs (id, article_id, revision_number, content_hash, reviewer_id, decision_id,
-                            reviewer_display_name, reviewer_credentials, reviewer_affiliation, license_number,
-                            license_region, license_expires_on, signed_at)
-     SELECT sign_off_id, article_id, 1, hash1, $1::uuid, decision_id, 'Alan Lucks', 'MD',
-            'Alan Lucks MDPC Private Practice - New York', 'NY-209431', 'US-NY', '2030-06-30', signed_at
-       FROM bench_due`,
-    [reviewerId],
-  );
-  await pg.query(
-    `INSERT INTO articles (id, slug, title, specialty, status, author_id, version, current_revision,
-                           published_revision, latest_sign_off, last_reviewed_at, next_review_due_at,
-                           first_published_at, created_at, updated_at)
-     SELECT article_id, 'bench-due-' || i, 'Bench article ' || i, 'neurology', 'published', $1::uuid,
-            CASE WHEN c2 IS NULL THEN 3 ELSE 4 END, CASE WHEN c2 IS NULL THEN 1 ELSE 2 END, 1,
-            jsonb_build_object('id', sign_off_id, 'revision', 1, 'contentHash', hash1, 'reviewerId', $2::uuid,
-                               'signedAt', signed_at, 'byline', 'Medically reviewed by Alan Lucks, MD'),
-            signed_at, due_at, signed_at, signed_at, signed_at
-       FROM bench_due`,
-    [authorId, reviewerId],
-  );
 }
 
 async function insertDueSchedules(pg: Client, reviewerId: string): Promise<void> {
@@ -643,7 +518,7 @@ async function startWorkerProcess(index: number, env: Record<string, string>): P
 
 const state: {
   redis?: Redis;
-  smtp?: SmtpCounter;
+  smtp?: SmtpSink;
   booted?: Booted;
   pg?: Client;
   naive?: Queue;
@@ -732,7 +607,7 @@ async function main(): Promise<void> {
   const [reviewerId, authorId] = users.rows.map((row) => row.id);
   const loadSeconds = await loadSchedules(pg, reviewerId);
   progress(`loading ${fmtInt(REMINDERS)} articles, revisions and sign-offs for the throughput part`);
-  await loadDueArticles(pg, reviewerId, authorId);
+  await loadDueArticles(pg, REMINDERS, T5, reviewerId, authorId);
   progress(`loaded ${fmtInt(REMINDERS)} articles, revisions and sign-offs for the throughput part`, true);
   const analyzeStarted = performance.now();
   await pg.query('VACUUM (ANALYZE) review_schedules');
@@ -764,7 +639,7 @@ async function main(): Promise<void> {
   });
 
   // ------------------------------------------------------------------------------------------ boot
-  state.smtp = await startSmtp();
+  state.smtp = await startSmtpSink();
   const smtp = state.smtp;
   const bootStarted = performance.now();
   state.booted = await bootApp(smtp.port);

@@ -4,10 +4,11 @@ const epoch = (param: string) => `(timestamptz 'epoch' + ${param}::bigint * inte
 
 /**
  * `count` published articles whose "7 days before the due date" reminder is already due at `now` (one every
- * 500 ms before it), as bench/schedule.ts part 5 loads them: revision 1 signed off by one physician, every other
- * article with a revision 2 edited after the sign-off (so its reminder lists the changes). Their schedules wait in
- * the temporary table `bench_due` of this connection until `releaseDueReminders` inserts them, which is the
- * moment the workers' next sweep can see them. Slugs are `bench-due-<i>`. Returns the reviewer's id.
+ * 500 ms before it), as bench/schedule.ts part 5 and bench/cluster.ts load them: revision 1 signed off by one
+ * physician, every other article with a revision 2 edited after the sign-off (so its reminder lists the changes).
+ * Their schedules wait in the temporary table `bench_due` of this connection until `releaseDueReminders` inserts
+ * them, which is the moment the workers' next sweep can see them. Slugs are `bench-due-<i>`. Creates the reviewer
+ * and the writer (no login) and returns the reviewer's id.
  */
 export async function loadDueReminders(pg: Client, count: number, now: number): Promise<string> {
   const users = await pg.query<{ id: string }>(
@@ -17,6 +18,19 @@ export async function loadDueReminders(pg: Client, count: number, now: number): 
      RETURNING id`,
   );
   const [reviewerId, authorId] = users.rows.map((row) => row.id);
+  await loadDueArticles(pg, count, now, reviewerId, authorId);
+  await pg.query('ANALYZE articles, revisions, sign_offs, users');
+  return reviewerId;
+}
+
+/** The articles of `loadDueReminders`, for a reviewer and a writer who already exist. */
+export async function loadDueArticles(
+  pg: Client,
+  count: number,
+  now: number,
+  reviewerId: string,
+  authorId: string,
+): Promise<void> {
   const content = (i: string, body: string) => `jsonb_build_object(
       'title', 'Bench article ' || ${i}, 'slug', 'bench-due-' || ${i},
       'description', 'A short article for the reminder load.', 'specialty', 'neurology',
@@ -72,8 +86,6 @@ export async function loadDueReminders(pg: Client, count: number, now: number): 
        FROM bench_due`,
     [authorId, reviewerId],
   );
-  await pg.query('ANALYZE articles, revisions, sign_offs, users');
-  return reviewerId;
 }
 
 /** Inserts the schedules of `loadDueReminders` (same connection): from now on the workers' sweep finds them. */
