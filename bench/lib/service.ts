@@ -165,8 +165,9 @@ export async function spawnUntilReady(
  * How production runs an API process (docker-compose.yml sets the same NODE_OPTIONS on the api service): the
  * old-space heap capped, so V8 collects before the process grows past what a container would allow. Without
  * it, the article-read load measured 277–341 MB resident; with it about 190–230 MB, at some cost in req/s.
+ * `BENCH_API_NODE_OPTIONS` replaces it, to compare settings.
  */
-export const API_NODE_OPTIONS = '--max-old-space-size=160';
+export const API_NODE_OPTIONS = process.env.BENCH_API_NODE_OPTIONS ?? '--max-old-space-size=160';
 
 export interface ServiceSetup {
   /** Part of the database name (mrs_bench_<name>) and of the queue prefix. */

@@ -175,7 +175,10 @@ describe('ArticleWorkflow.apply', () => {
         },
       ),
     };
-    const audit = { record: jest.fn(() => Promise.resolve({})) };
+    const audit = {
+      record: jest.fn(() => Promise.resolve({})),
+      recordMany: jest.fn(() => Promise.resolve()),
+    };
     const emitted: { type: string }[] = [];
     const events = {
       emit: jest.fn((_tx: EntityManager, _ctx: TransactionContext, event: { type: string }) => {
@@ -298,11 +301,12 @@ describe('ArticleWorkflow.apply', () => {
       { changes: { lastReviewedAt: reviewedAt } },
       { changes: { lastReviewedAt: reviewedAt } },
     ]);
-    expect(audit.record).toHaveBeenCalledTimes(2);
-    expect(audit.record).toHaveBeenCalledWith(
-      tx,
-      expect.objectContaining({ articleId: 'a2', after: { version: 4 } }),
-    );
+    // One multi-row append for the batch, one event per article.
+    expect(audit.recordMany).toHaveBeenCalledTimes(1);
+    expect(audit.recordMany).toHaveBeenCalledWith(tx, [
+      expect.objectContaining({ articleId: 'a1', action: 'review.attested', after: { version: 4 } }),
+      expect.objectContaining({ articleId: 'a2', action: 'review.attested', after: { version: 4 } }),
+    ]);
     expect(emitted).toEqual([]);
   });
 
@@ -322,5 +326,6 @@ describe('ArticleWorkflow.apply', () => {
     ).rejects.toMatchObject({ code: ArticleErrorCode.IllegalTransition });
     expect(writes).toEqual([]);
     expect(audit.record).not.toHaveBeenCalled();
+    expect(audit.recordMany).not.toHaveBeenCalled();
   });
 });

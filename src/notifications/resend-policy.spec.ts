@@ -90,6 +90,7 @@ describe('resend policy: what happens to an email whose delivery is unknown', ()
       DATABASE_URL: 'postgres://postgres@127.0.0.1:5432/x',
       REDIS_URL: 'redis://127.0.0.1:6379',
       JWT_SECRET: 'a'.repeat(32),
+      AUDIT_KEY: 'k'.repeat(32),
       ADMIN_EMAIL: 'admin@example.com',
       ADMIN_PASSWORD: 'long-enough-password',
     };
