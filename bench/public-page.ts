@@ -13,7 +13,7 @@
  * 4. autocannon, in this process, against GET /public/articles/:slug of each server in turn: every connection
  *    cycles through all the slugs in order; BENCH_CONNECTIONS (50) connections, BENCH_WARMUP_SECONDS (3) of
  *    warm-up then BENCH_SECONDS (10) measured, BENCH_ROUNDS (1) rounds (medians reported).
- * 5. Prints req/s, p50 and p99 of both and the ratio service / bare (target >= 0.5); writes
+ * 5. Prints req/s, p50 and p99 of both and the ratio service / bare (target >= 0.8); writes
  *    bench/results/public-page.json. The database and the Redis keys are deleted afterwards
  *    (BENCH_KEEP_DATABASE=1 keeps the database).
  */
@@ -51,7 +51,7 @@ const CONNECTIONS = intEnv('BENCH_CONNECTIONS', 50);
 const SECONDS = intEnv('BENCH_SECONDS', 10);
 const WARMUP_SECONDS = intEnv('BENCH_WARMUP_SECONDS', 3, 0);
 const ROUNDS = intEnv('BENCH_ROUNDS', 1);
-const TARGET_RATIO = 0.5;
+const TARGET_RATIO = 0.8; // issue #15: >= 0.8 of bare Fastify serving the same compressed bytes
 /**
  * What the load generator asks for (#15 §2): a browser's `br, gzip` by default, so both servers send the same
  * compressed bytes; BENCH_ACCEPT_ENCODING=identity compares uncompressed pages.
@@ -204,7 +204,7 @@ async function main(): Promise<void> {
       [
         'service GET /public/articles/:slug (req/s)',
         judged.measured,
-        `${judged.target} (50% of bare)`,
+        `${judged.target} (${TARGET_RATIO * 100}% of bare)`,
         `${ratio.toFixed(2)} of bare, ${verdict(judged.met)}`,
       ],
       ['bare Fastify, same bytes (req/s)', String(bareResult.requestsPerSecond), '(ceiling)', '1.00'],

@@ -1,4 +1,6 @@
 import { randomBytes } from 'node:crypto';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import {
   API_NODE_OPTIONS,
   type ChildService,
@@ -64,6 +66,10 @@ export async function startCluster(setup: ClusterSetup): Promise<Cluster> {
     QUEUE_PREFIX: queuePrefix,
     RUN_MIGRATIONS: 'true',
     JWT_SECRET: randomBytes(32).toString('hex'),
+    // One audit key for all four processes (the workers seal and sign, the API verifies); checkpoint files in
+    // one directory they share, as the compose file's `audit` volume does.
+    AUDIT_KEY: randomBytes(32).toString('hex'),
+    AUDIT_CHECKPOINT_DIR: join(tmpdir(), `mrs-bench-cluster-audit-${randomBytes(4).toString('hex')}`),
     JWT_TTL: 'PT1H',
     ADMIN_EMAIL: admin.email,
     ADMIN_PASSWORD: admin.password,
