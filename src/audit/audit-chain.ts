@@ -37,6 +37,36 @@ export function auditEventHash(event: ChainedEventFields): string {
   );
 }
 
+/** An event as audit_events stores it (snake_case columns), before its place in the chain is known. */
+export interface AuditEventRow {
+  id: string;
+  occurred_at: Date;
+  actor_id: string | null;
+  action: string;
+  entity_type: string;
+  entity_id: string;
+  article_id: string | null;
+  before: unknown;
+  after: unknown;
+}
+
+/** The hash of a stored event at chain position `seq` after `prevHash`: the sealer and the verifier share it. */
+export function hashOfRow(row: AuditEventRow, seq: string, prevHash: string): string {
+  return auditEventHash({
+    id: row.id,
+    seq,
+    occurredAt: row.occurred_at,
+    actorId: row.actor_id,
+    action: row.action,
+    entityType: row.entity_type,
+    entityId: row.entity_id,
+    articleId: row.article_id,
+    before: row.before,
+    after: row.after,
+    prevHash,
+  });
+}
+
 /** What a checkpoint signs: the head of the chain after a sealed batch. */
 export interface CheckpointFields {
   seq: string;

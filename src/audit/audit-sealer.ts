@@ -3,7 +3,8 @@ import { Client } from 'pg';
 import { AppConfig } from '../core/config/app-config.js';
 import { Clock } from '../core/clock/clock.js';
 import {
-  auditEventHash,
+  type AuditEventRow,
+  hashOfRow,
   checkpointSignatureHolds,
   GENESIS_HASH,
   signCheckpoint,
@@ -16,18 +17,6 @@ export const AUDIT_SEALER_LOCK = 727_301_003;
 /** How often a worker that is not the sealer tries to become it. */
 const TAKE_OVER_EVERY_MS = 2000;
 const RECONNECT_MS = 1000;
-
-interface UnsealedRow {
-  id: string;
-  occurred_at: Date;
-  actor_id: string | null;
-  action: string;
-  entity_type: string;
-  entity_id: string;
-  article_id: string | null;
-  before: unknown;
-  after: unknown;
-}
 
 interface CheckpointRow {
   seq: string;
@@ -150,7 +139,7 @@ export class AuditSealer implements OnApplicationBootstrap, OnApplicationShutdow
     if (!client || !this.holdsLock) return 0;
     await client.query('BEGIN');
     try {
-      const { rows: events } = await client.query<UnsealedRow>(
+      const { rows: events } = await client.query<AuditEventRow>(
         `SELECT id, occurred_at, actor_id, action, entity_type, entity_id, article_id, before, after
            FROM audit_events
           WHERE seq IS NULL AND txid < pg_snapshot_xmin(pg_current_snapshot())::text::bigint
@@ -174,19 +163,7 @@ export class AuditSealer implements OnApplicationBootstrap, OnApplicationShutdow
       const hashes: string[] = [];
       for (const event of events) {
         seq += 1n;
-        const hash = auditEventHash({
-          id: event.id,
-          seq: seq.toString(),
-          occurredAt: event.occurred_at,
-          actorId: event.actor_id,
-          action: event.action,
-          entityType: event.entity_type,
-          entityId: event.entity_id,
-          articleId: event.article_id,
-          before: event.before,
-          after: event.after,
-          prevHash,
-        });
+        const hash = hashOfRow(event, seq.toString(), prevHash);
         ids.push(event.id);
         seqs.push(seq.toString());
         prevHashes.push(prevHash);

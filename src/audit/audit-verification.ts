@@ -1,6 +1,7 @@
 import type { EntityManager } from 'typeorm';
 import {
-  auditEventHash,
+  type AuditEventRow,
+  hashOfRow,
   checkpointSignatureHolds,
   GENESIS_HASH,
   type SignedCheckpoint,
@@ -21,17 +22,8 @@ export interface ChainReport {
   checkpoints: { database: number; files: number; lastSeq: string | null };
 }
 
-interface SealedRow {
-  id: string;
+interface SealedRow extends AuditEventRow {
   seq: string;
-  occurred_at: Date;
-  actor_id: string | null;
-  action: string;
-  entity_type: string;
-  entity_id: string;
-  article_id: string | null;
-  before: unknown;
-  after: unknown;
   prev_hash: string;
   hash: string;
 }
@@ -117,19 +109,7 @@ export async function verifyAuditChain(
       if (event.prev_hash !== prevHash) {
         return broken(checked, event.id, 'prevHash does not match the previous event');
       }
-      const hash = auditEventHash({
-        id: event.id,
-        seq: event.seq,
-        occurredAt: event.occurred_at,
-        actorId: event.actor_id,
-        action: event.action,
-        entityType: event.entity_type,
-        entityId: event.entity_id,
-        articleId: event.article_id,
-        before: event.before,
-        after: event.after,
-        prevHash,
-      });
+      const hash = hashOfRow(event, event.seq, prevHash);
       if (hash !== event.hash) return broken(checked, event.id, 'content does not match its hash');
       const checkpoint = storedBySeq.get(event.seq);
       if (checkpoint) {
