@@ -96,6 +96,10 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
   const { resetConfigForTests, getConfig } = await import('../../src/core/config/app-config.js');
   resetConfigForTests();
   const config = getConfig();
+  // htmlparser2 (an ES module) is imported by our parsers and require()d by sanitize-html (CommonJS). On Node 24,
+  // Jest loads a require()d ES module synchronously, and refuses one that the same import walk is still loading
+  // ("Cannot require() ES Module … in a cycle"); plain Node does not. Loading it first, alone, settles it.
+  await import('htmlparser2');
   const { AppModule } = await import('../../src/app.module.js');
   const { configureApp, createFastifyAdapter, prepareDatabase } =
     await import('../../src/bootstrap/create-app.js');
