@@ -8,7 +8,7 @@ import type { Assignment } from '../reviews/assignment.entity.js';
 import { AssignmentsRepository } from '../reviews/assignments.repository.js';
 import { DecisionsRepository } from '../reviews/decisions.repository.js';
 import type { ReviewDecision } from '../reviews/review-decision.entity.js';
-import { bylineText, formatReviewDate } from '../sign-offs/byline.js';
+import { bylineOn, formatReviewDate } from '../sign-offs/byline.js';
 import type { SignOff } from '../sign-offs/sign-off.entity.js';
 import { SignOffsRepository } from '../sign-offs/sign-offs.repository.js';
 import { SignOffsService } from '../sign-offs/sign-offs.service.js';
@@ -182,14 +182,15 @@ export class ReviewPagesService {
       comments: this.parts.commentRows(comments, names, revision),
       sign: {
         byline: profile
-          ? bylineText(
+          ? bylineOn(
               {
                 reviewerDisplayName: profile.displayName,
                 reviewerCredentials: profile.credentials,
                 reviewerAffiliation: profile.affiliation,
-                signedAt: now,
               },
-              this.parts.timeZone,
+              // Today's date where the signature would be made: time zones are offset by whole minutes, so the
+              // date of the minute is the date of the instant, and ReviewPageParts keeps each minute's text.
+              this.parts.date(new Date(Math.floor(now.getTime() / 60_000) * 60_000)).text,
             )
           : '',
         meaning: signatureMeaning(current.number, currentHash, article.title),
