@@ -19,6 +19,7 @@ const NOTIFIED_TABLES: Record<string, { channel: ChangeChannel; id: string }> = 
   review_decisions: { channel: CHANGE_CHANNELS.reviewState, id: 'articleId' },
   sign_offs: { channel: CHANGE_CHANNELS.reviewState, id: 'articleId' },
   comments: { channel: CHANGE_CHANNELS.reviewState, id: 'articleId' },
+  reviewer_profiles: { channel: CHANGE_CHANNELS.users, id: 'userId' },
 };
 
 /**
@@ -26,8 +27,8 @@ const NOTIFIED_TABLES: Record<string, { channel: ChangeChannel; id: string }> = 
  * entity (save, insert, update, remove) tells the caches of this process before it commits
  * (`RowChangeListener.changing`), so a request this process answers right after its own write (the redirect after
  * a form) never shows the state before it. The triggers still notify every process at commit, whatever wrote the
- * row (raw SQL included). When the write does not say which article (an UPDATE by id), the channel's caches
- * forget everything.
+ * row (raw SQL included). When the write does not say which row (an UPDATE by id), the channel's caches forget
+ * everything.
  */
 @Injectable()
 export class LocalWrites implements EntitySubscriberInterface<ObjectLiteral> {
