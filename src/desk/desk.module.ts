@@ -19,6 +19,7 @@ import { ArticleStatePages } from './article-state.service.js';
 import { MyReviewsPage } from './my-reviews.service.js';
 import { ReviewPageParts } from './review-page-parts.js';
 import { ReviewPageCache } from './review-page-cache.js';
+import { ReviewStateCache } from './review-state-cache.js';
 import { ReviewPagesService } from './review-pages.service.js';
 import { ReviewViews } from './review-views.js';
 import { EditorPagesController, PublisherPagesController } from './office-pages.controller.js';
@@ -63,6 +64,7 @@ import { WriteViews } from './write-views.js';
     ReviewPageParts,
     ReviewPagesService,
     ReviewPageCache,
+    ReviewStateCache,
     MyReviewsPage,
     ArticleStatePages,
     ReviewViews,

@@ -26,7 +26,6 @@ import { DeskCsrf, DeskErrorFilter, DeskGuard, type DeskRequest, SignedIn } from
 import { DeskForms, type FormBody, refusalBody } from './desk-forms.js';
 import { notice } from './desk-navigation.js';
 import { formDto, formInt, refusalText } from './review-forms.js';
-import type { Assignment } from '../reviews/assignment.entity.js';
 import { ArticleStatePages } from './article-state.service.js';
 import { MyReviewsPage } from './my-reviews.service.js';
 import type { ReviewPageModel } from './review-page-models.js';
@@ -124,13 +123,12 @@ export class ReviewPagesController {
     @Query('view') view?: string,
     @Query('notice') key?: string,
   ) {
-    const user = this.user(request);
-    const assignment = await this.pages.findAssignment(id);
+    const opened = await this.pages.openReview(this.user(request), id);
     // An editor or writer following a reviewer's link: the article's review state, read-only.
-    if (assignment && assignment.reviewerId !== user.id) {
-      return this.forms.redirect(reply, `/desk/articles/${assignment.articleId}`);
+    if ('otherReviewersArticle' in opened) {
+      return this.forms.redirect(reply, `/desk/articles/${opened.otherReviewersArticle}`);
     }
-    return this.showReview(request, reply, 200, assignment ?? id, {
+    return this.showReview(request, reply, 200, opened.model, {
       sideBySide: view === 'side-by-side',
       notice: reviewNotice(key),
     });
@@ -140,7 +138,8 @@ export class ReviewPagesController {
     request: DeskRequest,
     reply: FastifyReply,
     status: number,
-    assignment: string | Assignment,
+    /** The assignment's id, or its page already gathered. */
+    page: string | ReviewPageModel,
     options: {
       sideBySide?: boolean;
       notice?: string | null;
@@ -148,7 +147,7 @@ export class ReviewPagesController {
       forms?: Partial<ReviewForms>;
     },
   ) {
-    const model = await this.pages.reviewPage(this.user(request), assignment);
+    const model = typeof page === 'string' ? await this.pages.reviewPage(this.user(request), page) : page;
     const forms = { ...emptyForms(), ...options.forms };
     return this.render(request, reply, status, 'reviews/review', `Review: ${model.article.title}`, {
       ...reviewContext(model, forms, options.sideBySide ?? false),

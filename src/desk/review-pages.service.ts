@@ -8,12 +8,13 @@ import type { Assignment } from '../reviews/assignment.entity.js';
 import { AssignmentsRepository } from '../reviews/assignments.repository.js';
 import { DecisionsRepository } from '../reviews/decisions.repository.js';
 import type { ReviewDecision } from '../reviews/review-decision.entity.js';
-import { bylineText, formatReviewDate } from '../sign-offs/byline.js';
+import { bylineOn, formatReviewDate } from '../sign-offs/byline.js';
 import type { SignOff } from '../sign-offs/sign-off.entity.js';
 import { SignOffsRepository } from '../sign-offs/sign-offs.repository.js';
 import { SignOffsService } from '../sign-offs/sign-offs.service.js';
 import { UsersRepository } from '../users/users.repository.js';
 import { ReviewPageCache } from './review-page-cache.js';
+import { type ReviewState, ReviewStateCache } from './review-state-cache.js';
 import { flatten, localTime, ReviewPageParts } from './review-page-parts.js';
 import {
   type DateView,
@@ -38,6 +39,7 @@ export class ReviewPagesService {
     private readonly signOffRecords: SignOffsRepository,
     private readonly users: UsersRepository,
     private readonly cache: ReviewPageCache,
+    private readonly states: ReviewStateCache,
     private readonly parts: ReviewPageParts,
     private readonly clock: Clock,
   ) {}
@@ -55,16 +57,38 @@ export class ReviewPagesService {
   }
 
   /**
-   * The review page of an assignment of the caller's (given by id, or already read by `findAssignment`). One read
-   * per thing that can change (the assignment, the article with its current hash, the caller's profile,
-   * decisions, sign-offs, comments, people's names); the revision's rendering and the changes since the caller's
-   * last revision come from ReviewPageCache by content hash, so the revisions' contents are read only on a miss.
+   * The review page of assignment `assignmentId` for the caller, or, when it is another physician's, the article
+   * whose review state the caller may see instead (`otherReviewersArticle`). From ReviewStateCache when nothing
+   * the page shows has changed since it was read.
    */
-  async reviewPage(user: AuthUser, assignmentOrId: string | Assignment): Promise<ReviewPageModel> {
-    const assignment =
-      typeof assignmentOrId === 'string'
-        ? await this.ownAssignment(user, assignmentOrId)
-        : this.assertOwn(user, assignmentOrId);
+  async openReview(
+    user: AuthUser,
+    assignmentId: string,
+  ): Promise<{ model: ReviewPageModel } | { otherReviewersArticle: string }> {
+    const known = this.states.get(assignmentId, user.id);
+    if (known) return { model: await this.build(user, known) };
+    const ticket = this.states.ticket();
+    const assignment = await this.findAssignment(assignmentId);
+    if (assignment && assignment.reviewerId !== user.id) return { otherReviewersArticle: assignment.articleId };
+    if (!assignment) throw ApiError.notFound('Review');
+    return { model: await this.build(user, await this.readState(user, assignment, ticket)) };
+  }
+
+  /**
+   * The review page of an assignment of the caller's, by id: from ReviewStateCache, or one read per thing that can
+   * change (the assignment, the article with its current hash, the caller's profile, decisions, sign-offs,
+   * comments, people's names); the revision's rendering and the changes since the caller's last revision come
+   * from ReviewPageCache by content hash, so the revisions' contents are read only on a miss.
+   */
+  async reviewPage(user: AuthUser, assignmentId: string): Promise<ReviewPageModel> {
+    const known = this.states.get(assignmentId, user.id);
+    if (known) return this.build(user, known);
+    const ticket = this.states.ticket();
+    const assignment = await this.ownAssignment(user, assignmentId);
+    return this.build(user, await this.readState(user, assignment, ticket));
+  }
+
+  private async readState(user: AuthUser, assignment: Assignment, ticket: number): Promise<ReviewState> {
     // Everything that only needs the assignment is read at once (the article exists: the assignment refers to it).
     const [found, profile, decisions, signOffs, comments] = await Promise.all([
       this.articles.findWithCurrentHash(assignment.articleId),
@@ -74,7 +98,28 @@ export class ReviewPagesService {
       this.comments.listForKnownArticle({ id: assignment.articleId }),
     ]);
     if (!found) throw ApiError.notFound('Article');
-    const { article, currentHash } = found;
+    const names = await this.parts.names([
+      found.article.authorId,
+      ...flatten(comments).map((c) => c.authorId),
+      ...decisions.map((d) => d.reviewerId),
+    ]);
+    const state: ReviewState = {
+      assignment,
+      article: found.article,
+      currentHash: found.currentHash,
+      profile,
+      decisions,
+      signOffs,
+      comments,
+      names,
+    };
+    this.states.set(state, user.id, ticket);
+    return state;
+  }
+
+  /** The page from its data; only the revision's rendering and the changes may still need reading (on a miss). */
+  private async build(user: AuthUser, state: ReviewState): Promise<ReviewPageModel> {
+    const { assignment, article, currentHash, profile, decisions, signOffs, comments, names } = state;
     const current = { number: article.currentRevision, contentHash: currentHash };
     const revision = await this.cache.revision(currentHash, () =>
       this.articles.findRevision(article.id, current.number),
@@ -87,21 +132,15 @@ export class ReviewPagesService {
     const latest = this.baseline(mySignOff, myDecision);
     // Right after a request for changes nothing is new yet: no empty "changes since" panel until a new revision.
     const since = latest?.kind === 'decision' && latest.revision === current.number ? null : latest;
-    const [rendered, names] = await Promise.all([
+    const rendered =
       since && since.revision !== current.number
-        ? this.cache.changesBetween(
+        ? await this.cache.changesBetween(
             { number: since.revision, contentHash: since.contentHash },
             current,
             revision.sections,
             () => this.contents(article.id, since.revision, current.number),
           )
-        : null,
-      this.parts.names([
-        article.authorId,
-        ...flatten(comments).map((c) => c.authorId),
-        ...decisions.map((d) => d.reviewerId),
-      ]),
-    ]);
+        : null;
     const writerName = names.get(article.authorId);
 
     const open = assignment.status === 'pending' || assignment.status === 'accepted';
@@ -143,14 +182,15 @@ export class ReviewPagesService {
       comments: this.parts.commentRows(comments, names, revision),
       sign: {
         byline: profile
-          ? bylineText(
+          ? bylineOn(
               {
                 reviewerDisplayName: profile.displayName,
                 reviewerCredentials: profile.credentials,
                 reviewerAffiliation: profile.affiliation,
-                signedAt: now,
               },
-              this.parts.timeZone,
+              // Today's date where the signature would be made: time zones are offset by whole minutes, so the
+              // date of the minute is the date of the instant, and ReviewPageParts keeps each minute's text.
+              this.parts.date(new Date(Math.floor(now.getTime() / 60_000) * 60_000)).text,
             )
           : '',
         meaning: signatureMeaning(current.number, currentHash, article.title),

@@ -26,9 +26,14 @@ export function localIsoDate(instant: Date, timeZone: string): string {
 
 /** "Medically reviewed by Alan Lucks, MD, Alan Lucks MDPC Private Practice - New York on January 10th, 2026" */
 export function bylineText(signer: SignerSnapshot, timeZone: string): string {
+  return bylineOn(signer, formatReviewDate(signer.signedAt, timeZone));
+}
+
+/** The byline with the date already formatted (`formatReviewDate`). */
+export function bylineOn(signer: Omit<SignerSnapshot, 'signedAt'>, dateText: string): string {
   const who = [signer.reviewerDisplayName, signer.reviewerCredentials, signer.reviewerAffiliation]
     .map((part) => part.trim())
     .filter(Boolean)
     .join(', ');
-  return `Medically reviewed by ${who} on ${formatReviewDate(signer.signedAt, timeZone)}`;
+  return `Medically reviewed by ${who} on ${dateText}`;
 }

@@ -8,6 +8,7 @@ function fakeListener(): { listener: RowChangeListener; subscriber: () => Change
     listening: true,
     subscribe: (_channel: string, s: ChangeSubscriber) => (subscriber = s),
     start: () => Promise.resolve(),
+    changing: () => undefined,
   } as unknown as RowChangeListener;
   return { listener, subscriber: () => subscriber! };
 }

@@ -29,7 +29,7 @@ export class NotifiedCache<V extends object> implements ChangeSubscriber {
 
   constructor(
     private readonly listener: RowChangeListener,
-    channel: ChangeChannel,
+    private readonly channel: ChangeChannel,
     options: NotifiedCacheOptions<V>,
   ) {
     this.entries = new LRUCache<string, V>({
@@ -65,8 +65,17 @@ export class NotifiedCache<V extends object> implements ChangeSubscriber {
     this.entries.set(id, value);
   }
 
-  /** This process is changing the row (inside its transaction): drop it, and store nothing until it commits. */
+  /**
+   * This process is changing the row (inside its transaction): drop it, and store nothing until it commits. The
+   * other caches of the process that hear the same channel drop it too (RowChangeListener.changing).
+   */
   invalidate(id: string): void {
+    this.changing(id);
+    this.listener.changing(this.channel, id, this);
+  }
+
+  /** Another cache of this process heard that the row is being changed (see `invalidate`). */
+  changing(id: string): void {
     this.generation += 1;
     this.pending.set(id, Date.now());
     this.entries.delete(id);

@@ -8,6 +8,10 @@ export const CHANGE_CHANNELS = {
   articles: 'articles_changed',
   /** A user row (token version, active, roles, name, e-mail): the user id. */
   users: 'users_changed',
+  /** A desk session ended, or its expiry or token version changed (migration DeskCacheNotify): its id hash. */
+  deskSessions: 'desk_sessions_changed',
+  /** An assignment, review decision, sign-off or comment of an article (DeskCacheNotify): the article id. */
+  reviewState: 'review_state_changed',
 } as const;
 export type ChangeChannel = (typeof CHANGE_CHANNELS)[keyof typeof CHANGE_CHANNELS];
 
@@ -17,6 +21,11 @@ export interface ChangeSubscriber {
   changed(id: string): void;
   /** Changes may have been missed (the listening connection dropped, or it just started): forget everything. */
   reset(): void;
+  /**
+   * This process is changing the row inside a transaction (its notification comes at commit): drop it and store
+   * nothing of it until then. Without it, `changed` is called.
+   */
+  changing?(id: string): void;
 }
 
 const RECONNECT_MS = 1000;
@@ -40,6 +49,20 @@ export class RowChangeListener implements OnApplicationShutdown {
 
   subscribe(channel: ChangeChannel, subscriber: ChangeSubscriber): void {
     this.subscribers.set(channel, [...(this.subscribers.get(channel) ?? []), subscriber]);
+  }
+
+  /**
+   * This process is writing a row that `channel`'s trigger will notify at commit: every subscriber drops it now
+   * (`changing`), so this process's own next read does not answer from memory with the row as it was. `id`
+   * undefined: the row is not known, every subscriber of the channel forgets everything. `except` has done it.
+   */
+  changing(channel: ChangeChannel, id: string | undefined, except?: ChangeSubscriber): void {
+    for (const subscriber of this.subscribers.get(channel) ?? []) {
+      if (subscriber === except) continue;
+      if (id === undefined) subscriber.reset();
+      else if (subscriber.changing) subscriber.changing(id);
+      else subscriber.changed(id);
+    }
   }
 
   /** Starts listening (once, by whichever cache needs it first); until then `listening` is false. */

@@ -7,6 +7,7 @@ import { Imports1795730000000 } from '../../../migrations/1795730000000-Imports.
 import { RowChangeNotify1795735000000 } from '../../../migrations/1795735000000-RowChangeNotify.js';
 import { AuditSealing1795740000000 } from '../../../migrations/1795740000000-AuditSealing.js';
 import { EmailResend1795741500000 } from '../../../migrations/1795741500000-EmailResend.js';
+import { DeskCacheNotify1795745000000 } from '../../../migrations/1795745000000-DeskCacheNotify.js';
 import { Article } from '../../articles/article.entity.js';
 import { Comment } from '../../articles/comment.entity.js';
 import { Revision } from '../../articles/revision.entity.js';
@@ -67,4 +68,5 @@ export const MIGRATIONS = [
   RowChangeNotify1795735000000,
   AuditSealing1795740000000,
   EmailResend1795741500000,
+  DeskCacheNotify1795745000000,
 ];
