@@ -20,6 +20,8 @@ import { type ArticleJson, ArticleReadCache } from './article-read-cache.js';
 import { AttestedReviewSources } from './attested-review-source.js';
 import { etagOf } from './etag.js';
 import { DIFF_PAGE_LIMIT_DEFAULT, pageJsonOf, RevisionDiffCache } from './revision-diff-cache.js';
+import { RevisionDiffThread } from './revision-diff-thread.js';
+import { AppConfig } from '../core/config/app-config.js';
 
 const DEFAULT_PAGE_SIZE = 20;
 
@@ -52,14 +54,17 @@ function decodeCursor(cursor: string): { updatedAt: string; id: string } {
  */
 @Injectable()
 export class ArticlesService implements OnModuleDestroy {
-  /** Diffs by pair of content hashes, bounded in size (#15 §7). */
-  private readonly diffs = new RevisionDiffCache();
+  /** Diffs by pair of content hashes, bounded in size, on a thread that reads the revisions itself (#15 §7). */
+  private readonly diffs: RevisionDiffCache;
 
   constructor(
     private readonly articles: ArticlesRepository,
     private readonly readCache: ArticleReadCache,
     private readonly attestedReviews: AttestedReviewSources,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.diffs = new RevisionDiffCache(new RevisionDiffThread(undefined, config.env.DATABASE_URL));
+  }
 
   async get(id: string): Promise<ArticleView> {
     const found = await this.articles.findWithCurrentContent(id);
@@ -149,9 +154,10 @@ export class ArticlesService implements OnModuleDestroy {
     if (missing.length) throw ApiError.notFound(`Revision ${missing.join(' and ')} of this article`);
     const fromHash = hashes.get(from)!;
     const toHash = hashes.get(to)!;
-    // The content (up to 1 MiB each) is loaded only when the pair is not cached (later pages cost a lookup), as
-    // the JSON text PostgreSQL holds: the diff thread parses it, not the event loop.
+    // The content (up to 1 MiB each) is read only when the pair is not cached (later pages cost a lookup), by
+    // the diff thread itself; without the thread (tests on the sources), as the JSON text PostgreSQL holds.
     const changes = await this.diffs.changesJson(fromHash, toHash, async () => {
+      if (this.diffs.readsDatabase) return { articleId: id, from, to };
       const texts = await this.articles.findRevisionContentTexts(id, [from, to]);
       return { before: texts.get(from)!, after: texts.get(to)! };
     });

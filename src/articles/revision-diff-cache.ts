@@ -1,14 +1,13 @@
 import type { FieldChange } from './revision-diff.js';
 import { type ChangeJson, sizeOfChange } from './revision-diff-json.js';
-import { type ContentInput, RevisionDiffThread } from './revision-diff-thread.js';
+import { type DiffSource, RevisionDiffThread } from './revision-diff-thread.js';
 
 export { DIFF_PAGE_CHARS, pageJsonOf } from './revision-diff-json.js';
 
 /** Characters of text (before, after, words) the cache may hold in all; the oldest entries go first. */
 const CACHE_CHARS = 12_000_000;
 
-/** Two revisions' contents, parsed or as the JSON text PostgreSQL holds (then parsed on the diff thread). */
-export type ContentPair = { before: ContentInput; after: ContentInput };
+export type { DiffSource } from './revision-diff-thread.js';
 
 /**
  * Diffs by the pair of content hashes: a revision's content never changes once written (the revisions table is
@@ -27,28 +26,27 @@ export class RevisionDiffCache {
   ) {}
 
   /** The changes from the content hashed `fromHash` to that hashed `toHash`; `load` reads them on a miss. */
-  changes(fromHash: string, toHash: string, load: () => Promise<ContentPair>): Promise<FieldChange[]> {
+  changes(fromHash: string, toHash: string, load: () => Promise<DiffSource>): Promise<FieldChange[]> {
     return this.cached(
       `objects:${fromHash}:${toHash}`,
-      async () => {
-        const { before, after } = await load();
-        return this.thread.diff(before, after);
-      },
+      async () => this.thread.diff(await load()),
       (changes) => changes.reduce((size, change) => size + sizeOfChange(change), 0),
     );
   }
 
   /** The same changes as JSON text, one string per change (see ChangeJson); `load` reads them on a miss. */
-  changesJson(fromHash: string, toHash: string, load: () => Promise<ContentPair>): Promise<ChangeJson[]> {
+  changesJson(fromHash: string, toHash: string, load: () => Promise<DiffSource>): Promise<ChangeJson[]> {
     return this.cached(
       `json:${fromHash}:${toHash}`,
-      async () => {
-        const { before, after } = await load();
-        return this.thread.diffJson(before, after);
-      },
+      async () => this.thread.diffJson(await load()),
       (changes) =>
         changes.reduce((size, change) => size + change.json.byteLength + (change.whole?.byteLength ?? 0), 0),
     );
+  }
+
+  /** Whether `load` may name the revisions (article, numbers) for the diff thread to read itself. */
+  get readsDatabase(): boolean {
+    return this.thread.readsDatabase;
   }
 
   /** Stops the diff thread, if one was started. */

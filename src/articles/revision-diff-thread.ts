@@ -11,6 +11,10 @@ const WORKER_FILE = new URL('./revision-diff.worker.js', import.meta.url);
 /** A revision's content: parsed, or the JSON text PostgreSQL holds (parsed on the thread). */
 export type ContentInput = ArticleContent | string;
 
+/** Two revisions' contents, or the article and revision numbers for the thread to read them itself. */
+export type DiffSource =
+  { before: ContentInput; after: ContentInput } | { articleId: string; from: number; to: number };
+
 const parsed = (content: ContentInput): ArticleContent =>
   typeof content === 'string' ? (JSON.parse(content) as ArticleContent) : content;
 
@@ -31,13 +35,20 @@ export class RevisionDiffThread {
   private readonly pending = new Map<number, Waiting>();
   private nextId = 0;
 
+  /** `databaseUrl`: the thread may read revisions itself, on a connection of its own (see readsDatabase). */
   constructor(
     private readonly file: URL | null = existsSync(fileURLToPath(WORKER_FILE)) ? WORKER_FILE : null,
+    private readonly databaseUrl?: string,
   ) {}
 
   /** Whether diffs run on the thread (false: on the event loop, yielding). */
   get threaded(): boolean {
     return this.file !== null;
+  }
+
+  /** Whether the thread reads the revisions itself: a DiffSource may name them instead of holding them. */
+  get readsDatabase(): boolean {
+    return this.file !== null && !!this.databaseUrl;
   }
 
   /** Diffs sent and not answered yet. */
@@ -46,15 +57,21 @@ export class RevisionDiffThread {
   }
 
   /** The changes as objects (for pages that group and render them). */
-  async diff(before: ContentInput, after: ContentInput): Promise<FieldChange[]> {
-    if (!this.file) return diffContentAsync(parsed(before), parsed(after));
-    return (await this.post(before, after, false)).changes!;
+  async diff(source: DiffSource): Promise<FieldChange[]> {
+    if (!this.file) return diffContentAsync(...this.here(source));
+    return (await this.post(source, false)).changes!;
   }
 
-  /** The changes as JSON text, one string per change, serialised on the thread (for the API's pages). */
-  async diffJson(before: ContentInput, after: ContentInput): Promise<ChangeJson[]> {
-    if (!this.file) return toChangeJson(await diffContentAsync(parsed(before), parsed(after)));
-    return (await this.post(before, after, true)).json!;
+  /** The changes as UTF-8 JSON, one buffer per change, serialised on the thread (for the API's pages). */
+  async diffJson(source: DiffSource): Promise<ChangeJson[]> {
+    if (!this.file) return toChangeJson(await diffContentAsync(...this.here(source)));
+    return (await this.post(source, true)).json!;
+  }
+
+  /** The contents to diff on the event loop (no thread, so no reading by it either). */
+  private here(source: DiffSource): [ArticleContent, ArticleContent] {
+    if (!('before' in source)) throw new Error('without the diff thread, the contents must be given');
+    return [parsed(source.before), parsed(source.after)];
   }
 
   async close(): Promise<void> {
@@ -63,21 +80,19 @@ export class RevisionDiffThread {
     await worker?.terminate();
   }
 
-  private post(
-    before: ContentInput,
-    after: ContentInput,
-    json: boolean,
-  ): Promise<{ changes?: FieldChange[]; json?: ChangeJson[] }> {
+  private post(source: DiffSource, json: boolean): Promise<{ changes?: FieldChange[]; json?: ChangeJson[] }> {
+    if (!('before' in source) && !this.readsDatabase)
+      throw new Error('the diff thread has no database: give the contents');
     const worker = (this.worker ??= this.start(this.file!));
     const id = this.nextId++;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject });
-      worker.postMessage({ id, before, after, json });
+      worker.postMessage({ id, json, ...source });
     });
   }
 
   private start(file: URL): Worker {
-    const worker = new Worker(file);
+    const worker = new Worker(file, { workerData: { databaseUrl: this.databaseUrl } });
     // The thread never keeps the process alive: a shutdown does not wait for it.
     worker.unref();
     worker.on(
