@@ -207,7 +207,15 @@ export class ArticlesController {
       'cached by the pair of content hashes.',
   })
   @ApiOkResponse({ type: RevisionDiffView })
-  diff(@Param('id', ParseUUIDPipe) id: string, @Query() query: DiffQuery) {
-    return this.articles.diff(id, query.from, query.to, { offset: query.offset, limit: query.limit });
+  async diff(
+    @Param('id', ParseUUIDPipe) id: string,
+    @Query() query: DiffQuery,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    const json = await this.articles.diffJson(id, query.from, query.to, {
+      offset: query.offset,
+      limit: query.limit,
+    });
+    await reply.status(200).header('Content-Type', 'application/json; charset=utf-8').send(json);
   }
 }

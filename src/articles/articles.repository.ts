@@ -455,6 +455,18 @@ export class ArticlesRepository {
     return new Map(rows.map((revision) => [revision.number, revision.contentHash]));
   }
 
+  /**
+   * Revisions' content as the JSON text PostgreSQL holds, by number, without parsing it or reading the rendered
+   * HTML: the diff thread parses it (#15 §7), so two 800 KB revisions cost the event loop a string each.
+   */
+  async findRevisionContentTexts(articleId: string, numbers: number[]): Promise<Map<number, string>> {
+    const rows = await this.revisions.query<{ number: number; content: string }[]>(
+      'SELECT number, content::text AS content FROM revisions WHERE article_id = $1 AND number = ANY($2::int[])',
+      [articleId, numbers],
+    );
+    return new Map(rows.map((row) => [row.number, row.content]));
+  }
+
   async findRevisions(articleId: string, numbers: number[]): Promise<Map<number, Revision>> {
     const rows = await this.revisions
       .createQueryBuilder('r')

@@ -11,7 +11,6 @@ import {
   toRevisionView,
   type ArticleListView,
   type ArticleView,
-  type RevisionDiffView,
   type RevisionSummaryView,
   type RevisionView,
 } from './article-view.js';
@@ -20,7 +19,9 @@ import { ArticlesRepository } from './articles.repository.js';
 import { type ArticleJson, ArticleReadCache } from './article-read-cache.js';
 import { AttestedReviewSources } from './attested-review-source.js';
 import { etagOf } from './etag.js';
-import { DIFF_PAGE_LIMIT_DEFAULT, pageOf, RevisionDiffCache } from './revision-diff-cache.js';
+import { DIFF_PAGE_LIMIT_DEFAULT, pageJsonOf, RevisionDiffCache } from './revision-diff-cache.js';
+import { RevisionDiffThread } from './revision-diff-thread.js';
+import { AppConfig } from '../core/config/app-config.js';
 
 const DEFAULT_PAGE_SIZE = 20;
 
@@ -53,14 +54,17 @@ function decodeCursor(cursor: string): { updatedAt: string; id: string } {
  */
 @Injectable()
 export class ArticlesService implements OnModuleDestroy {
-  /** Diffs by pair of content hashes, bounded in size (#15 §7). */
-  private readonly diffs = new RevisionDiffCache();
+  /** Diffs by pair of content hashes, bounded in size, on a thread that reads the revisions itself (#15 §7). */
+  private readonly diffs: RevisionDiffCache;
 
   constructor(
     private readonly articles: ArticlesRepository,
     private readonly readCache: ArticleReadCache,
     private readonly attestedReviews: AttestedReviewSources,
-  ) {}
+    config: AppConfig,
+  ) {
+    this.diffs = new RevisionDiffCache(new RevisionDiffThread(undefined, config.env.DATABASE_URL));
+  }
 
   async get(id: string): Promise<ArticleView> {
     const found = await this.articles.findWithCurrentContent(id);
@@ -134,31 +138,37 @@ export class ArticlesService implements OnModuleDestroy {
     await this.diffs.close();
   }
 
-  /** What changed from one revision to another (typically: since the revision a physician signed). */
-  async diff(
+  /**
+   * What changed from one revision to another (typically: since the revision a physician signed), as the UTF-8
+   * JSON of a RevisionDiffView: the changes are serialised on the diff thread, a page is copied together here.
+   */
+  async diffJson(
     id: string,
     from: number,
     to: number,
     page: { offset?: number; limit?: number } = {},
-  ): Promise<RevisionDiffView> {
+  ): Promise<Buffer> {
     await this.requireArticle(id);
     const hashes = await this.articles.findRevisionHashes(id, [from, to]);
     const missing = [from, to].filter((number) => !hashes.has(number));
     if (missing.length) throw ApiError.notFound(`Revision ${missing.join(' and ')} of this article`);
     const fromHash = hashes.get(from)!;
     const toHash = hashes.get(to)!;
-    // The content (up to 1 MiB each) is loaded only when the pair is not cached: later pages cost a lookup.
-    const changes = await this.diffs.changes(fromHash, toHash, async () => {
-      const revisions = await this.articles.findRevisions(id, [from, to]);
-      return { before: revisions.get(from)!.content, after: revisions.get(to)!.content };
+    // The content (up to 1 MiB each) is read only when the pair is not cached (later pages cost a lookup), by
+    // the diff thread itself; without the thread (tests on the sources), as the JSON text PostgreSQL holds.
+    const changes = await this.diffs.changesJson(fromHash, toHash, async () => {
+      if (this.diffs.readsDatabase) return { articleId: id, from, to };
+      const texts = await this.articles.findRevisionContentTexts(id, [from, to]);
+      return { before: texts.get(from)!, after: texts.get(to)! };
     });
-    return {
-      from,
-      to,
-      fromHash,
-      toHash,
-      ...pageOf(changes, page.offset ?? 0, page.limit ?? DIFF_PAGE_LIMIT_DEFAULT),
-    };
+    const paged = pageJsonOf(changes, page.offset ?? 0, page.limit ?? DIFF_PAGE_LIMIT_DEFAULT);
+    return Buffer.concat([
+      Buffer.from(
+        `{"from":${from},"to":${to},"fromHash":${JSON.stringify(fromHash)},"toHash":${JSON.stringify(toHash)},"changes":`,
+      ),
+      ...paged.changes,
+      Buffer.from(`,"total":${paged.total},"offset":${paged.offset},"nextOffset":${paged.nextOffset}}`),
+    ]);
   }
 
   private async requireArticle(id: string): Promise<Article> {

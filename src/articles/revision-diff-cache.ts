@@ -1,27 +1,23 @@
-import type { ArticleContent } from './article-content.js';
 import type { FieldChange } from './revision-diff.js';
-import { RevisionDiffThread } from './revision-diff-thread.js';
+import { type ChangeJson, sizeOfChange } from './revision-diff-json.js';
+import { type DiffSource, RevisionDiffThread } from './revision-diff-thread.js';
+
+export { DIFF_PAGE_CHARS, pageJsonOf } from './revision-diff-json.js';
 
 /** Characters of text (before, after, words) the cache may hold in all; the oldest entries go first. */
 const CACHE_CHARS = 12_000_000;
 
-function sizeOf(changes: FieldChange[]): number {
-  let size = 0;
-  for (const change of changes) {
-    size += (change.before?.length ?? 0) + (change.after?.length ?? 0) + change.path.length + 32;
-    for (const word of change.words ?? []) size += word.text.length + 16;
-  }
-  return size;
-}
+export type { DiffSource } from './revision-diff-thread.js';
 
 /**
  * Diffs by the pair of content hashes: a revision's content never changes once written (the revisions table is
  * append-only), so the pair names the answer. Bounded by characters held, least recently used first out; the
- * same pair asked for by many requests at once is computed once.
+ * same pair asked for by many requests at once is computed once. A pair is held as objects (`changes`, for pages
+ * that render them) or as JSON text (`changesJson`, for the API's pages), each computed on the diff thread.
  */
 export class RevisionDiffCache {
-  private readonly done = new Map<string, { changes: FieldChange[]; size: number }>();
-  private readonly running = new Map<string, Promise<FieldChange[]>>();
+  private readonly done = new Map<string, { value: unknown; size: number }>();
+  private readonly running = new Map<string, Promise<unknown>>();
   private held = 0;
 
   constructor(
@@ -30,29 +26,27 @@ export class RevisionDiffCache {
   ) {}
 
   /** The changes from the content hashed `fromHash` to that hashed `toHash`; `load` reads them on a miss. */
-  async changes(
-    fromHash: string,
-    toHash: string,
-    load: () => Promise<{ before: ArticleContent; after: ArticleContent }>,
-  ): Promise<FieldChange[]> {
-    const key = `${fromHash}:${toHash}`;
-    const hit = this.done.get(key);
-    if (hit) {
-      this.done.delete(key);
-      this.done.set(key, hit);
-      return hit.changes;
-    }
-    const running = this.running.get(key);
-    if (running) return running;
-    const computing = load()
-      .then(({ before, after }) => this.thread.diff(before, after))
-      .then((changes) => {
-        this.remember(key, changes);
-        return changes;
-      })
-      .finally(() => this.running.delete(key));
-    this.running.set(key, computing);
-    return computing;
+  changes(fromHash: string, toHash: string, load: () => Promise<DiffSource>): Promise<FieldChange[]> {
+    return this.cached(
+      `objects:${fromHash}:${toHash}`,
+      async () => this.thread.diff(await load()),
+      (changes) => changes.reduce((size, change) => size + sizeOfChange(change), 0),
+    );
+  }
+
+  /** The same changes as JSON text, one string per change (see ChangeJson); `load` reads them on a miss. */
+  changesJson(fromHash: string, toHash: string, load: () => Promise<DiffSource>): Promise<ChangeJson[]> {
+    return this.cached(
+      `json:${fromHash}:${toHash}`,
+      async () => this.thread.diffJson(await load()),
+      (changes) =>
+        changes.reduce((size, change) => size + change.json.byteLength + (change.whole?.byteLength ?? 0), 0),
+    );
+  }
+
+  /** Whether `load` may name the revisions (article, numbers) for the diff thread to read itself. */
+  get readsDatabase(): boolean {
+    return this.thread.readsDatabase;
   }
 
   /** Stops the diff thread, if one was started. */
@@ -65,10 +59,28 @@ export class RevisionDiffCache {
     return { entries: this.done.size, chars: this.held };
   }
 
-  private remember(key: string, changes: FieldChange[]): void {
-    const size = sizeOf(changes);
+  private async cached<T>(key: string, compute: () => Promise<T>, sizeOf: (value: T) => number): Promise<T> {
+    const hit = this.done.get(key);
+    if (hit) {
+      this.done.delete(key);
+      this.done.set(key, hit);
+      return hit.value as T;
+    }
+    const running = this.running.get(key);
+    if (running) return running as Promise<T>;
+    const computing = compute()
+      .then((value) => {
+        this.remember(key, value, sizeOf(value));
+        return value;
+      })
+      .finally(() => this.running.delete(key));
+    this.running.set(key, computing);
+    return computing;
+  }
+
+  private remember(key: string, value: unknown, size: number): void {
     if (size > this.capacityChars) return;
-    this.done.set(key, { changes, size });
+    this.done.set(key, { value, size });
     this.held += size;
     for (const [oldest, entry] of this.done) {
       if (this.held <= this.capacityChars) break;
@@ -78,41 +90,5 @@ export class RevisionDiffCache {
   }
 }
 
-/** One page of a diff's changes. */
-export interface DiffPage {
-  changes: FieldChange[];
-  total: number;
-  offset: number;
-  nextOffset: number | null;
-}
-
-/** Characters of text one page of a diff may carry (a change larger than this alone loses its `words`). */
-export const DIFF_PAGE_CHARS = 500_000;
 export const DIFF_PAGE_LIMIT_DEFAULT = 100;
 export const DIFF_PAGE_LIMIT_MAX = 500;
-
-/**
- * Up to `limit` changes from `offset`, stopping early once the page holds DIFF_PAGE_CHARS characters of text; a
- * page always holds at least one change (if any is left), without its `words` if it alone is over the cap.
- */
-export function pageOf(changes: FieldChange[], offset: number, limit: number): DiffPage {
-  const page: FieldChange[] = [];
-  let chars = 0;
-  let index = offset;
-  for (; index < changes.length && page.length < limit; index++) {
-    const change = changes[index];
-    const size = sizeOf([change]);
-    if (page.length && chars + size > DIFF_PAGE_CHARS) break;
-    if (size > DIFF_PAGE_CHARS && change.words) {
-      const { words: _words, granularity: _granularity, ...whole } = change;
-      page.push(whole);
-    } else page.push(change);
-    chars += size;
-  }
-  return {
-    changes: page,
-    total: changes.length,
-    offset,
-    nextOffset: index < changes.length ? index : null,
-  };
-}

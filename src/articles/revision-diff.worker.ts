@@ -1,15 +1,73 @@
-import { parentPort } from 'node:worker_threads';
+import { parentPort, workerData } from 'node:worker_threads';
+import { Client } from 'pg';
 import type { ArticleContent } from './article-content.js';
 import { diffContent } from './revision-diff.js';
+import { toChangeJson } from './revision-diff-json.js';
 
-/** The diff thread (#15 §7): bounded diffs, one at a time, off the API's event loop. */
-parentPort?.on('message', (message: { id: number; before: ArticleContent; after: ArticleContent }) => {
-  try {
-    parentPort!.postMessage({ id: message.id, changes: diffContent(message.before, message.after) });
-  } catch (error) {
-    parentPort!.postMessage({
-      id: message.id,
-      error: error instanceof Error ? error.message : String(error),
-    });
-  }
+type Content = ArticleContent | string;
+type Message = { id: number; json: boolean } & (
+  { before: Content; after: Content } | { articleId: string; from: number; to: number }
+);
+
+/**
+ * The diff thread (#15 §7): bounded diffs, one at a time, off the API's event loop. The thread reads the two
+ * revisions itself, on a connection of its own, when given the article and revision numbers: up to 1 MiB of JSON
+ * each is then received, decoded and parsed here, never on the loop. Contents may also come with the message
+ * (parsed or as JSON text). `json: true` answers each change as UTF-8 JSON, so the loop only copies bytes into a
+ * page.
+ */
+const databaseUrl = (workerData as { databaseUrl?: string } | null)?.databaseUrl;
+let client: Promise<Client> | undefined;
+
+function connection(): Promise<Client> {
+  if (!databaseUrl) throw new Error('the diff thread was started without a database');
+  return (client ??= (async () => {
+    const connecting = new Client({ connectionString: databaseUrl });
+    // A broken connection is dropped: the next diff opens another.
+    const drop = () => (client = undefined);
+    connecting.on('error', drop);
+    connecting.on('end', drop);
+    try {
+      await connecting.connect();
+    } catch (error) {
+      drop();
+      throw error;
+    }
+    return connecting;
+  })());
+}
+
+async function contents(message: Message): Promise<{ before: ArticleContent; after: ArticleContent }> {
+  const parse = (content: Content): ArticleContent =>
+    typeof content === 'string' ? (JSON.parse(content) as ArticleContent) : content;
+  if ('before' in message) return { before: parse(message.before), after: parse(message.after) };
+  const { rows } = await (
+    await connection()
+  ).query<{ number: number; content: ArticleContent }>(
+    'SELECT number, content FROM revisions WHERE article_id = $1 AND number = ANY($2::int[])',
+    [message.articleId, [message.from, message.to]],
+  );
+  const byNumber = new Map(rows.map((row) => [row.number, row.content]));
+  const before = byNumber.get(message.from);
+  const after = byNumber.get(message.to);
+  if (!before || !after) throw new Error(`revisions ${message.from} and ${message.to} are not both stored`);
+  return { before, after };
+}
+
+parentPort?.on('message', (message: Message) => {
+  // Reads overlap (on one connection, in turn); the diffs, being synchronous, still run one at a time.
+  void (async () => {
+    try {
+      const { before, after } = await contents(message);
+      const changes = diffContent(before, after);
+      parentPort!.postMessage(
+        message.json ? { id: message.id, json: toChangeJson(changes) } : { id: message.id, changes },
+      );
+    } catch (error) {
+      parentPort!.postMessage({
+        id: message.id,
+        error: error instanceof Error ? error.message : String(error),
+      });
+    }
+  })();
 });
