@@ -561,11 +561,19 @@ interface SizeResult {
     peakRssMb: number;
     startupSeconds: number;
     nodeArgs: string;
+    /** Without the process's start-up: the export's own duration. */
+    workArticlesPerSecond: number;
     retainedHeapAfter10PercentMb: number;
     retainedHeapAtEndMb: number;
     statementsPerPage: number;
   };
-  ceiling: { articlesPerSecond: number; secondsPerRound: number[]; startupSeconds: number; peakRssMb: number };
+  ceiling: {
+    articlesPerSecond: number;
+    secondsPerRound: number[];
+    startupSeconds: number;
+    peakRssMb: number;
+    workArticlesPerSecond: number;
+  };
   /** Per round: ceiling seconds / export seconds. */
   perRoundRatio: number[];
   reexportSeconds: number;
@@ -714,6 +722,7 @@ async function run(app: INestApplicationContext, timeZone: string, ceilingDir: s
         rounds.map((r) => Number((r.full.seconds - r.full.result.summary.durationMs / 1000).toFixed(2))),
       ),
       nodeArgs: EXPORT_PROCESS_NODE_ARGS.join(' '),
+      workArticlesPerSecond: median(rounds.map((r) => ARTICLES / (r.full.result.summary.durationMs / 1000))),
       retainedHeapAfter10PercentMb: mb(first.full.result.extra.retainedAt10 ?? 0),
       retainedHeapAtEndMb: mb(first.full.result.extra.retainedAtEnd ?? 0),
       statementsPerPage: Number(
@@ -727,6 +736,7 @@ async function run(app: INestApplicationContext, timeZone: string, ceilingDir: s
         rounds.map((r) => Number((r.ceiling.seconds - r.ceiling.result.workSeconds).toFixed(2))),
       ),
       peakRssMb: mb(Math.max(...rounds.map((r) => r.ceiling.result.peakRssBytes))),
+      workArticlesPerSecond: median(rounds.map((r) => ARTICLES / r.ceiling.result.workSeconds)),
     },
     perRoundRatio: rounds.map((r) => Number((r.ceiling.seconds / r.full.seconds).toFixed(2))),
     reexportSeconds: again.seconds,
@@ -864,6 +874,12 @@ function sizeRows(result: SizeResult): { rows: Row[]; judged: Judged[] } {
       '(information)',
       '-',
     ],
+    [
+      `[${n}] the same without start-up: export's own run (summary.durationMs) / ceiling's work (articles/s, median)`,
+      `${Math.round(result.export.workArticlesPerSecond)} / ${Math.round(result.ceiling.workArticlesPerSecond)}`,
+      '(information)',
+      (result.export.workArticlesPerSecond / result.ceiling.workArticlesPerSecond).toFixed(2),
+    ],
     [`[${n}] SQL statements per exported page`, `${result.export.statementsPerPage}`, '(information)', '-'],
     judgedRow(`[${n}] re-export after 1 change (s)`, reexportJudged),
     [
@@ -952,6 +968,7 @@ async function main(): Promise<void> {
       peakRssMet: perSize[i].judged[2].met,
       startupSeconds: r.export.startupSeconds,
       nodeArgs: r.export.nodeArgs,
+      workArticlesPerSecond: Math.round(r.export.workArticlesPerSecond),
       retainedHeapAfter10PercentMb: r.export.retainedHeapAfter10PercentMb,
       retainedHeapAtEndMb: r.export.retainedHeapAtEndMb,
       statementsPerPage: r.export.statementsPerPage,
@@ -961,6 +978,7 @@ async function main(): Promise<void> {
       secondsPerRound: r.ceiling.secondsPerRound,
       startupSeconds: r.ceiling.startupSeconds,
       peakRssMb: r.ceiling.peakRssMb,
+      workArticlesPerSecond: Math.round(r.ceiling.workArticlesPerSecond),
     },
     fullToCeilingRatio: {
       value: Number((r.export.articlesPerSecond / r.ceiling.articlesPerSecond).toFixed(2)),
