@@ -5,11 +5,14 @@
  * figure beside its target:
  *   - publish through the gate: articles per second of `publishNow`, BENCH_PUBLISHERS (4) publishers at once, each
  *     publish its own transaction (target >= 500/s), and the SQL statements each publish sends,
- *   - the service's full export path (PostgreSQL -> page -> atomic file -> checksums) against its ceiling, the same
- *     templates rendered from in-memory content and written the same way, no database, no framework (target: the
- *     median export rate at 70% of the median ceiling rate or better),
- *   - the export's peak resident size (target < 250 MB) and the heap it keeps after a full collection at 10% and
- *     at 100% of the pages (flat: pages are streamed in batches, never loaded all at once),
+ *   - the service's full export path (PostgreSQL -> page -> atomic file -> checksums), in the export's own process
+ *     as `npm run export` runs it (bench/publish-export-child.ts around src/publishing/export-process.ts, same node
+ *     flags), against its ceiling: the same templates rendered from in-memory content and written the same way, no
+ *     database, no framework, in a process forked with the same flags (bench/publish-ceiling-child.ts). Both are
+ *     timed from the fork to the result, start-up included (target: the median export rate at 70% of the median
+ *     ceiling rate or better; the rates without start-up are printed for information),
+ *   - the export process's peak resident size, its own maxRSS high-water mark (target < 250 MB), and the heap it
+ *     keeps after a full collection at 10% and at 100% of the pages (flat: pages are streamed in batches),
  *   - the time to re-export everything after one article changed (target: under 1 second),
  *   - across sizes, "flat in N": peak RSS at the largest N at most 1.25x the smallest's, articles/s at least 0.8x.
  * The export and the ceiling run in alternating rounds and the medians are reported (the machine may be shared).
@@ -21,8 +24,8 @@ import type { INestApplicationContext } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { SingleBar } from 'cli-progress';
 import { Redis } from 'ioredis';
-import { hash, randomBytes, randomUUID } from 'node:crypto';
-import { spawn } from 'node:child_process';
+import { randomBytes, randomUUID } from 'node:crypto';
+import { fork, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
@@ -38,17 +41,22 @@ import { contentHash } from '../src/core/crypto/content-hash.js';
 import { dataSourceOptions } from '../src/core/database/data-source-options.js';
 import { ensureDatabase } from '../src/core/database/ensure-database.js';
 import { runMigrationsWithLock } from '../src/core/database/migrate.js';
-import { DirectoryExportService, type ExportSummary } from '../src/publishing/directory-export.service.js';
-import { PAGES_IN_FLIGHT } from '../src/publishing/directory-export.types.js';
-import { DirectoryTarget } from '../src/publishing/directory-target.js';
-import { PageRenderer } from '../src/publishing/page-renderer.js';
+import { DirectoryExportService } from '../src/publishing/directory-export.service.js';
+import {
+  EXPORT_PROCESS_NODE_ARGS,
+  type ExportProcessMessage,
+  type ExportProcessResult,
+  type ExportRequest,
+} from '../src/publishing/export-process.js';
 import { PageRendering } from '../src/publishing/page-rendering.service.js';
-import { buildPageViewModel, type PageSigner, type PageSource } from '../src/publishing/page-view-model.js';
+import type { PageSigner, PageSource } from '../src/publishing/page-view-model.js';
 import { livePageValues } from '../src/publishing/published-pages.repository.js';
 import { PublishingService } from '../src/publishing/publishing.service.js';
 import { bylineText } from '../src/sign-offs/byline.js';
 import { type Judged, judge, judgedRow, printTable, type Row, verdict } from './lib/load.js';
 import { loadAverage } from './lib/machine.js';
+import type { CeilingMessage, CeilingRequest } from './publish-ceiling-child.js';
+import { articleContent, seed } from './lib/publish-content.js';
 
 /** Set in the child process that measures one size. */
 const CHILD_SIZE = process.env.BENCH_PUBLISH_CHILD_SIZE;
@@ -227,23 +235,6 @@ function prepareEnvironment(): {
   });
   resetConfigForTests();
   return { databaseName, prefix, publishDir, ceilingDir };
-}
-
-function seed(): ArticleContent {
-  const content = JSON.parse(readFileSync('test/fixtures/seed-article.json', 'utf8')) as ArticleContent;
-  return {
-    ...content,
-    references: content.references.map((r) => ({ ...r, year: r.year ?? null })),
-    images: content.images.map((i) => ({
-      ...i,
-      caption: i.caption ?? null,
-      sectionIndex: i.sectionIndex ?? null,
-    })),
-  };
-}
-
-function articleContent(base: ArticleContent, index: number): ArticleContent {
-  return { ...base, slug: `${base.slug}-${index}`, title: `${base.title} (${index})` };
 }
 
 interface Cast {
@@ -526,45 +517,6 @@ async function changeOneArticle(
   });
 }
 
-/**
- * The ceiling: the same templates, from content in memory, rendered, hashed and written the same way (as many
- * pages in flight at once as the export); no database, no Nest.
- */
-async function ceiling(
-  base: ArticleContent,
-  rendered: RenderedContent,
-  signer: PageSigner,
-  site: PageRendering['site'],
-  directory: string,
-  onPage: () => void,
-): Promise<void> {
-  const renderer = PageRenderer.fromDirectory('templates');
-  const target = new DirectoryTarget(directory);
-  let next = 0;
-  const worker = async (): Promise<void> => {
-    while (next < ARTICLES) {
-      const content = articleContent(base, next++);
-      const source: PageSource = {
-        articleId: randomUUID(),
-        revisionNumber: 1,
-        revisionCreatedAt: new Date(signer.signedAt.getTime() - 3600_000),
-        content,
-        rendered,
-        authorName: 'Wendy Writer',
-        signer,
-        firstPublishedAt: signer.signedAt,
-        nextReviewDueAt: new Date(signer.signedAt.getTime() + 365 * 24 * 3600 * 1000),
-        related: [],
-      };
-      const bytes = Buffer.from(renderer.renderPage(buildPageViewModel(source, site)), 'utf8');
-      hash('sha256', bytes, 'hex');
-      await target.writePage(content.slug, bytes);
-      onPage();
-    }
-  };
-  await Promise.all(Array.from({ length: PAGES_IN_FLIGHT }, worker));
-}
-
 /** Before the application starts: its start-up hooks (the first admin) need the schema. */
 async function migrate(databaseUrl: string): Promise<void> {
   const dataSource = await new DataSource(dataSourceOptions(databaseUrl)).initialize();
@@ -610,12 +562,21 @@ interface SizeResult {
     articlesPerSecond: number;
     secondsPerRound: number[];
     peakRssMb: number;
-    startRssMb: number;
+    startupSeconds: number;
+    nodeArgs: string;
+    /** Without the process's start-up: the export's own duration. */
+    workArticlesPerSecond: number;
     retainedHeapAfter10PercentMb: number;
     retainedHeapAtEndMb: number;
     statementsPerPage: number;
   };
-  ceiling: { articlesPerSecond: number; secondsPerRound: number[]; peakRssMb: number };
+  ceiling: {
+    articlesPerSecond: number;
+    secondsPerRound: number[];
+    startupSeconds: number;
+    peakRssMb: number;
+    workArticlesPerSecond: number;
+  };
   /** Per round: ceiling seconds / export seconds. */
   perRoundRatio: number[];
   reexportSeconds: number;
@@ -692,43 +653,49 @@ async function run(app: INestApplicationContext, timeZone: string, ceilingDir: s
     ...REVIEWER,
     signedAt,
   };
-  const rounds: { full: Measured<ExportSummary>; ceiling: Measured<void>; statements: number }[] = [];
+  const rounds: { full: ChildRun<ExportProcessResult>; ceiling: ChildRun<CeilingDone> }[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     const ceilingBar = bar(`ceiling, round ${round}/${ROUNDS}`);
     ceilingBar.start(ARTICLES, 0);
-    let ceilingDone = 0;
-    const top = await measured(
-      (progress) =>
-        ceiling(base, rendered, signer, site, ceilingDir, () => {
-          ceilingBar.update(++ceilingDone);
-          progress(ceilingDone / ARTICLES);
-        }),
-      round === 1,
+    const top = await inChild<CeilingDone, CeilingMessage>(
+      CEILING_ENTRY,
+      [],
+      {
+        articles: ARTICLES,
+        signer: { ...signer, signedAt: signer.signedAt.toISOString() },
+        site,
+        directory: ceilingDir,
+        every: 100,
+      } satisfies CeilingRequest,
+      (message) => {
+        if (message.type === 'progress') ceilingBar.update(message.done);
+        return message.type === 'done' ? message : undefined;
+      },
     );
     ceilingBar.stop();
 
     const exportBar = bar(`full export, round ${round}/${ROUNDS}`);
     exportBar.start(ARTICLES, 0);
-    const statementsBefore = sql.statements;
-    const full = await measured(
-      (progress) =>
-        exporter.run({
-          mode: 'full',
-          force: round > 1,
-          trigger: 'bench',
-          onProgress: ({ phase, done }) => {
-            if (phase !== 'render') return;
-            exportBar.update(done);
-            progress(done / ARTICLES);
-          },
-        }),
-      round === 1,
+    const full = await inChild<ExportProcessResult, ExportProcessMessage>(
+      EXPORT_ENTRY,
+      round === 1 ? ['--expose-gc'] : [],
+      { mode: 'full', force: round > 1, trigger: 'bench' } satisfies ExportRequest,
+      (message) => {
+        if (message.type === 'progress' && message.progress.phase === 'render')
+          exportBar.update(message.progress.done);
+        if (message.type === 'error') throw new Error(`the export process failed: ${message.message}`);
+        return message.type === 'summary'
+          ? { summary: message.summary, peakRssBytes: message.peakRssBytes, extra: message.extra ?? {} }
+          : undefined;
+      },
+      { BENCH_EXPORT_SAMPLE_HEAP: round === 1 ? '1' : '0' },
     );
     exportBar.stop();
-    if (full.result.written !== ARTICLES) throw new Error(`the export wrote ${full.result.written} pages`);
-    if (full.result.changed !== 0)
-      throw new Error(`the export found ${full.result.changed} pages other than stored: the setup is wrong`);
-    rounds.push({ full, ceiling: top, statements: sql.statements - statementsBefore });
+    const summary = full.result.summary;
+    if (summary.written !== ARTICLES) throw new Error(`the export wrote ${summary.written} pages`);
+    if (summary.changed !== 0)
+      throw new Error(`the export found ${summary.changed} pages other than stored: the setup is wrong`);
+    rounds.push({ full, ceiling: top });
   }
   const [first] = rounds;
 
@@ -753,21 +720,84 @@ async function run(app: INestApplicationContext, timeZone: string, ceilingDir: s
     export: {
       articlesPerSecond: median(rounds.map((r) => ARTICLES / r.full.seconds)),
       secondsPerRound: rounds.map((r) => Number(r.full.seconds.toFixed(2))),
-      peakRssMb: mb(Math.max(...rounds.map((r) => r.full.peakRss))),
-      startRssMb: mb(first.full.startRss),
-      retainedHeapAfter10PercentMb: mb(first.full.retainedAt10),
-      retainedHeapAtEndMb: mb(first.full.retainedAtEnd),
-      statementsPerPage: Number((median(rounds.map((r) => r.statements)) / ARTICLES).toFixed(3)),
+      peakRssMb: mb(Math.max(...rounds.map((r) => r.full.result.peakRssBytes))),
+      startupSeconds: median(
+        rounds.map((r) => Number((r.full.seconds - r.full.result.summary.durationMs / 1000).toFixed(2))),
+      ),
+      nodeArgs: EXPORT_PROCESS_NODE_ARGS.join(' '),
+      workArticlesPerSecond: median(rounds.map((r) => ARTICLES / (r.full.result.summary.durationMs / 1000))),
+      retainedHeapAfter10PercentMb: mb(first.full.result.extra.retainedAt10 ?? 0),
+      retainedHeapAtEndMb: mb(first.full.result.extra.retainedAtEnd ?? 0),
+      statementsPerPage: Number(
+        (median(rounds.map((r) => r.full.result.extra.statements ?? 0)) / ARTICLES).toFixed(3),
+      ),
     },
     ceiling: {
       articlesPerSecond: median(rounds.map((r) => ARTICLES / r.ceiling.seconds)),
       secondsPerRound: rounds.map((r) => Number(r.ceiling.seconds.toFixed(2))),
-      peakRssMb: mb(Math.max(...rounds.map((r) => r.ceiling.peakRss))),
+      startupSeconds: median(
+        rounds.map((r) => Number((r.ceiling.seconds - r.ceiling.result.workSeconds).toFixed(2))),
+      ),
+      peakRssMb: mb(Math.max(...rounds.map((r) => r.ceiling.result.peakRssBytes))),
+      workArticlesPerSecond: median(rounds.map((r) => ARTICLES / r.ceiling.result.workSeconds)),
     },
     perRoundRatio: rounds.map((r) => Number((r.ceiling.seconds / r.full.seconds).toFixed(2))),
     reexportSeconds: again.seconds,
-    measuredAfterGarbageCollection: typeof (globalThis as { gc?: unknown }).gc === 'function',
+    measuredAfterGarbageCollection: first.full.result.extra.retainedAt10 > 0,
   };
+}
+
+const EXPORT_ENTRY = fileURLToPath(new URL('./publish-export-child.js', import.meta.url));
+const CEILING_ENTRY = fileURLToPath(new URL('./publish-ceiling-child.js', import.meta.url));
+
+interface ChildRun<T> {
+  result: T;
+  /** From the fork to the result: start-up included, the full collections the child timed taken off. */
+  seconds: number;
+}
+
+/**
+ * Forks `entry` with the export process's node flags (plus `extraArgs`), sends it `request` and times it until
+ * `read` makes a result of one of its messages. The export and the ceiling are both measured this way.
+ */
+function inChild<T, M>(
+  entry: string,
+  extraArgs: string[],
+  request: object,
+  read: (message: M) => T | undefined,
+  env: NodeJS.ProcessEnv = {},
+): Promise<ChildRun<T>> {
+  return new Promise((resolve, reject) => {
+    const started = performance.now();
+    const child = fork(entry, [], {
+      execArgv: [...EXPORT_PROCESS_NODE_ARGS, ...extraArgs],
+      env: { ...process.env, ...env },
+      stdio: 'inherit',
+    });
+    let run: ChildRun<T> | undefined;
+    let failure: Error | undefined;
+    child.on('message', (message) => {
+      try {
+        const result = read(message as M);
+        if (result === undefined) return;
+        const collectingMs = (result as { extra?: { collectingMs?: number } }).extra?.collectingMs ?? 0;
+        run = { result, seconds: (performance.now() - started - collectingMs) / 1000 };
+      } catch (error) {
+        failure = error instanceof Error ? error : new Error(String(error));
+      }
+    });
+    child.on('error', reject);
+    child.on('exit', (code, signal) => {
+      if (run && code === 0) resolve(run);
+      else reject(failure ?? new Error(`${entry} ended with ${signal ?? code} before its result`));
+    });
+    child.send(request);
+  });
+}
+
+interface CeilingDone {
+  workSeconds: number;
+  peakRssBytes: number;
 }
 
 /** BENCH_SQL_TRACE=1: the publish phase's statements by total time, with their count per article. */
@@ -823,18 +853,18 @@ function sizeRows(result: SizeResult): { rows: Row[]; judged: Judged[] } {
     ),
     [`[${n}] SQL statements per publish`, `${result.publish.statementsPerArticle}`, '(information)', '-'],
     [
-      `[${n}] full export path (articles/s, median of ${result.export.secondsPerRound.length})`,
+      `[${n}] full export in its own process, fork to summary (articles/s, median of ${result.export.secondsPerRound.length})`,
       exportJudged.measured,
       `${exportJudged.target} (${TARGET_RATIO * 100}% of ceiling)`,
       `${ratio.toFixed(2)} of ceiling (rounds ${result.perRoundRatio.join(', ')}), ${verdict(exportJudged.met)}`,
     ],
     [
-      `[${n}] ceiling, no DB/framework (articles/s, median)`,
+      `[${n}] ceiling, same process model, no DB/framework (articles/s, median)`,
       `${Math.round(result.ceiling.articlesPerSecond)}`,
       '-',
       '1.00',
     ],
-    judgedRow(`[${n}] export peak RSS (MB, max of the rounds)`, rssJudged),
+    judgedRow(`[${n}] export process peak RSS (MB, its maxRSS, max of the rounds)`, rssJudged),
     [
       `[${n}] heap kept by the export (MB)`,
       `${result.export.retainedHeapAfter10PercentMb} at 10% -> ${result.export.retainedHeapAtEndMb} at 100%`,
@@ -842,10 +872,16 @@ function sizeRows(result: SizeResult): { rows: Row[]; judged: Judged[] } {
       `${heapJudged.measured}x, ${verdict(heapJudged.met)}`,
     ],
     [
-      `[${n}] RSS at export start / ceiling peak (MB)`,
-      `${result.export.startRssMb} / ${result.ceiling.peakRssMb}`,
+      `[${n}] start-up in the rounds' time, export / ceiling (s); ceiling peak RSS (MB); node flags`,
+      `${result.export.startupSeconds} / ${result.ceiling.startupSeconds}; ${result.ceiling.peakRssMb}; ${result.export.nodeArgs}`,
       '(information)',
       '-',
+    ],
+    [
+      `[${n}] the same without start-up: export's own run (summary.durationMs) / ceiling's work (articles/s, median)`,
+      `${Math.round(result.export.workArticlesPerSecond)} / ${Math.round(result.ceiling.workArticlesPerSecond)}`,
+      '(information)',
+      (result.export.workArticlesPerSecond / result.ceiling.workArticlesPerSecond).toFixed(2),
     ],
     [`[${n}] SQL statements per exported page`, `${result.export.statementsPerPage}`, '(information)', '-'],
     judgedRow(`[${n}] re-export after 1 change (s)`, reexportJudged),
@@ -933,7 +969,9 @@ async function main(): Promise<void> {
       peakRssMb: r.export.peakRssMb,
       peakRssTargetMb: TARGET_PEAK_RSS_MB,
       peakRssMet: perSize[i].judged[2].met,
-      startRssMb: r.export.startRssMb,
+      startupSeconds: r.export.startupSeconds,
+      nodeArgs: r.export.nodeArgs,
+      workArticlesPerSecond: Math.round(r.export.workArticlesPerSecond),
       retainedHeapAfter10PercentMb: r.export.retainedHeapAfter10PercentMb,
       retainedHeapAtEndMb: r.export.retainedHeapAtEndMb,
       statementsPerPage: r.export.statementsPerPage,
@@ -941,7 +979,9 @@ async function main(): Promise<void> {
     ceiling: {
       articlesPerSecond: Math.round(r.ceiling.articlesPerSecond),
       secondsPerRound: r.ceiling.secondsPerRound,
+      startupSeconds: r.ceiling.startupSeconds,
       peakRssMb: r.ceiling.peakRssMb,
+      workArticlesPerSecond: Math.round(r.ceiling.workArticlesPerSecond),
     },
     fullToCeilingRatio: {
       value: Number((r.export.articlesPerSecond / r.ceiling.articlesPerSecond).toFixed(2)),

@@ -1,12 +1,12 @@
 import 'reflect-metadata';
-import { NestFactory } from '@nestjs/core';
 import { SingleBar } from 'cli-progress';
 import { DataSource } from 'typeorm';
 import { ConfigError, getConfig } from '../core/config/app-config.js';
 import { dataSourceOptions } from '../core/database/data-source-options.js';
 import { ensureDatabase } from '../core/database/ensure-database.js';
 import { runMigrationsWithLock } from '../core/database/migrate.js';
-import type { ExportSummary } from './directory-export.service.js';
+import type { ExportSummary } from './directory-export.types.js';
+import { exportInChildProcess } from './export-process.js';
 
 const USAGE = `Usage: npm run export [-- --incremental | --force]
 
@@ -38,8 +38,6 @@ async function main(): Promise<void> {
     console.error(USAGE);
     process.exit(2);
   }
-  // This process exports and exits: it runs no queue workers, whatever APP_ROLE says in .env.
-  process.env.APP_ROLE = 'api';
   process.env.LOG_LEVEL ??= 'warn';
   const config = getConfig();
   await ensureDatabase(config.env.DATABASE_URL);
@@ -48,21 +46,21 @@ async function main(): Promise<void> {
     const dataSource = await new DataSource(dataSourceOptions(config.env.DATABASE_URL)).initialize();
     await runMigrationsWithLock(dataSource).finally(() => dataSource.destroy());
   }
-  const { AppModule } = await import('../app.module.js');
-  const { DirectoryExportService } = await import('./directory-export.service.js');
-  const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
-  try {
-    const bar = new SingleBar({
-      format: ' {bar} {percentage}% | {value}/{total} pages | {phase}',
-      hideCursor: true,
-      noTTYOutput: true,
-      notTTYSchedule: 5000,
-    });
-    let started = false;
-    const summary = await app.get(DirectoryExportService).run({
+  const bar = new SingleBar({
+    format: ' {bar} {percentage}% | {value}/{total} pages | {phase}',
+    hideCursor: true,
+    noTTYOutput: true,
+    notTTYSchedule: 5000,
+  });
+  let started = false;
+  // The export runs in a process of its own, with a capped heap (export-process.ts); this one shows its progress.
+  const { summary } = await exportInChildProcess(
+    {
       mode: args.includes('--incremental') ? 'incremental' : 'full',
       force: args.includes('--force'),
       trigger: 'cli',
+    },
+    {
       onProgress: ({ phase, done, total }) => {
         if (!started) {
           bar.start(total, 0, { phase });
@@ -71,13 +69,11 @@ async function main(): Promise<void> {
         bar.setTotal(total);
         bar.update(done, { phase });
       },
-    });
-    if (started) bar.stop();
-    console.log(summaryLines(summary).join('\n'));
-    if (summary.failed.length) process.exitCode = 1;
-  } finally {
-    await app.close();
-  }
+    },
+  );
+  if (started) bar.stop();
+  console.log(summaryLines(summary).join('\n'));
+  if (summary.failed.length) process.exitCode = 1;
 }
 
 main().catch((error: unknown) => {
