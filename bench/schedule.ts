@@ -55,7 +55,7 @@ const ARTICLES = intEnv('BENCH_ARTICLES', 1_000_000);
 const NAIVE_ARTICLES = intEnv('BENCH_NAIVE_ARTICLES', 100_000);
 const REMINDERS = intEnv('BENCH_REMINDERS', 5_000);
 const REMINDER_TIMEOUT_MS = intEnv('BENCH_REMINDER_TIMEOUT_S', 300) * 1000;
-const WORKER_PROCESSES = intEnv('BENCH_WORKER_PROCESSES', 2);
+const WORKER_PROCESSES = intEnv('BENCH_WORKER_PROCESSES', 2, 0);
 const WINDOWS = (process.env.BENCH_WINDOWS ?? 'PT10M,P1D')
   .split(',')
   .map((w) => w.trim())
@@ -466,7 +466,9 @@ interface WorkerProcess {
  */
 async function startWorkerProcess(index: number, env: Record<string, string>): Promise<WorkerProcess> {
   const name = `worker process ${index}`;
-  const child = spawn(process.execPath, [SERVICE_ENTRY], {
+  // e.g. BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the workers (as bench/lib/service.ts).
+  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, SERVICE_ENTRY], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
