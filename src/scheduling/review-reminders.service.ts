@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
-import { Article } from '../articles/article.entity.js';
+import type { Article } from '../articles/article.entity.js';
 import { changeLines, type ChangeLine } from '../articles/changes-by-heading.js';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../core/clock/clock.js';
@@ -24,6 +24,9 @@ import type { ReviewSchedule } from './review-schedule.entity.js';
 import { ReviewSchedulesRepository } from './review-schedules.repository.js';
 
 export type JobOutcome = 'done' | 'skipped';
+
+/** What a reminder reads of its article (locked). */
+type ReminderArticle = Pick<Article, 'id' | 'status' | 'title' | 'currentRevision'>;
 
 /** Whom a reminder goes to: the open assignment's reviewer, else the signer (null when the user is gone). */
 interface Recipient {
@@ -84,9 +87,11 @@ export class ReviewReminders {
     return inTransaction(this.dataSource, async (tx, ctx) => {
       // Locks in the order signing takes them (the article, then its schedule), or the two deadlock. One
       // statement: a missing article is null here, not an error.
-      const article = await tx
-        .getRepository(Article)
-        .findOne({ where: { id: job.articleId }, lock: { mode: 'pessimistic_write' } });
+      const articles: ReminderArticle[] = await tx.query(
+        `SELECT id, status, title, current_revision AS "currentRevision" FROM articles WHERE id = $1 FOR UPDATE`,
+        [job.articleId],
+      );
+      const article = articles[0] ?? null;
       // The schedule (locked), its sign-off and whom to remind, in one statement.
       const locked = await this.lockSchedule(tx, job.articleId);
       const schedule = locked?.schedule;
@@ -133,7 +138,7 @@ export class ReviewReminders {
 
   private async reminderEmails(
     tx: EntityManager,
-    article: Article,
+    article: ReminderArticle,
     signOff: SignOff,
     schedule: ReviewSchedule,
     kind: ReminderKind,
@@ -306,7 +311,7 @@ export class ReviewReminders {
    * revisions in one statement; the lines are kept by the pair of content hashes (a revision's content never
    * changes, so an entry never goes stale).
    */
-  private async changesSince(tx: EntityManager, article: Article, signOff: SignOff): Promise<ChangeLine[]> {
+  private async changesSince(tx: EntityManager, article: ReminderArticle, signOff: SignOff): Promise<ChangeLine[]> {
     if (signOff.revisionNumber === article.currentRevision) return [];
     const rows: { number: number; content_hash: string; content: ArticleContent }[] = await tx.query(
       `SELECT number, content_hash, content FROM revisions WHERE article_id = $1 AND number = ANY($2::int[])`,
