@@ -55,7 +55,9 @@ const ARTICLES = intEnv('BENCH_ARTICLES', 1_000_000);
 const NAIVE_ARTICLES = intEnv('BENCH_NAIVE_ARTICLES', 100_000);
 const REMINDERS = intEnv('BENCH_REMINDERS', 5_000);
 const REMINDER_TIMEOUT_MS = intEnv('BENCH_REMINDER_TIMEOUT_S', 300) * 1000;
-const WORKER_PROCESSES = intEnv('BENCH_WORKER_PROCESSES', 2);
+const WORKER_PROCESSES = intEnv('BENCH_WORKER_PROCESSES', 2, 0);
+/** How long a worker process may take to start (a loaded machine needs more than the usual few seconds). */
+const START_TIMEOUT_S = intEnv('BENCH_WORKER_START_TIMEOUT_S', 180);
 const WINDOWS = (process.env.BENCH_WINDOWS ?? 'PT10M,P1D')
   .split(',')
   .map((w) => w.trim())
@@ -466,7 +468,9 @@ interface WorkerProcess {
  */
 async function startWorkerProcess(index: number, env: Record<string, string>): Promise<WorkerProcess> {
   const name = `worker process ${index}`;
-  const child = spawn(process.execPath, [SERVICE_ENTRY], {
+  // e.g. BENCH_SERVICE_NODE_ARGS="--cpu-prof --cpu-prof-dir=/tmp/prof" to profile the workers (as bench/lib/service.ts).
+  const nodeArgs = (process.env.BENCH_SERVICE_NODE_ARGS ?? '').split(' ').filter(Boolean);
+  const child = spawn(process.execPath, [...nodeArgs, SERVICE_ENTRY], {
     cwd: REPO_ROOT,
     env: { PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
@@ -481,8 +485,8 @@ async function startWorkerProcess(index: number, env: Record<string, string>): P
   );
   await new Promise<void>((resolve, reject) => {
     const timer = setTimeout(
-      () => reject(new Error(`${name} did not start in 60 s:\n${lines.join('\n')}`)),
-      60_000,
+      () => reject(new Error(`${name} did not start in ${START_TIMEOUT_S} s:\n${lines.join('\n')}`)),
+      START_TIMEOUT_S * 1000,
     );
     const onData = (chunk: Buffer) => {
       for (const line of chunk.toString('utf8').split('\n').filter(Boolean)) {

@@ -162,8 +162,17 @@ export class EmailOutboxRepository {
    * The mail server accepted it (or a person says it did). A row an overlapping attempt marked unknown, or put
    * back to pending for an automatic re-send, is resolved too: it did arrive.
    */
-  markSent(id: string, sentAt: Date, manager?: EntityManager): Promise<boolean> {
-    return this.move(id, ['sending', 'unknown', 'pending'], { status: 'sent', sentAt }, manager);
+  async markSent(id: string, sentAt: Date, manager?: EntityManager): Promise<boolean> {
+    // Every delivered e-mail passes here: one plain statement (the query builder cost as much CPU as the rest).
+    const rows: { id: string }[] = await (manager ?? this.rows.manager).query(
+      `WITH moved AS (
+           UPDATE email_outbox SET status = 'sent', sent_at = $2, updated_at = now()
+            WHERE id = $1 AND status IN ('sending', 'unknown', 'pending')
+            RETURNING id)
+         SELECT id FROM moved`,
+      [id, sentAt],
+    );
+    return rows.length === 1;
   }
 
   /** A failure worth retrying: back to pending, with the reason. */

@@ -19,7 +19,12 @@ export class ReReviewOpener {
     private readonly audit: AuditService,
   ) {}
 
-  async open(tx: EntityManager, ctx: TransactionContext, article: Article, signOff: SignOff): Promise<void> {
+  async open(
+    tx: EntityManager,
+    ctx: TransactionContext,
+    article: Pick<Article, 'id'>,
+    signOff: Pick<SignOff, 'reviewerId'>,
+  ): Promise<void> {
     if (await this.assignments.findOpen(article.id, tx)) return;
     const locked = await this.articles.lockById(tx, article.id);
     for (const reviewerId of [signOff.reviewerId, null]) {

@@ -52,9 +52,12 @@ export class ReviewSchedulesRepository {
     kind: ReminderKind,
     at: Date,
   ): Promise<void> {
-    await tx
-      .getRepository(ReviewSchedule)
-      .update({ articleId }, { nextReminderKind: kind, nextReminderAt: at });
+    // Once per reminder sent: a plain statement, as the query builder costs more CPU than the update.
+    await tx.query(
+      `UPDATE review_schedules SET next_reminder_kind = $2, next_reminder_at = $3, updated_at = now()
+        WHERE article_id = $1`,
+      [articleId, kind, at],
+    );
   }
 
   /** One page of the sweep, in (next_reminder_at, article_id) order, read from its index. */
