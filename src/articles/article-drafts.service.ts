@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { EntityManager, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { Clock } from '../core/clock/clock.js';
-import { inTransaction } from '../core/database/transaction.js';
 import { ApiError } from '../core/http/api-error.js';
 import type { ArticleContent, RenderedContent } from './article-content.js';
 import {
@@ -62,7 +60,6 @@ export interface PreparedDraft {
 @Injectable()
 export class ArticleDrafts {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly articles: ArticlesRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
@@ -78,56 +75,65 @@ export class ArticleDrafts {
 
     for (let attempt = 1; ; attempt++) {
       try {
-        return await inTransaction(this.dataSource, async (tx) => {
-          const slug = await this.chooseSlug(dto.slug, draft.title, tx);
-          const content: ArticleContent = { ...draft, slug };
-          const now = this.clock.now();
-          const article = Object.assign(new Article(), {
-            id: randomUUID(),
-            slug,
-            title: content.title,
-            specialty: content.specialty,
-            status: INITIAL_STATUS,
-            authorId: actor.id,
-            version: 1,
-            currentRevision: 1,
-            publishedRevision: null,
-            latestSignOff: null,
-            reviewCadence: null,
-            lastReviewedAt: null,
-            nextReviewDueAt: null,
-            firstPublishedAt: null,
-            createdAt: now,
-            updatedAt: now,
-          } satisfies Omit<Article, 'searchDocument'>);
-          const revision: Revision = {
-            articleId: article.id,
-            number: 1,
-            content,
-            contentHash: hashContent(content),
-            rendered,
-            createdById: actor.id,
-            changeNote: changeNote ?? null,
-            createdAt: now,
-          };
-          await this.articles.insertArticle(tx, article, searchText(content));
-          await this.articles.insertRevision(tx, revision);
-          await this.audit.record(tx, {
-            actorId: actor.id,
-            action: 'article.created',
-            entityType: 'article',
-            entityId: article.id,
-            articleId: article.id,
-            after: {
-              slug,
-              title: content.title,
-              status: article.status,
-              revision: 1,
-              contentHash: revision.contentHash,
-            },
-          });
-          return toArticleView(article, revision);
-        });
+        // A requested slug is not looked up first: the unique index refuses a taken one (caught below).
+        const slug = dto.slug || (await this.derivedSlug(draft.title));
+        const content: ArticleContent = { ...draft, slug };
+        const now = this.clock.now();
+        const article = Object.assign(new Article(), {
+          id: randomUUID(),
+          slug,
+          title: content.title,
+          specialty: content.specialty,
+          status: INITIAL_STATUS,
+          authorId: actor.id,
+          version: 1,
+          currentRevision: 1,
+          publishedRevision: null,
+          latestSignOff: null,
+          reviewCadence: null,
+          lastReviewedAt: null,
+          nextReviewDueAt: null,
+          firstPublishedAt: null,
+          createdAt: now,
+          updatedAt: now,
+        } satisfies Omit<Article, 'searchDocument'>);
+        const revision: Revision = {
+          articleId: article.id,
+          number: 1,
+          content,
+          contentHash: hashContent(content),
+          rendered,
+          createdById: actor.id,
+          changeNote: changeNote ?? null,
+          createdAt: now,
+        };
+        // One statement: the article, its revision 1 and the audit event commit together or not at all.
+        await this.articles.insertArticleWithRevision(
+          article,
+          searchText(content),
+          revision,
+          (name, source, first) =>
+            this.audit.appendPerRowSql(
+              name,
+              source,
+              {
+                actorId: actor.id,
+                action: 'article.created',
+                entityType: 'article',
+                entityId: article.id,
+                articleId: article.id,
+                after: {
+                  slug,
+                  title: content.title,
+                  status: article.status,
+                  revision: 1,
+                  contentHash: revision.contentHash,
+                },
+              },
+              first,
+            ),
+        );
+        return toArticleView(article, revision);
       } catch (error) {
         if (!isSlugTaken(error)) throw error;
         if (dto.slug) throw slugConflict(dto.slug);
@@ -254,9 +260,18 @@ export class ArticleDrafts {
 
     const rendered = renderContent(next);
     const now = this.clock.now();
+    const revision = {
+      content: next,
+      contentHash,
+      rendered,
+      createdById: actor.id,
+      changeNote: changeNote ?? null,
+    };
     try {
-      return await inTransaction(this.dataSource, async (tx) => {
-        const advanced = await this.workflow.saveEdit(tx, article, {
+      // One statement: the conditional UPDATE, the revision and the audit event commit together or not at all.
+      const advanced = await this.workflow.saveEdit(
+        article,
+        {
           id,
           expectedVersion,
           title: next.title,
@@ -264,25 +279,9 @@ export class ArticleDrafts {
           specialty: next.specialty,
           searchText: searchText(next),
           updatedAt: now,
-        });
-        if (!advanced) {
-          throw staleVersion(
-            expectedVersion,
-            (await this.articles.currentVersion(id, tx)) ?? expectedVersion,
-          );
-        }
-        const revision: Revision = {
-          articleId: id,
-          number: advanced.currentRevision,
-          content: next,
-          contentHash,
-          rendered,
-          createdById: actor.id,
-          changeNote: changeNote ?? null,
-          createdAt: now,
-        };
-        await this.articles.insertRevision(tx, revision);
-        await this.audit.record(tx, {
+        },
+        revision,
+        (after) => ({
           actorId: actor.id,
           action: 'article.edited',
           entityType: 'article',
@@ -295,25 +294,30 @@ export class ArticleDrafts {
             contentHash: current.contentHash,
           },
           after: {
-            status: advanced.status,
-            version: advanced.version,
-            revision: revision.number,
+            status: after.status,
+            version: after.version,
+            revision: after.currentRevision,
             contentHash,
             changedFields: changedFields(current.content, next),
             changeNote: revision.changeNote,
           },
-        });
-        const updated = Object.assign(article, {
-          version: advanced.version,
-          currentRevision: advanced.currentRevision,
-          title: next.title,
-          slug: next.slug,
-          specialty: next.specialty,
-          status: advanced.status,
-          updatedAt: now,
-        });
-        return toArticleView(updated, revision);
+        }),
+      );
+      if (!advanced) {
+        const currentVersion = await this.articles.currentVersion(id);
+        if (currentVersion === null) throw ApiError.notFound('Article');
+        throw staleVersion(expectedVersion, currentVersion);
+      }
+      const updated = Object.assign(article, {
+        version: advanced.version,
+        currentRevision: advanced.currentRevision,
+        title: next.title,
+        slug: next.slug,
+        specialty: next.specialty,
+        status: advanced.status,
+        updatedAt: now,
       });
+      return toArticleView(updated, revision);
     } catch (error) {
       if (isSlugTaken(error)) throw slugConflict(next.slug);
       throw error;
@@ -341,12 +345,9 @@ export class ArticleDrafts {
     if (await this.articles.slugExists(slug)) throw slugConflict(slug);
   }
 
-  private async chooseSlug(requested: string | undefined, title: string, tx: EntityManager): Promise<string> {
-    if (requested) {
-      if (await this.articles.slugExists(requested, tx)) throw slugConflict(requested);
-      return requested;
-    }
+  /** The slug derived from the title, suffixed (`-2`, `-3`, …) past every article that already has it. */
+  private async derivedSlug(title: string): Promise<string> {
     const base = slugFromTitle(title);
-    return firstFreeSlug(base, await this.articles.slugsStartingWith(base.slice(0, SLUG_STEM_LENGTH), tx));
+    return firstFreeSlug(base, await this.articles.slugsStartingWith(base.slice(0, SLUG_STEM_LENGTH)));
   }
 }
