@@ -21,6 +21,7 @@ import { toArticleView, type ArticleView } from './article-view.js';
 import type { CreateArticleDto, UpdateArticleDto } from './articles.dto.js';
 import { ArticlesRepository } from './articles.repository.js';
 import { parseIfMatch } from './etag.js';
+import { LastWrittenArticles } from './last-written-articles.js';
 import { renderContent } from './markdown-renderer.js';
 import type { Revision } from './revision.entity.js';
 import { firstFreeSlug, slugFromTitle } from './slug.js';
@@ -64,6 +65,7 @@ export class ArticleDrafts {
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly workflow: ArticleWorkflow,
+    private readonly lastWritten: LastWrittenArticles,
   ) {}
 
   /** Creates an article in draft with its revision 1; the slug comes from the title unless given. */
@@ -133,6 +135,7 @@ export class ArticleDrafts {
               first,
             ),
         );
+        this.lastWritten.remember(article, content, revision.contentHash);
         return toArticleView(article, revision);
       } catch (error) {
         if (!isSlugTaken(error)) throw error;
@@ -237,7 +240,11 @@ export class ArticleDrafts {
     dto: UpdateArticleDto,
   ): Promise<ArticleView> {
     const expectedVersion = parseIfMatch(ifMatch);
-    const found = await this.articles.findWithCurrentContent(id);
+    // What this process's last write left at exactly that version, if any: then nothing is read before the
+    // write, whose UPDATE applies only if the article is still at that version.
+    const remembered =
+      expectedVersion === undefined ? undefined : this.lastWritten.get(id, expectedVersion);
+    const found = remembered ?? (await this.articles.findWithCurrentContent(id));
     if (!found) throw ApiError.notFound('Article');
     const { article, current } = found;
     assertMayChange(actor, article, 'edit');
@@ -256,7 +263,14 @@ export class ArticleDrafts {
     if (next.slug !== current.content.slug) await this.assertSlugChangeAllowed(article, next.slug);
     const contentHash = hashContent(next);
     // Nothing a reader could see changed: no new revision (it would only make a current sign-off stale).
-    if (contentHash === current.contentHash) return toArticleView(article, current);
+    if (contentHash === current.contentHash) {
+      if (!remembered) return toArticleView(article, current);
+      // Nothing is written to check the version against: it is read.
+      const fresh = await this.articles.findWithCurrentContent(id);
+      if (!fresh) throw ApiError.notFound('Article');
+      if (fresh.article.version !== expectedVersion) throw staleVersion(expectedVersion, fresh.article.version);
+      return toArticleView(fresh.article, fresh.current);
+    }
 
     const rendered = renderContent(next);
     const now = this.clock.now();
@@ -304,9 +318,13 @@ export class ArticleDrafts {
         }),
       );
       if (!advanced) {
-        const currentVersion = await this.articles.currentVersion(id);
-        if (currentVersion === null) throw ApiError.notFound('Article');
-        throw staleVersion(expectedVersion, currentVersion);
+        this.lastWritten.forget(id, expectedVersion);
+        // The article moved on since it was read (or remembered): refused as a read of it now would refuse it.
+        const fresh = await this.articles.findById(id);
+        if (!fresh) throw ApiError.notFound('Article');
+        assertMayChange(actor, fresh, 'edit');
+        requireTransition(fresh.status, WorkflowEvent.Edit);
+        throw staleVersion(expectedVersion, fresh.version);
       }
       const updated = Object.assign(article, {
         version: advanced.version,
@@ -317,6 +335,7 @@ export class ArticleDrafts {
         status: advanced.status,
         updatedAt: now,
       });
+      this.lastWritten.remember(updated, next, contentHash);
       return toArticleView(updated, revision);
     } catch (error) {
       if (isSlugTaken(error)) throw slugConflict(next.slug);
