@@ -379,6 +379,50 @@ describe('drafting articles', () => {
       expect((await patch(writer, id, '*', { title: 'Fifth' })).status).toBe(400);
     });
 
+    it('builds an edit on the article as it is at the version sent, not as this process last wrote it', async () => {
+      // This process remembers what its own writes leave (so an edit reads nothing first); here another process
+      // (as bench/lib/revise.ts does) saves revision 2 behind its back.
+      const created = await create(writer, seedWithOwnSlug());
+      const id = created.body.id as string;
+      const elsewhere = { ...created.body.content, title: 'Changed by another process' };
+      const elsewhereHash = sha256OfCanonicalJson(elsewhere);
+      await t.dataSource.query(
+        `INSERT INTO revisions (article_id, number, content, rendered, content_hash, created_by_id, change_note)
+         SELECT article_id, 2, $2::jsonb, rendered, $3, created_by_id, 'elsewhere' FROM revisions
+          WHERE article_id = $1 AND number = 1`,
+        [id, JSON.stringify(elsewhere), elsewhereHash],
+      );
+      await t.dataSource.query(
+        'UPDATE articles SET version = 2, current_revision = 2, title = $2 WHERE id = $1',
+        [id, elsewhere.title],
+      );
+
+      const stale = await patch(writer, id, '"1"', { description: 'Edited on version 1' });
+      expect(stale.status).toBe(412);
+      expect(stale.body.message).toContain('"2"');
+
+      const edited = await patch(writer, id, '"2"', { description: 'Edited on version 2' });
+      expect(edited.status).toBe(200);
+      expect(edited.body).toMatchObject({
+        version: 3,
+        currentRevision: 3,
+        content: { title: 'Changed by another process', description: 'Edited on version 2' },
+      });
+      const [event] = await t.dataSource.query(
+        `SELECT before, after FROM audit_events WHERE entity_id = $1 AND action = 'article.edited'`,
+        [id],
+      );
+      expect(event.before).toMatchObject({ version: 2, revision: 2, contentHash: elsewhereHash });
+      expect(event.after).toMatchObject({ version: 3, revision: 3, changedFields: ['description'] });
+
+      // An edit after its own write on the version that write produced builds on it (and on nothing older).
+      const again = await patch(writer, id, '"3"', { bottomLine: 'Edited on version 3' });
+      expect(again.body).toMatchObject({
+        version: 4,
+        content: { title: 'Changed by another process', description: 'Edited on version 2' },
+      });
+    });
+
     it('lets exactly one of 20 concurrent PATCHes with the same ETag win; the others get 412', async () => {
       const created = await create(writer, seedWithOwnSlug());
       const id = created.body.id as string;

@@ -1,11 +1,9 @@
 import { Injectable } from '@nestjs/common';
-import { InjectDataSource } from '@nestjs/typeorm';
 import { randomUUID } from 'node:crypto';
-import { DataSource, EntityManager, QueryFailedError } from 'typeorm';
+import { EntityManager, QueryFailedError } from 'typeorm';
 import { AuditService } from '../audit/audit.service.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { Clock } from '../core/clock/clock.js';
-import { inTransaction } from '../core/database/transaction.js';
 import { ApiError } from '../core/http/api-error.js';
 import type { ArticleContent, RenderedContent } from './article-content.js';
 import {
@@ -23,6 +21,7 @@ import { toArticleView, type ArticleView } from './article-view.js';
 import type { CreateArticleDto, UpdateArticleDto } from './articles.dto.js';
 import { ArticlesRepository } from './articles.repository.js';
 import { parseIfMatch } from './etag.js';
+import { LastWrittenArticles } from './last-written-articles.js';
 import { renderContent } from './markdown-renderer.js';
 import type { Revision } from './revision.entity.js';
 import { firstFreeSlug, slugFromTitle } from './slug.js';
@@ -62,11 +61,11 @@ export interface PreparedDraft {
 @Injectable()
 export class ArticleDrafts {
   constructor(
-    @InjectDataSource() private readonly dataSource: DataSource,
     private readonly articles: ArticlesRepository,
     private readonly audit: AuditService,
     private readonly clock: Clock,
     private readonly workflow: ArticleWorkflow,
+    private readonly lastWritten: LastWrittenArticles,
   ) {}
 
   /** Creates an article in draft with its revision 1; the slug comes from the title unless given. */
@@ -78,56 +77,66 @@ export class ArticleDrafts {
 
     for (let attempt = 1; ; attempt++) {
       try {
-        return await inTransaction(this.dataSource, async (tx) => {
-          const slug = await this.chooseSlug(dto.slug, draft.title, tx);
-          const content: ArticleContent = { ...draft, slug };
-          const now = this.clock.now();
-          const article = Object.assign(new Article(), {
-            id: randomUUID(),
-            slug,
-            title: content.title,
-            specialty: content.specialty,
-            status: INITIAL_STATUS,
-            authorId: actor.id,
-            version: 1,
-            currentRevision: 1,
-            publishedRevision: null,
-            latestSignOff: null,
-            reviewCadence: null,
-            lastReviewedAt: null,
-            nextReviewDueAt: null,
-            firstPublishedAt: null,
-            createdAt: now,
-            updatedAt: now,
-          } satisfies Omit<Article, 'searchDocument'>);
-          const revision: Revision = {
-            articleId: article.id,
-            number: 1,
-            content,
-            contentHash: hashContent(content),
-            rendered,
-            createdById: actor.id,
-            changeNote: changeNote ?? null,
-            createdAt: now,
-          };
-          await this.articles.insertArticle(tx, article, searchText(content));
-          await this.articles.insertRevision(tx, revision);
-          await this.audit.record(tx, {
-            actorId: actor.id,
-            action: 'article.created',
-            entityType: 'article',
-            entityId: article.id,
-            articleId: article.id,
-            after: {
-              slug,
-              title: content.title,
-              status: article.status,
-              revision: 1,
-              contentHash: revision.contentHash,
-            },
-          });
-          return toArticleView(article, revision);
-        });
+        // A requested slug is not looked up first: the unique index refuses a taken one (caught below).
+        const slug = dto.slug || (await this.derivedSlug(draft.title));
+        const content: ArticleContent = { ...draft, slug };
+        const now = this.clock.now();
+        const article = Object.assign(new Article(), {
+          id: randomUUID(),
+          slug,
+          title: content.title,
+          specialty: content.specialty,
+          status: INITIAL_STATUS,
+          authorId: actor.id,
+          version: 1,
+          currentRevision: 1,
+          publishedRevision: null,
+          latestSignOff: null,
+          reviewCadence: null,
+          lastReviewedAt: null,
+          nextReviewDueAt: null,
+          firstPublishedAt: null,
+          createdAt: now,
+          updatedAt: now,
+        } satisfies Omit<Article, 'searchDocument'>);
+        const revision: Revision = {
+          articleId: article.id,
+          number: 1,
+          content,
+          contentHash: hashContent(content),
+          rendered,
+          createdById: actor.id,
+          changeNote: changeNote ?? null,
+          createdAt: now,
+        };
+        // One statement: the article, its revision 1 and the audit event commit together or not at all.
+        await this.articles.insertArticleWithRevision(
+          article,
+          searchText(content),
+          revision,
+          (name, source, first) =>
+            this.audit.appendPerRowSql(
+              name,
+              source,
+              {
+                actorId: actor.id,
+                action: 'article.created',
+                entityType: 'article',
+                entityId: article.id,
+                articleId: article.id,
+                after: {
+                  slug,
+                  title: content.title,
+                  status: article.status,
+                  revision: 1,
+                  contentHash: revision.contentHash,
+                },
+              },
+              first,
+            ),
+        );
+        this.lastWritten.remember(article, content, revision.contentHash);
+        return toArticleView(article, revision);
       } catch (error) {
         if (!isSlugTaken(error)) throw error;
         if (dto.slug) throw slugConflict(dto.slug);
@@ -231,7 +240,11 @@ export class ArticleDrafts {
     dto: UpdateArticleDto,
   ): Promise<ArticleView> {
     const expectedVersion = parseIfMatch(ifMatch);
-    const found = await this.articles.findWithCurrentContent(id);
+    // What this process's last write left at exactly that version, if any: then nothing is read before the
+    // write, whose UPDATE applies only if the article is still at that version.
+    const remembered =
+      expectedVersion === undefined ? undefined : this.lastWritten.get(id, expectedVersion);
+    const found = remembered ?? (await this.articles.findWithCurrentContent(id));
     if (!found) throw ApiError.notFound('Article');
     const { article, current } = found;
     assertMayChange(actor, article, 'edit');
@@ -250,13 +263,29 @@ export class ArticleDrafts {
     if (next.slug !== current.content.slug) await this.assertSlugChangeAllowed(article, next.slug);
     const contentHash = hashContent(next);
     // Nothing a reader could see changed: no new revision (it would only make a current sign-off stale).
-    if (contentHash === current.contentHash) return toArticleView(article, current);
+    if (contentHash === current.contentHash) {
+      if (!remembered) return toArticleView(article, current);
+      // Nothing is written to check the version against: it is read.
+      const fresh = await this.articles.findWithCurrentContent(id);
+      if (!fresh) throw ApiError.notFound('Article');
+      if (fresh.article.version !== expectedVersion) throw staleVersion(expectedVersion, fresh.article.version);
+      return toArticleView(fresh.article, fresh.current);
+    }
 
     const rendered = renderContent(next);
     const now = this.clock.now();
+    const revision = {
+      content: next,
+      contentHash,
+      rendered,
+      createdById: actor.id,
+      changeNote: changeNote ?? null,
+    };
     try {
-      return await inTransaction(this.dataSource, async (tx) => {
-        const advanced = await this.workflow.saveEdit(tx, article, {
+      // One statement: the conditional UPDATE, the revision and the audit event commit together or not at all.
+      const advanced = await this.workflow.saveEdit(
+        article,
+        {
           id,
           expectedVersion,
           title: next.title,
@@ -264,25 +293,9 @@ export class ArticleDrafts {
           specialty: next.specialty,
           searchText: searchText(next),
           updatedAt: now,
-        });
-        if (!advanced) {
-          throw staleVersion(
-            expectedVersion,
-            (await this.articles.currentVersion(id, tx)) ?? expectedVersion,
-          );
-        }
-        const revision: Revision = {
-          articleId: id,
-          number: advanced.currentRevision,
-          content: next,
-          contentHash,
-          rendered,
-          createdById: actor.id,
-          changeNote: changeNote ?? null,
-          createdAt: now,
-        };
-        await this.articles.insertRevision(tx, revision);
-        await this.audit.record(tx, {
+        },
+        revision,
+        (after) => ({
           actorId: actor.id,
           action: 'article.edited',
           entityType: 'article',
@@ -295,25 +308,35 @@ export class ArticleDrafts {
             contentHash: current.contentHash,
           },
           after: {
-            status: advanced.status,
-            version: advanced.version,
-            revision: revision.number,
+            status: after.status,
+            version: after.version,
+            revision: after.currentRevision,
             contentHash,
             changedFields: changedFields(current.content, next),
             changeNote: revision.changeNote,
           },
-        });
-        const updated = Object.assign(article, {
-          version: advanced.version,
-          currentRevision: advanced.currentRevision,
-          title: next.title,
-          slug: next.slug,
-          specialty: next.specialty,
-          status: advanced.status,
-          updatedAt: now,
-        });
-        return toArticleView(updated, revision);
+        }),
+      );
+      if (!advanced) {
+        this.lastWritten.forget(id, expectedVersion);
+        // The article moved on since it was read (or remembered): refused as a read of it now would refuse it.
+        const fresh = await this.articles.findById(id);
+        if (!fresh) throw ApiError.notFound('Article');
+        assertMayChange(actor, fresh, 'edit');
+        requireTransition(fresh.status, WorkflowEvent.Edit);
+        throw staleVersion(expectedVersion, fresh.version);
+      }
+      const updated = Object.assign(article, {
+        version: advanced.version,
+        currentRevision: advanced.currentRevision,
+        title: next.title,
+        slug: next.slug,
+        specialty: next.specialty,
+        status: advanced.status,
+        updatedAt: now,
       });
+      this.lastWritten.remember(updated, next, contentHash);
+      return toArticleView(updated, revision);
     } catch (error) {
       if (isSlugTaken(error)) throw slugConflict(next.slug);
       throw error;
@@ -341,12 +364,9 @@ export class ArticleDrafts {
     if (await this.articles.slugExists(slug)) throw slugConflict(slug);
   }
 
-  private async chooseSlug(requested: string | undefined, title: string, tx: EntityManager): Promise<string> {
-    if (requested) {
-      if (await this.articles.slugExists(requested, tx)) throw slugConflict(requested);
-      return requested;
-    }
+  /** The slug derived from the title, suffixed (`-2`, `-3`, …) past every article that already has it. */
+  private async derivedSlug(title: string): Promise<string> {
     const base = slugFromTitle(title);
-    return firstFreeSlug(base, await this.articles.slugsStartingWith(base.slice(0, SLUG_STEM_LENGTH), tx));
+    return firstFreeSlug(base, await this.articles.slugsStartingWith(base.slice(0, SLUG_STEM_LENGTH)));
   }
 }

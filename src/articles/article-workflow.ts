@@ -1,7 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import type { EntityManager } from 'typeorm';
 import type { AuditAction } from '../audit/audit-action.js';
-import { AuditService } from '../audit/audit.service.js';
+import { AuditService, type AuditInput } from '../audit/audit.service.js';
 import { Clock } from '../core/clock/clock.js';
 import type { TransactionContext } from '../core/database/transaction.js';
 import type { ErrorDetail } from '../core/http/api-error.js';
@@ -336,17 +336,24 @@ export class ArticleWorkflow {
   }
 
   /**
-   * Saves an edit as the next revision (one conditional UPDATE on the expected version); the status follows
-   * the table's `edit` row. Null when the version had moved on.
+   * Saves an edit as the next revision, with the revision and its audit event, in one statement (a conditional
+   * UPDATE on the expected version); the status follows the table's `edit` row. Null when the version had moved
+   * on (nothing is written).
    */
   saveEdit(
-    tx: EntityManager,
     article: Article,
     edit: Omit<ArticleEdit, 'status'>,
+    revision: Parameters<ArticlesRepository['advanceToNextRevision']>[1],
+    audit: (advanced: { version: number; currentRevision: number; status: ArticleStatus }) => AuditInput,
   ): Promise<{ version: number; currentRevision: number; status: ArticleStatus } | null> {
     const status = requireTransition(article.status, Edit);
+    // The UPDATE applies only on the expected version, and every change of an article bumps its version: the
+    // row it moves on is the one that was read, so its next version and revision are known before it runs.
+    const next = { version: edit.expectedVersion + 1, currentRevision: article.currentRevision + 1, status };
     return this.articles
-      .advanceToNextRevision(tx, { ...edit, status })
+      .advanceToNextRevision({ ...edit, status }, revision, (name, source, first) =>
+        this.audit.appendPerRowSql(name, source, audit(next), first),
+      )
       .then((advanced) => (advanced ? { ...advanced, status } : null));
   }
 

@@ -13,6 +13,7 @@ import { Comment } from './comment.entity.js';
 import { CommentsController } from './comments.controller.js';
 import { CommentsRepository } from './comments.repository.js';
 import { CommentsService } from './comments.service.js';
+import { LastWrittenArticles } from './last-written-articles.js';
 import { Revision } from './revision.entity.js';
 
 /** Drafting: structured articles, immutable revisions, diffs, comments and the author's side of review. */
@@ -26,6 +27,7 @@ import { Revision } from './revision.entity.js';
     ArticleReadCache,
     AttestedReviewSources,
     ArticleDrafts,
+    LastWrittenArticles,
     ArticleSubmission,
     CommentsRepository,
     CommentsService,

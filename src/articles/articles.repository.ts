@@ -40,6 +40,23 @@ function valuesList(rows: number, width: number, casts: readonly string[] = []):
   ).join(', ');
 }
 
+/** Every column of an article row (alias `a`) but its search document, named as the entity's properties. */
+const ARTICLE_COLUMNS = `a.id, a.slug, a.title, a.specialty, a.status, a.author_id AS "authorId", a.version,
+       a.current_revision AS "currentRevision", a.published_revision AS "publishedRevision",
+       a.latest_sign_off AS "latestSignOff", a.review_cadence AS "reviewCadence",
+       a.last_reviewed_at AS "lastReviewedAt", a.next_review_due_at AS "nextReviewDueAt",
+       a.first_published_at AS "firstPublishedAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt"`;
+
+/**
+ * The audit event of a one-statement write: a data-modifying CTE named `name` that appends the event once per
+ * row of `source`, with its parameters numbered from `firstParameter` (AuditService.appendPerRowSql).
+ */
+export type AuditCte = (
+  name: string,
+  source: string,
+  firstParameter: number,
+) => { sql: string; parameters: unknown[] };
+
 /** The text search configuration of the search document and of every query against it. */
 export const SEARCH_CONFIG = 'english';
 
@@ -187,22 +204,23 @@ export class ArticlesRepository {
     });
   }
 
-  /** An article with the content and hash of its current revision, in one query; null if there is none. */
+  /**
+   * An article with the content and hash of its current revision, in one plain statement (read before every
+   * edit and by reads); null if there is none.
+   */
   async findWithCurrentContent(
     id: string,
   ): Promise<{ article: Article; current: Pick<Revision, 'content' | 'contentHash'> } | null> {
-    const { entities, raw } = await this.articles
-      .createQueryBuilder('a')
-      .innerJoin(Revision, 'r', 'r.article_id = a.id AND r.number = a.current_revision')
-      .addSelect('r.content', 'current_content')
-      .addSelect('r.content_hash', 'current_hash')
-      .where('a.id = :id', { id })
-      .getRawAndEntities<{ current_content: Revision['content']; current_hash: string }>();
-    if (!entities[0]) return null;
-    return {
-      article: entities[0],
-      current: { content: raw[0].current_content, contentHash: raw[0].current_hash },
-    };
+    const rows: (Article & { currentContent: Revision['content']; currentHash: string })[] =
+      await this.articles.query(
+        `SELECT ${ARTICLE_COLUMNS}, r.content AS "currentContent", r.content_hash AS "currentHash"
+           FROM articles a JOIN revisions r ON r.article_id = a.id AND r.number = a.current_revision
+          WHERE a.id = $1`,
+        [id],
+      );
+    if (!rows[0]) return null;
+    const { currentContent, currentHash, ...article } = rows[0];
+    return { article, current: { content: currentContent, contentHash: currentHash } };
   }
 
   /**
@@ -211,12 +229,7 @@ export class ArticlesRepository {
    */
   async findWithCurrentHash(id: string): Promise<{ article: Article; currentHash: string } | null> {
     const rows: (Article & { currentHash: string })[] = await this.articles.query(
-      `SELECT a.id, a.slug, a.title, a.specialty, a.status, a.author_id AS "authorId", a.version,
-              a.current_revision AS "currentRevision", a.published_revision AS "publishedRevision",
-              a.latest_sign_off AS "latestSignOff", a.review_cadence AS "reviewCadence",
-              a.last_reviewed_at AS "lastReviewedAt", a.next_review_due_at AS "nextReviewDueAt",
-              a.first_published_at AS "firstPublishedAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt",
-              r.content_hash AS "currentHash"
+      `SELECT ${ARTICLE_COLUMNS}, r.content_hash AS "currentHash"
          FROM articles a JOIN revisions r ON r.article_id = a.id AND r.number = a.current_revision
         WHERE a.id = $1`,
       [id],
@@ -277,29 +290,7 @@ export class ArticlesRepository {
     return new Set(rows.map((row) => row.slug));
   }
 
-  /** Inserts a new article row (version 1, revision 1) with its search document. */
-  async insertArticle(tx: EntityManager, article: Article, searchText: string): Promise<void> {
-    await tx.query(
-      `INSERT INTO articles (id, slug, title, specialty, status, author_id, version, current_revision,
-                             search_document, created_at, updated_at)
-       VALUES ($1, $2, $3, $4, $5, $6, $7, $8, to_tsvector('${SEARCH_CONFIG}', $9), $10, $11)`,
-      [
-        article.id,
-        article.slug,
-        article.title,
-        article.specialty,
-        article.status,
-        article.authorId,
-        article.version,
-        article.currentRevision,
-        searchText,
-        article.createdAt,
-        article.updatedAt,
-      ],
-    );
-  }
-
-  /** `insertArticle` for several new articles, in one INSERT. */
+  /** New articles (version 1, revision 1) with their search documents, in one INSERT. */
   async insertArticles(
     tx: EntityManager,
     rows: readonly { article: Article; searchText: string }[],
@@ -331,7 +322,7 @@ export class ArticlesRepository {
     );
   }
 
-  /** `insertRevision` for several revisions, in one INSERT. */
+  /** Appends several revisions, in one INSERT (the database refuses to change or delete one afterwards). */
   async insertRevisions(tx: EntityManager, revisions: readonly Revision[]): Promise<void> {
     if (!revisions.length) return;
     await tx.query(
@@ -351,53 +342,100 @@ export class ArticlesRepository {
   }
 
   /**
-   * Only `ArticleWorkflow.saveEdit` calls this (it decides the status). Moves the article to its next revision if, and only if, it is still at the expected version: one
-   * conditional UPDATE, so of two edits made on the same version exactly one wins. Null when the version had
+   * Only `ArticleWorkflow.saveEdit` calls this (it decides the status). In ONE statement (its own transaction,
+   * one round trip): moves the article to its next revision if, and only if, it is still at the expected
+   * version (a conditional UPDATE, so of two edits made on the same version exactly one wins), appends that
+   * revision, and appends the audit event, the last two only when the UPDATE did. Null when the version had
    * already moved on (nothing is written).
    */
   async advanceToNextRevision(
-    tx: EntityManager,
     edit: ArticleEdit,
+    revision: Pick<Revision, 'content' | 'rendered' | 'contentHash' | 'createdById' | 'changeNote'>,
+    audit: AuditCte,
   ): Promise<{ version: number; currentRevision: number } | null> {
     this.readCache.invalidate(edit.id);
-    // For an UPDATE, TypeORM answers [rows, affected count].
-    const [rows] = await tx.query<[{ version: number; current_revision: number }[], number]>(
-      `UPDATE articles
-          SET version = version + 1, current_revision = current_revision + 1,
-              title = $3, slug = $4, specialty = $5, status = $6,
-              search_document = to_tsvector('${SEARCH_CONFIG}', $7), updated_at = $8
-        WHERE id = $1 AND version = $2
-    RETURNING version, current_revision`,
-      [
-        edit.id,
-        edit.expectedVersion,
-        edit.title,
-        edit.slug,
-        edit.specialty,
-        edit.status,
-        edit.searchText,
-        edit.updatedAt,
-      ],
+    const parameters: unknown[] = [
+      edit.id,
+      edit.expectedVersion,
+      edit.title,
+      edit.slug,
+      edit.specialty,
+      edit.status,
+      edit.searchText,
+      edit.updatedAt,
+      JSON.stringify(revision.content),
+      JSON.stringify(revision.rendered),
+      revision.contentHash,
+      revision.createdById,
+      revision.changeNote,
+    ];
+    const event = audit('recorded', 'advanced', parameters.length + 1);
+    const rows = await this.articles.query<{ version: number; current_revision: number }[]>(
+      `WITH advanced AS (
+         UPDATE articles
+            SET version = version + 1, current_revision = current_revision + 1,
+                title = $3, slug = $4, specialty = $5, status = $6,
+                search_document = to_tsvector('${SEARCH_CONFIG}', $7), updated_at = $8
+          WHERE id = $1 AND version = $2
+      RETURNING id, version, current_revision, updated_at
+       ),
+       appended AS (
+         INSERT INTO revisions (article_id, number, content, rendered, content_hash, created_by_id, change_note, created_at)
+         SELECT id, current_revision, $9::jsonb, $10::jsonb, $11, $12::uuid, $13, updated_at FROM advanced
+       ),
+       ${event.sql}
+       SELECT version, current_revision FROM advanced`,
+      [...parameters, ...event.parameters],
     );
     const row = rows[0];
     return row ? { version: row.version, currentRevision: row.current_revision } : null;
   }
 
-  /** Appends a revision (the database refuses to change or delete one afterwards). */
-  async insertRevision(tx: EntityManager, revision: Revision): Promise<void> {
-    await tx.query(
-      `INSERT INTO revisions (article_id, number, content, rendered, content_hash, created_by_id, change_note, created_at)
-       VALUES ($1, $2, $3::jsonb, $4::jsonb, $5, $6, $7, $8)`,
-      [
-        revision.articleId,
-        revision.number,
-        JSON.stringify(revision.content),
-        JSON.stringify(revision.rendered),
-        revision.contentHash,
-        revision.createdById,
-        revision.changeNote,
-        revision.createdAt,
-      ],
+  /**
+   * Inserts a new article (version 1, revision 1) with its search document, its revision 1 and the audit event,
+   * in ONE statement (its own transaction, one round trip). A taken slug fails it whole (UQ_articles_slug).
+   */
+  async insertArticleWithRevision(
+    article: Article,
+    searchText: string,
+    revision: Revision,
+    audit: AuditCte,
+  ): Promise<void> {
+    const parameters: unknown[] = [
+      article.id,
+      article.slug,
+      article.title,
+      article.specialty,
+      article.status,
+      article.authorId,
+      article.version,
+      article.currentRevision,
+      searchText,
+      article.createdAt,
+      article.updatedAt,
+      revision.number,
+      JSON.stringify(revision.content),
+      JSON.stringify(revision.rendered),
+      revision.contentHash,
+      revision.createdById,
+      revision.changeNote,
+      revision.createdAt,
+    ];
+    const event = audit('recorded', 'inserted', parameters.length + 1);
+    await this.articles.query(
+      `WITH inserted AS (
+         INSERT INTO articles (id, slug, title, specialty, status, author_id, version, current_revision,
+                               search_document, created_at, updated_at)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, to_tsvector('${SEARCH_CONFIG}', $9), $10, $11)
+      RETURNING id
+       ),
+       appended AS (
+         INSERT INTO revisions (article_id, number, content, rendered, content_hash, created_by_id, change_note, created_at)
+         SELECT id, $12, $13::jsonb, $14::jsonb, $15, $16::uuid, $17, $18 FROM inserted
+       ),
+       ${event.sql}
+       SELECT 1`,
+      [...parameters, ...event.parameters],
     );
   }
 

@@ -28,6 +28,11 @@ function plain(value: unknown): unknown {
   return value === undefined ? null : (JSON.parse(JSON.stringify(value)) as unknown);
 }
 
+/** A jsonb parameter, stored as `plain` stores it: undefined and null are SQL null, dates become strings. */
+function jsonParameter(value: unknown): string | null {
+  return value === undefined || value === null ? null : JSON.stringify(value);
+}
+
 export interface AuditFilter {
   articleId?: string;
   entityType?: string;
@@ -90,6 +95,40 @@ export class AuditService {
       .execute();
     event.id = String((result.identifiers[0] as { id: string | number }).id);
     return event;
+  }
+
+  /**
+   * The SQL of a data-modifying CTE, `name AS (INSERT INTO audit_events … SELECT … FROM source)`, that appends
+   * this event once for each row of `source` (a CTE of the caller's statement, typically its conditional UPDATE's
+   * RETURNING): for a caller that makes its change and records it in ONE statement, so the event commits with
+   * the change, and is not written when the change is not. The same columns and transaction id as `record`
+   * (a single statement is its own transaction: `pg_current_xact_id()` is that transaction's). Its parameters
+   * are numbered from `$firstParameter`.
+   */
+  appendPerRowSql(
+    name: string,
+    source: string,
+    input: AuditInput,
+    firstParameter: number,
+  ): { sql: string; parameters: unknown[] } {
+    const $ = (offset: number) => `$${firstParameter + offset}`;
+    return {
+      sql: `${name} AS (
+        INSERT INTO audit_events (occurred_at, actor_id, action, entity_type, entity_id, article_id, before, after, txid)
+        SELECT ${$(0)}::timestamptz, ${$(1)}::uuid, ${$(2)}, ${$(3)}, ${$(4)}, ${$(5)}::uuid, ${$(6)}::jsonb, ${$(7)}::jsonb,
+               pg_current_xact_id()::text::bigint
+          FROM ${source})`,
+      parameters: [
+        this.clock.now(),
+        input.actorId,
+        input.action,
+        input.entityType,
+        input.entityId,
+        input.articleId ?? null,
+        jsonParameter(input.before),
+        jsonParameter(input.after),
+      ],
+    };
   }
 
   /**
