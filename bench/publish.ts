@@ -18,6 +18,7 @@
  * The export and the ceiling run in alternating rounds and the medians are reported (the machine may be shared).
  * Each size runs against a database and a Redis prefix of its own (dropped afterwards); writes
  * bench/results/publish.json. `BENCH_SQL_TRACE=1` also prints the statements of the publish phase by total time.
+ * `BENCH_PUBLISH_PROFILE=<file>` writes a CPU profile of the publish phase alone (open it in Chrome DevTools).
  */
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -557,6 +558,8 @@ interface SizeResult {
     seconds: number;
     articlesPerSecond: number;
     statementsPerArticle: number;
+    /** CPU time of this (the service's) process per publish, user + system; PostgreSQL's is not counted. */
+    cpuMsPerArticle: number;
   };
   export: {
     articlesPerSecond: number;
@@ -627,6 +630,8 @@ async function run(app: INestApplicationContext, timeZone: string, ceilingDir: s
   const statementsBeforePublish = sql.statements;
   sql.byText.clear();
   let published = 0;
+  const profiler = await startPublishProfile();
+  const cpuBefore = process.cpuUsage();
   const publish = await measured(async () => {
     const publisher = async () => {
       while (published < ids.length) {
@@ -637,6 +642,8 @@ async function run(app: INestApplicationContext, timeZone: string, ceilingDir: s
     };
     await Promise.all(Array.from({ length: PUBLISHERS }, publisher));
   });
+  const cpu = process.cpuUsage(cpuBefore);
+  await profiler?.();
   publishBar.stop();
   const publishStatements = sql.statements - statementsBeforePublish;
   const publishedThroughGate = ids.length;
@@ -716,6 +723,7 @@ async function run(app: INestApplicationContext, timeZone: string, ceilingDir: s
       seconds: Number(publish.seconds.toFixed(1)),
       articlesPerSecond: publishedThroughGate / publish.seconds,
       statementsPerArticle: Number((publishStatements / publishedThroughGate).toFixed(1)),
+      cpuMsPerArticle: Number(((cpu.user + cpu.system) / 1000 / publishedThroughGate).toFixed(2)),
     },
     export: {
       articlesPerSecond: median(rounds.map((r) => ARTICLES / r.full.seconds)),
@@ -800,6 +808,27 @@ interface CeilingDone {
   peakRssBytes: number;
 }
 
+/**
+ * BENCH_PUBLISH_PROFILE=<file.cpuprofile>: a CPU profile of this process during the publish phase only (not the
+ * seeding nor the export); returns the function that stops it and writes the file.
+ */
+async function startPublishProfile(): Promise<(() => Promise<void>) | null> {
+  const file = process.env.BENCH_PUBLISH_PROFILE;
+  if (!file) return null;
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  return async () => {
+    const { profile } = await session.post('Profiler.stop');
+    writeFileSync(file, JSON.stringify(profile));
+    session.disconnect();
+    console.log(`publish-phase CPU profile written to ${file}`);
+  };
+}
+
 /** BENCH_SQL_TRACE=1: the publish phase's statements by total time, with their count per article. */
 function printTrace(articles: number): void {
   const top = [...sql.byText].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25);
@@ -852,6 +881,7 @@ function sizeRows(result: SizeResult): { rows: Row[]; judged: Judged[] } {
       publishJudged,
     ),
     [`[${n}] SQL statements per publish`, `${result.publish.statementsPerArticle}`, '(information)', '-'],
+    [`[${n}] CPU ms per publish (this process)`, `${result.publish.cpuMsPerArticle}`, '(information)', '-'],
     [
       `[${n}] full export in its own process, fork to summary (articles/s, median of ${result.export.secondsPerRound.length})`,
       exportJudged.measured,
@@ -960,6 +990,7 @@ async function main(): Promise<void> {
       seconds: r.publish.seconds,
       articlesPerSecond: Math.round(r.publish.articlesPerSecond),
       statementsPerArticle: r.publish.statementsPerArticle,
+      cpuMsPerArticle: r.publish.cpuMsPerArticle,
       target: TARGET_PUBLISH_RATE,
       met: perSize[i].judged[0].met,
     },

@@ -34,8 +34,38 @@ export function scheduledPublishJobId(articleId: string, publishAt: Date): strin
 export class PublishingQueue {
   constructor(@InjectQueue(QueueName.Publishing) private readonly queue: Queue) {}
 
-  /** Brings PUBLISH_DIR in line with the live pages (writes what changed, removes what came down). */
-  async syncDirectory(): Promise<void> {
+  /** The directory-sync enqueue running now, and the one that will run after it (shared by its callers). */
+  private syncInFlight: Promise<void> | null = null;
+  private syncNext: Promise<void> | null = null;
+
+  /**
+   * Brings PUBLISH_DIR in line with the live pages (writes what changed, removes what came down). Concurrent
+   * callers share enqueues (#15 §2: one Redis call per publish was a visible part of its cost), but never one that
+   * started before they were called: a caller arriving while an enqueue runs waits for the next one, which starts
+   * after it (so after the caller's commit) and so syncs what it committed. At most one runs and one waits.
+   */
+  syncDirectory(): Promise<void> {
+    if (this.syncNext) return this.syncNext;
+    if (!this.syncInFlight) return this.startSync();
+    const next = this.syncInFlight
+      .catch(() => undefined)
+      .then(() => {
+        this.syncNext = null;
+        return this.startSync();
+      });
+    this.syncNext = next;
+    return next;
+  }
+
+  private startSync(): Promise<void> {
+    const running = this.enqueueSync().finally(() => {
+      if (this.syncInFlight === running) this.syncInFlight = null;
+    });
+    this.syncInFlight = running;
+    return running;
+  }
+
+  private async enqueueSync(): Promise<void> {
     const data: ExportJobData = { mode: 'incremental', force: false, trigger: 'publish', actorId: null };
     await this.queue.add(
       JobName.ExportAll,
