@@ -14,7 +14,7 @@ import { RecurringJobs } from '../src/scheduling/recurring-jobs.js';
 import { eventually } from './utils/poll.js';
 import { createTestApp, createUser, type TestApp, type TestUser } from './utils/test-app.js';
 import { TEST_REDIS_URL } from './utils/test-env.js';
-import { approve, createReviewer, edit, getArticle, signedSeed } from './utils/workflow.js';
+import { approve, createReviewer, draftSeed, edit, getArticle, signedSeed } from './utils/workflow.js';
 
 const T0 = new Date('2026-01-10T15:00:00Z');
 const at = (iso: string) => new Date(iso);
@@ -151,9 +151,11 @@ describe('re-review scheduling and reminders', () => {
     expect(after.body.lastReviewedAt).toBe('2027-01-18T10:00:00.000Z');
 
     // The old sign-off's next reminder (overdue-2) is void: a stray job for it does nothing, the sweep sends nothing.
-    expect(await t.app.get(ReviewReminders).remind({ articleId: article.id, signOffId: signOff.id, kind: 'overdue-2' })).toBe(
-      'skipped',
-    );
+    expect(
+      await t.app
+        .get(ReviewReminders)
+        .remind({ articleId: article.id, signOffId: signOff.id, kind: 'overdue-2' }),
+    ).toBe('skipped');
     await sweepAt(at('2027-01-24T15:00:00Z'));
     expect(await reminders(article.id)).toHaveLength(5);
 
@@ -212,7 +214,11 @@ describe('re-review scheduling and reminders', () => {
       `SELECT next_reminder_kind FROM review_schedules WHERE article_id = $1`,
       [article.id],
     );
-    const job = { articleId: article.id, signOffId: signOff.id, kind: schedule.next_reminder_kind as ReminderKind };
+    const job = {
+      articleId: article.id,
+      signOffId: signOff.id,
+      kind: schedule.next_reminder_kind as ReminderKind,
+    };
     // What a worker killed right after the reminder's commit leaves: the schedule moved on, one email not yet
     // claimed (pending) and one claimed but never recorded (sending).
     await t.dataSource.query(
@@ -326,6 +332,47 @@ describe('re-review scheduling and reminders', () => {
       default: 'P12M',
       specialties: [expect.objectContaining({ specialty: 'cardiology', cadence: 'P3M' })],
     });
+  });
+
+  it('lets the physician who signed last start the re-review early through the API, and nobody else', async () => {
+    t.clock.set(T0);
+    const { article } = await signedSeed(t, writer, editor, alan);
+    const start = (user: TestUser, id = article.id) =>
+      t.http().post(`/articles/${id}/re-review`).set(user.auth);
+    // A month before the due date (P12M after T0), from the 30-day reminder.
+    t.clock.set(at('2026-12-10T12:00:00Z'));
+    const other = await createReviewer(t, { displayName: 'Olga Other' });
+    expect((await start(other)).status).toBe(403);
+    expect((await start(writer)).status).toBe(403);
+    expect((await start(editor)).status).toBe(403);
+
+    const started = await start(alan);
+    expect(started.status).toBe(200);
+    expect(started.body).toMatchObject({
+      articleId: article.id,
+      reviewerId: alan.id,
+      kind: 're_review',
+      status: 'accepted',
+      dueAt: '2027-01-10T15:00:00.000Z',
+    });
+    // Again: the same open re-review, not a second one.
+    const again = await start(alan);
+    expect(again.status).toBe(200);
+    expect(again.body.id).toBe(started.body.id);
+    const open = await t.dataSource.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM assignments WHERE article_id = $1 AND status IN ('pending', 'accepted')`,
+      [article.id],
+    );
+    expect(open[0].n).toBe(1);
+
+    // Signing it is the one step left: the same revision, re-signed.
+    const signed = await approve(t, alan, article.id, article.currentRevision);
+    expect(signed.status).toBe(200);
+
+    // An article nobody has signed has no re-review to start.
+    const unsigned = await draftSeed(t, writer);
+    expect((await start(alan, unsigned.id)).status).toBe(409);
+    expect((await start(alan, '00000000-0000-4000-8000-000000000000')).status).toBe(404);
   });
 
   it('an edit does not bump "last reviewed"', async () => {

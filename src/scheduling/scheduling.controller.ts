@@ -1,7 +1,28 @@
-import { Body, Controller, Delete, Get, HttpCode, Param, ParseUUIDPipe, Put, Query } from '@nestjs/common';
-import { ApiBearerAuth, ApiOkResponse, ApiOperation, ApiTags } from '@nestjs/swagger';
+import {
+  Body,
+  Controller,
+  Delete,
+  Get,
+  HttpCode,
+  Param,
+  ParseUUIDPipe,
+  Post,
+  Put,
+  Query,
+} from '@nestjs/common';
+import {
+  ApiBearerAuth,
+  ApiConflictResponse,
+  ApiForbiddenResponse,
+  ApiNotFoundResponse,
+  ApiOkResponse,
+  ApiOperation,
+  ApiTags,
+} from '@nestjs/swagger';
 import type { AuthUser } from '../auth/auth-user.js';
 import { CurrentUser, Roles } from '../auth/decorators.js';
+import { AssignmentResponse } from '../reviews/reviews.response.js';
+import { EarlyReReviewService } from './early-re-review.service.js';
 import { ReviewPolicyService } from './review-policy.service.js';
 import { OverdueReviews } from './overdue-reviews.service.js';
 import { ReReviewClock } from './re-review-clock.js';
@@ -22,7 +43,26 @@ export class SchedulingController {
     private readonly clock: ReReviewClock,
     private readonly policies: ReviewPolicyService,
     private readonly overdue: OverdueReviews,
+    private readonly earlyReReview: EarlyReReviewService,
   ) {}
+
+  @Post('articles/:id/re-review')
+  @HttpCode(200)
+  @Roles('reviewer')
+  @ApiOperation({
+    summary:
+      'Start the re-review now, before its due date (the "Start re-review now" of a reminder): opens it for the caller and accepts it, or returns the one already open; sign it with POST /articles/{id}/reviews (roles: the physician who signed last)',
+  })
+  @ApiOkResponse({ type: AssignmentResponse, description: "The caller's accepted re-review assignment" })
+  @ApiForbiddenResponse({ description: 'The caller is not the physician who signed the article last' })
+  @ApiNotFoundResponse({ description: 'No such article' })
+  @ApiConflictResponse({
+    description:
+      'The article is not signed (no re-review scheduled), or another reviewer has it under review',
+  })
+  startReReview(@CurrentUser() actor: AuthUser, @Param('id', ParseUUIDPipe) id: string) {
+    return this.earlyReReview.start(actor, id);
+  }
 
   @Put('articles/:id/review-policy')
   @Roles('editor')

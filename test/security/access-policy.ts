@@ -78,6 +78,8 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   'PUT /review-policies/{specialty}': ['editor'],
   'DELETE /review-policies/{specialty}': ['editor'],
   'GET /re-reviews': ['editor', 'admin'],
+  // The physician who signed last starts his re-review early (EarlyReReviewService checks it is he).
+  'POST /articles/{id}/re-review': ['reviewer'],
 
   // Publishing: only publishers change what is live; editors and admins may see the history and schedule.
   'POST /articles/{id}/publish': ['publisher'],
