@@ -226,6 +226,23 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/articles/{id}/re-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Start the re-review now, before its due date (the "Start re-review now" of a reminder): opens it for the caller and accepts it, or returns the one already open; sign it with POST /articles/{id}/reviews (roles: the physician who signed last) */
+        post: operations["SchedulingController_startReReview"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/articles/{id}/review-policy": {
         parameters: {
             query?: never;
@@ -1141,6 +1158,34 @@ export interface components {
                 };
             };
         };
+        AssignmentResponse: {
+            /** Format: uuid */
+            id: string;
+            /** Format: uuid */
+            articleId: string;
+            /** Format: uuid */
+            reviewerId: string;
+            /** @enum {string} */
+            kind: "initial" | "re_review";
+            /** @enum {string} */
+            status: "pending" | "accepted" | "declined" | "completed" | "cancelled";
+            /** Format: date-time */
+            dueAt: string;
+            /**
+             * Format: uuid
+             * @description null when the system assigned
+             */
+            assignedById: string | null;
+            declineReason: string | null;
+            /** Format: date-time */
+            respondedAt: string | null;
+            /** Format: date-time */
+            completedAt: string | null;
+            /** Format: date-time */
+            createdAt: string;
+            /** Format: date-time */
+            updatedAt: string;
+        };
         ArticleReviewPolicyDto: {
             /**
              * @description P1D to P5Y; null returns the article to its specialty or the default cadence
@@ -1607,34 +1652,6 @@ export interface components {
              * @description due date of the review itself (default: ASSIGNMENT_DUE from now)
              */
             dueAt?: string;
-        };
-        AssignmentResponse: {
-            /** Format: uuid */
-            id: string;
-            /** Format: uuid */
-            articleId: string;
-            /** Format: uuid */
-            reviewerId: string;
-            /** @enum {string} */
-            kind: "initial" | "re_review";
-            /** @enum {string} */
-            status: "pending" | "accepted" | "declined" | "completed" | "cancelled";
-            /** Format: date-time */
-            dueAt: string;
-            /**
-             * Format: uuid
-             * @description null when the system assigned
-             */
-            assignedById: string | null;
-            declineReason: string | null;
-            /** Format: date-time */
-            respondedAt: string | null;
-            /** Format: date-time */
-            completedAt: string | null;
-            /** Format: date-time */
-            createdAt: string;
-            /** Format: date-time */
-            updatedAt: string;
         };
         DeclineAssignmentDto: {
             /** @example Outside my specialty */
@@ -3057,6 +3074,91 @@ export interface operations {
                 };
             };
             /** @description A backing service is down: message names it, details[0] holds the whole report */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    SchedulingController_startReReview: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The caller's accepted re-review assignment */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["AssignmentResponse"];
+                };
+            };
+            /** @description Invalid request: details name each field and the reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No valid bearer token */
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The caller is not the physician who signed the article last */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such article */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description The article is not signed (no re-review scheduled), or another reviewer has it under review */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description Unexpected failure (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description PostgreSQL or Redis is unavailable; retry shortly */
             503: {
                 headers: {
                     [name: string]: unknown;
