@@ -71,7 +71,9 @@ describe('importing articles with their review history (POST /imports)', () => {
     Number((await t.dataSource.query<{ n: string }[]>('SELECT count(*) AS n FROM articles'))[0].n);
 
   beforeAll(async () => {
-    t = await createTestApp({ now: NOW });
+    // The review sweep runs once at start and then hourly, not every 5 minutes: a sweep in the middle of the file
+    // (a slow machine) would open the overdue imports' re-reviews on its own, racing the steps that assign them.
+    t = await createTestApp({ now: NOW, env: { SWEEP_EVERY: 'PT1H' } });
     editor = await createUser(t, ['editor']);
     writer = await createUser(t, ['writer']);
     alan = await createReviewer(t);
