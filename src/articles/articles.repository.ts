@@ -6,6 +6,7 @@ import { Article, type ArticleStatus } from './article.entity.js';
 import { ArticleError } from './articles.exception.js';
 import { ArticleReadCache } from './article-read-cache.js';
 import { Revision } from './revision.entity.js';
+import type { ArticleContent } from './article-content.js';
 
 export type WorkflowChanges = Partial<
   Pick<
@@ -63,7 +64,6 @@ function workflowParameter(field: keyof WorkflowChanges, value: unknown): unknow
     ? JSON.stringify(value)
     : (value ?? null);
 }
-
 
 /** The text search configuration of the search document and of every query against it. */
 export const SEARCH_CONFIG = 'english';
@@ -138,12 +138,30 @@ export class ArticlesRepository {
   async lockById(tx: EntityManager, id: string): Promise<Article> {
     // Plain SQL (the columns TypeORM would select, named as the entity's properties): this runs once per publish
     // and per workflow step, and TypeORM's query building was a good part of its cost (#15 §2).
+    const article = await this.lockIfExists(tx, id);
+    if (!article) throw ArticleError.notFound();
+    return article;
+  }
+
+  /** As lockById, but null (not 404) when the article does not exist: for jobs that skip a deleted article. */
+  async lockIfExists(tx: EntityManager, id: string): Promise<Article | null> {
     const rows: Article[] = await tx.query(
       `SELECT ${ARTICLE_COLUMNS} FROM articles a WHERE a.id = $1 FOR UPDATE`,
       [id],
     );
-    if (!rows.length) throw ArticleError.notFound();
-    return Object.assign(new Article(), rows[0]);
+    return rows.length ? Object.assign(new Article(), rows[0]) : null;
+  }
+
+  /** The content and content hash of these revisions of an article, in one statement (the rendered HTML left out). */
+  async findRevisionContents(
+    tx: EntityManager,
+    articleId: string,
+    numbers: number[],
+  ): Promise<{ number: number; contentHash: string; content: ArticleContent }[]> {
+    return tx.query(
+      `SELECT number, content_hash AS "contentHash", content FROM revisions WHERE article_id = $1 AND number = ANY($2::int[])`,
+      [articleId, numbers],
+    );
   }
 
   findRevision(articleId: string, number: number, tx?: EntityManager): Promise<Revision | null> {

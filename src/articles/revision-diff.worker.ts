@@ -18,6 +18,8 @@ type Message = { id: number; json: boolean } & (
  */
 const databaseUrl = (workerData as { databaseUrl?: string } | null)?.databaseUrl;
 let client: Promise<Client> | undefined;
+/** The read in progress on the connection, which the next one waits for. */
+let reads: Promise<unknown> = Promise.resolve();
 
 function connection(): Promise<Client> {
   if (!databaseUrl) throw new Error('the diff thread was started without a database');
@@ -41,12 +43,15 @@ async function contents(message: Message): Promise<{ before: ArticleContent; aft
   const parse = (content: Content): ArticleContent =>
     typeof content === 'string' ? (JSON.parse(content) as ArticleContent) : content;
   if ('before' in message) return { before: parse(message.before), after: parse(message.after) };
-  const { rows } = await (
-    await connection()
-  ).query<{ number: number; content: ArticleContent }>(
-    'SELECT number, content FROM revisions WHERE article_id = $1 AND number = ANY($2::int[])',
-    [message.articleId, [message.from, message.to]],
+  // One query at a time on the connection (pg 9 refuses a query while another is running): chained in turn.
+  const read = reads.then(async () =>
+    (await connection()).query<{ number: number; content: ArticleContent }>(
+      'SELECT number, content FROM revisions WHERE article_id = $1 AND number = ANY($2::int[])',
+      [message.articleId, [message.from, message.to]],
+    ),
   );
+  reads = read.catch(() => undefined);
+  const { rows } = await read;
   const byNumber = new Map(rows.map((row) => [row.number, row.content]));
   const before = byNumber.get(message.from);
   const after = byNumber.get(message.to);
@@ -55,7 +60,7 @@ async function contents(message: Message): Promise<{ before: ArticleContent; aft
 }
 
 parentPort?.on('message', (message: Message) => {
-  // Reads overlap (on one connection, in turn); the diffs, being synchronous, still run one at a time.
+  // Reads queue on one connection, in turn; the diffs, being synchronous, run one at a time.
   void (async () => {
     try {
       const { before, after } = await contents(message);
