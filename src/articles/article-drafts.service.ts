@@ -58,6 +58,45 @@ export interface PreparedDraft {
  * Drafting: articles as structured content in immutable, numbered revisions; a new article, and each edit under
  * optimistic concurrency (If-Match), as one revision.
  */
+/** A new article in draft at version 1 with its revision 1, as `create` and `insertDrafts` write them. */
+function newDraft(
+  authorId: string,
+  content: ArticleContent,
+  rendered: Revision['rendered'],
+  changeNote: string | null,
+  now: Date,
+): { article: Article; revision: Revision } {
+  const article = Object.assign(new Article(), {
+    id: randomUUID(),
+    slug: content.slug,
+    title: content.title,
+    specialty: content.specialty,
+    status: INITIAL_STATUS,
+    authorId,
+    version: 1,
+    currentRevision: 1,
+    publishedRevision: null,
+    latestSignOff: null,
+    reviewCadence: null,
+    lastReviewedAt: null,
+    nextReviewDueAt: null,
+    firstPublishedAt: null,
+    createdAt: now,
+    updatedAt: now,
+  } satisfies Omit<Article, 'searchDocument'>);
+  const revision: Revision = {
+    articleId: article.id,
+    number: 1,
+    content,
+    contentHash: hashContent(content),
+    rendered,
+    createdById: authorId,
+    changeNote,
+    createdAt: now,
+  };
+  return { article, revision };
+}
+
 @Injectable()
 export class ArticleDrafts {
   constructor(
@@ -81,34 +120,7 @@ export class ArticleDrafts {
         const slug = dto.slug || (await this.derivedSlug(draft.title));
         const content: ArticleContent = { ...draft, slug };
         const now = this.clock.now();
-        const article = Object.assign(new Article(), {
-          id: randomUUID(),
-          slug,
-          title: content.title,
-          specialty: content.specialty,
-          status: INITIAL_STATUS,
-          authorId: actor.id,
-          version: 1,
-          currentRevision: 1,
-          publishedRevision: null,
-          latestSignOff: null,
-          reviewCadence: null,
-          lastReviewedAt: null,
-          nextReviewDueAt: null,
-          firstPublishedAt: null,
-          createdAt: now,
-          updatedAt: now,
-        } satisfies Omit<Article, 'searchDocument'>);
-        const revision: Revision = {
-          articleId: article.id,
-          number: 1,
-          content,
-          contentHash: hashContent(content),
-          rendered,
-          createdById: actor.id,
-          changeNote: changeNote ?? null,
-          createdAt: now,
-        };
+        const { article, revision } = newDraft(actor.id, content, rendered, changeNote ?? null, now);
         // One statement: the article, its revision 1 and the audit event commit together or not at all.
         await this.articles.insertArticleWithRevision(
           article,
@@ -169,35 +181,7 @@ export class ArticleDrafts {
   ): Promise<{ article: Article; revision: Revision }[]> {
     const now = this.clock.now();
     const created = drafts.map(({ content, rendered, changeNote }) => {
-      const article = Object.assign(new Article(), {
-        id: randomUUID(),
-        slug: content.slug,
-        title: content.title,
-        specialty: content.specialty,
-        status: INITIAL_STATUS,
-        authorId: actor.id,
-        version: 1,
-        currentRevision: 1,
-        publishedRevision: null,
-        latestSignOff: null,
-        reviewCadence: null,
-        lastReviewedAt: null,
-        nextReviewDueAt: null,
-        firstPublishedAt: null,
-        createdAt: now,
-        updatedAt: now,
-      } satisfies Omit<Article, 'searchDocument'>);
-      const revision: Revision = {
-        articleId: article.id,
-        number: 1,
-        content,
-        contentHash: hashContent(content),
-        rendered,
-        createdById: actor.id,
-        changeNote,
-        createdAt: now,
-      };
-      return { article, revision };
+      return newDraft(actor.id, content, rendered, changeNote, now);
     });
     await this.articles.insertArticles(
       tx,

@@ -1,4 +1,5 @@
 import { existsSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ArticleContent } from './article-content.js';
@@ -21,25 +22,40 @@ const parsed = (content: ContentInput): ArticleContent =>
 interface Waiting {
   resolve: (result: { changes?: FieldChange[]; json?: ChangeJson[] }) => void;
   reject: (e: Error) => void;
+  /** The thread it was sent to. */
+  thread: number;
 }
 
 /**
- * Runs diffs on one worker thread, in order. Each diff is bounded by its budget, but ten of them at once on the
+ * Threads per process: as many as there are cores, at most 2. Each thread lowers its own scheduling priority
+ * (nice 10, see revision-diff.worker.ts), so on a busy machine the event loop still comes first: the threads use
+ * what CPU the loop leaves.
+ */
+const THREADS = Math.max(1, Math.min(2, availableParallelism()));
+
+/**
+ * Runs diffs on worker threads (THREADS, each taking the next diff when it is the least busy), each in order. Each diff is bounded by its budget, but ten of them at once on the
  * event loop would still be ten budgets' worth of CPU between two answers to `/health`; on the thread the loop
  * only loads (contents as text: the thread parses them), joins pages and sends. Where the compiled worker file is
  * missing (tests run the TypeScript sources), diffs run on the event loop with diffContentAsync, which yields
  * every few milliseconds.
  */
 export class RevisionDiffThread {
-  private worker: Worker | undefined;
+  private readonly workers: (Worker | undefined)[];
+  /** Diffs sent to each thread and not answered yet. */
+  private readonly load: number[];
   private readonly pending = new Map<number, Waiting>();
   private nextId = 0;
 
-  /** `databaseUrl`: the thread may read revisions itself, on a connection of its own (see readsDatabase). */
+  /** `databaseUrl`: the threads may read revisions themselves, each on a connection of its own (see readsDatabase). */
   constructor(
     private readonly file: URL | null = existsSync(fileURLToPath(WORKER_FILE)) ? WORKER_FILE : null,
     private readonly databaseUrl?: string,
-  ) {}
+    threads = THREADS,
+  ) {
+    this.workers = new Array<Worker | undefined>(threads).fill(undefined);
+    this.load = new Array<number>(threads).fill(0);
+  }
 
   /** Whether diffs run on the thread (false: on the event loop, yielding). */
   get threaded(): boolean {
@@ -75,23 +91,24 @@ export class RevisionDiffThread {
   }
 
   async close(): Promise<void> {
-    const worker = this.worker;
-    this.worker = undefined;
-    await worker?.terminate();
+    const workers = this.workers.splice(0, this.workers.length, ...this.workers.map(() => undefined));
+    await Promise.all(workers.flatMap((worker) => (worker ? [worker.terminate()] : [])));
   }
 
   private post(source: DiffSource, json: boolean): Promise<{ changes?: FieldChange[]; json?: ChangeJson[] }> {
     if (!('before' in source) && !this.readsDatabase)
       throw new Error('the diff thread has no database: give the contents');
-    const worker = (this.worker ??= this.start(this.file!));
+    const thread = this.load.indexOf(Math.min(...this.load));
+    const worker = (this.workers[thread] ??= this.start(this.file!, thread));
     const id = this.nextId++;
+    this.load[thread] += 1;
     return new Promise((resolve, reject) => {
-      this.pending.set(id, { resolve, reject });
+      this.pending.set(id, { resolve, reject, thread });
       worker.postMessage({ id, json, ...source });
     });
   }
 
-  private start(file: URL): Worker {
+  private start(file: URL, thread: number): Worker {
     const worker = new Worker(file, { workerData: { databaseUrl: this.databaseUrl } });
     // The thread never keeps the process alive: a shutdown does not wait for it.
     worker.unref();
@@ -100,14 +117,19 @@ export class RevisionDiffThread {
       (message: { id: number; changes?: FieldChange[]; json?: ChangeJson[]; error?: string }) => {
         const waiting = this.pending.get(message.id);
         this.pending.delete(message.id);
+        if (waiting) this.load[waiting.thread] -= 1;
         if (message.error !== undefined) waiting?.reject(new Error(`diff failed: ${message.error}`));
         else waiting?.resolve(message);
       },
     );
     const fail = (error: Error) => {
-      if (this.worker === worker) this.worker = undefined;
-      for (const waiting of this.pending.values()) waiting.reject(error);
-      this.pending.clear();
+      if (this.workers[thread] === worker) this.workers[thread] = undefined;
+      for (const [id, waiting] of this.pending) {
+        if (waiting.thread !== thread) continue;
+        this.pending.delete(id);
+        waiting.reject(error);
+      }
+      this.load[thread] = 0;
     };
     worker.on('error', fail);
     worker.on('exit', (code) => fail(new Error(`the diff thread exited (code ${code})`)));

@@ -1,3 +1,4 @@
+import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Client } from 'pg';
 import type { ArticleContent } from './article-content.js';
@@ -16,6 +17,14 @@ type Message = { id: number; json: boolean } & (
  * (parsed or as JSON text). `json: true` answers each change as UTF-8 JSON, so the loop only copies bytes into a
  * page.
  */
+// Below the event loop: on Linux a thread's nice value is its own, and 0 names the calling thread, so this lowers
+// this diff thread only. The API's loop (health checks, every other request) then comes first for the CPU.
+try {
+  setPriority(0, 10);
+} catch {
+  // Not permitted here: the thread runs at the process's priority.
+}
+
 const databaseUrl = (workerData as { databaseUrl?: string } | null)?.databaseUrl;
 let client: Promise<Client> | undefined;
 /** The read in progress on the connection, which the next one waits for. */
