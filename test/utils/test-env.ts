@@ -39,5 +39,10 @@ export function testEnv(databaseName: string, queuePrefix: string): Record<strin
     AUDIT_CHECKPOINT_DIR: join(tmpdir(), `${queuePrefix}-audit`),
     // Seal promptly, so a test waiting for the chain (test/utils/audit.ts) waits little.
     AUDIT_SEAL_EVERY_MS: '50',
+    // argon2id at 1 MiB and 1 pass (about 2 ms) instead of 64 MiB and 3 passes (about 280 ms on this machine):
+    // the suite hashes and checks hundreds of passwords. Allowed with NODE_ENV=test only (src/core/config).
+    PASSWORD_HASH_MEMORY_KIB: '1024',
+    PASSWORD_HASH_PASSES: '1',
+    PASSWORD_HASH_LANES: '1',
   };
 }

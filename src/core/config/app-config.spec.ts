@@ -21,6 +21,28 @@ describe('configuration', () => {
     expect(config.env.REMINDER_OFFSETS.map((d) => d.toISO())).toEqual(['P30D', 'P7D']);
   });
 
+  it('hashes passwords with argon2id at 64 MiB and 3 passes unless told otherwise', () => {
+    const { env } = loadConfig({ ...minimal });
+    expect([env.PASSWORD_HASH_MEMORY_KIB, env.PASSWORD_HASH_PASSES, env.PASSWORD_HASH_LANES]).toEqual([
+      65_536, 3, 4,
+    ]);
+  });
+
+  it('refuses password hashing below OWASP minimum outside NODE_ENV=test, naming what to do', () => {
+    for (const NODE_ENV of ['production', 'development']) {
+      expect(() => loadConfig({ ...minimal, NODE_ENV, PASSWORD_HASH_MEMORY_KIB: '1024' })).toThrow(
+        /Refusing to start: PASSWORD_HASH_MEMORY_KIB \(1024\).*allowed only with NODE_ENV=test; unset them/,
+      );
+      expect(() => loadConfig({ ...minimal, NODE_ENV, PASSWORD_HASH_PASSES: '1' })).toThrow(ConfigError);
+    }
+    const lowered = { PASSWORD_HASH_MEMORY_KIB: '1024', PASSWORD_HASH_PASSES: '1', PASSWORD_HASH_LANES: '1' };
+    expect(loadConfig({ ...minimal, NODE_ENV: 'test', ...lowered }).env.PASSWORD_HASH_MEMORY_KIB).toBe(1024);
+    expect(
+      loadConfig({ ...minimal, PASSWORD_HASH_MEMORY_KIB: '19456', PASSWORD_HASH_PASSES: '2' }).env
+        .PASSWORD_HASH_PASSES,
+    ).toBe(2);
+  });
+
   it('names a missing DATABASE_URL in one line', () => {
     const { DATABASE_URL: _omit, ...rest } = minimal;
     expect(() => loadConfig(rest)).toThrow(ConfigError);

@@ -144,6 +144,15 @@ const envSchema = z.object({
   AUDIT_SEAL_EVERY_MS: z.coerce.number().int().min(10).max(60_000).default(1000),
   AUDIT_SEAL_BATCH: z.coerce.number().int().min(1).max(10_000).default(2000),
   AUDIT_BACKLOG_LIMIT: z.coerce.number().int().min(1).default(50_000),
+  /**
+   * argon2id's cost for passwords and signing passwords: memory (KiB), passes and lanes. The defaults are the
+   * argon2 library's (64 MiB, 3, 4). Outside NODE_ENV=test nothing below OWASP's minimum (19 MiB and 2 passes)
+   * is accepted; the test suite lowers them, since it hashes and checks hundreds of passwords (a hash records its
+   * own parameters, so every hash still verifies whatever the current setting).
+   */
+  PASSWORD_HASH_MEMORY_KIB: z.coerce.number().int().min(64).max(4_194_304).default(65_536),
+  PASSWORD_HASH_PASSES: z.coerce.number().int().min(1).max(100).default(3),
+  PASSWORD_HASH_LANES: z.coerce.number().int().min(1).max(16).default(4),
 });
 
 export type Env = z.output<typeof envSchema>;
@@ -170,6 +179,24 @@ function shippedSecretInProduction(env: Env): string | undefined {
           : 'choose a password of your own';
       return `${name} is the value shipped in .env.example or docker-compose.yml and NODE_ENV is production; ${how}`;
     }
+  }
+  return undefined;
+}
+
+/** OWASP's minimum for argon2id (Password Storage Cheat Sheet): 19 MiB of memory and 2 passes. */
+export const PASSWORD_HASH_MINIMUM = { memoryKib: 19_456, passes: 2 } as const;
+
+function weakPasswordHashingOutsideTests(env: Env): string | undefined {
+  if (env.NODE_ENV === 'test') return undefined;
+  if (
+    env.PASSWORD_HASH_MEMORY_KIB < PASSWORD_HASH_MINIMUM.memoryKib ||
+    env.PASSWORD_HASH_PASSES < PASSWORD_HASH_MINIMUM.passes
+  ) {
+    return (
+      `PASSWORD_HASH_MEMORY_KIB (${env.PASSWORD_HASH_MEMORY_KIB}) and PASSWORD_HASH_PASSES (${env.PASSWORD_HASH_PASSES}) ` +
+      `are below argon2id's minimum of ${PASSWORD_HASH_MINIMUM.memoryKib} KiB and ${PASSWORD_HASH_MINIMUM.passes} passes, ` +
+      `allowed only with NODE_ENV=test; unset them for the defaults (65536 KiB, 3 passes)`
+    );
   }
   return undefined;
 }
@@ -209,6 +236,8 @@ export function loadConfig(source: NodeJS.ProcessEnv = process.env): AppConfig {
   }
   const shipped = shippedSecretInProduction(parsed.data);
   if (shipped) throw new ConfigError(`Refusing to start: ${shipped}`);
+  const weak = weakPasswordHashingOutsideTests(parsed.data);
+  if (weak) throw new ConfigError(`Refusing to start: ${weak}`);
   return new AppConfig(parsed.data);
 }
 
