@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import type { ArticleContent } from '../src/articles/article-content.js';
+import { searchParts, searchText } from '../src/articles/article-content.rules.js';
 import { createTestApp, createUser, type TestApp, type TestUser } from './utils/test-app.js';
 
 type Content = object;
@@ -136,6 +137,43 @@ describe('the editorial desk listing', () => {
     expect(ids(await list(`author=${writer.id}&q=intrathecal`))).toEqual([]);
     expect(ids(await list(`author=${writer.id}&q=implanted`))).toEqual([article.id]);
     expect(ids(await list(`author=${writer.id}&q=versus`))).toEqual([article.id]);
+  });
+
+  it('builds an edited search document from the pieces it parsed before as a fresh parse of every piece would', async () => {
+    const writer = await createUser(t, ['writer']);
+    const article = await create(writer, { ...seed(), slug: 'search-pieces' });
+    const content = seed();
+    content.sections[2].body += '\n\nA note on zolpidem.';
+    let res = await t
+      .http()
+      .patch(`/articles/${article.id}`)
+      .set(writer.auth)
+      .set('If-Match', '"1"')
+      .send({ sections: content.sections });
+    expect(res.status).toBe(200);
+    content.keyTakeaways[0] = 'Baclofen is not a benzodiazepine (see the FAQ).';
+    content.sections.splice(1, 1);
+    res = await t
+      .http()
+      .patch(`/articles/${article.id}`)
+      .set(writer.auth)
+      .set('If-Match', '"2"')
+      .send({ keyTakeaways: content.keyTakeaways, sections: content.sections });
+    expect(res.status).toBe(200);
+    const [row] = await t.dataSource.query<{ pieces: boolean; whole: boolean }[]>(
+      `SELECT search_document = (SELECT tsvector_concat_agg(to_tsvector('english', text) ORDER BY n)
+                                   FROM unnest($2::text[]) WITH ORDINALITY AS part(text, n)) AS pieces,
+              search_document = to_tsvector('english', $3) AS whole
+         FROM articles WHERE id = $1`,
+      [article.id, searchParts(content), searchText(content)],
+    );
+    // The seed's pieces end on an indexed word: the same positions as the whole text's, phrases included.
+    expect(row).toEqual({ pieces: true, whole: true });
+    expect(ids(await list(`author=${writer.id}&q=zolpidem`))).toEqual([article.id]);
+    expect(ids(await list(`author=${writer.id}&q=intrathecal`))).toEqual([]);
+    expect(ids(await list(`author=${writer.id}&q=${encodeURIComponent('"muscle spasticity"')}`))).toEqual([
+      article.id,
+    ]);
   });
 
   it('refuses a limit over the maximum, a bad status and a forged cursor with 400 naming the parameter', async () => {

@@ -11,7 +11,7 @@ import {
   EMPTY_CONTENT,
   hashContent,
   normaliseContent,
-  searchText,
+  searchParts,
   structuralProblems,
 } from './article-content.rules.js';
 import { assertMayChange, staleVersion } from './article-access.js';
@@ -19,7 +19,12 @@ import { Article } from './article.entity.js';
 import { ArticleWorkflow, INITIAL_STATUS, requireTransition, WorkflowEvent } from './article-workflow.js';
 import { toArticleView, type ArticleView } from './article-view.js';
 import type { CreateArticleDto, UpdateArticleDto } from './articles.dto.js';
-import { ArticlesRepository } from './articles.repository.js';
+import {
+  allSearchVectors,
+  ArticlesRepository,
+  searchPartsToParse,
+  type SearchParts,
+} from './articles.repository.js';
 import { parseIfMatch } from './etag.js';
 import { LastWrittenArticles } from './last-written-articles.js';
 import { renderContent } from './markdown-renderer.js';
@@ -97,6 +102,22 @@ function newDraft(
   return { article, revision };
 }
 
+/** The search pieces, each as the tsvector PostgreSQL gave for that very text before when known, else as text. */
+function searchPartsKnown(texts: readonly string[], known: ReadonlyMap<string, string> | undefined): SearchParts {
+  const vectors = texts.map((text) => known?.get(text) ?? null);
+  return { texts: texts.map((text, i) => (vectors[i] === null ? text : null)), vectors };
+}
+
+/** Each piece's text with its tsvector (text form), the given ones and those the write parsed. */
+function searchVectorsByText(
+  texts: readonly string[],
+  search: SearchParts,
+  parsed: readonly string[],
+): Map<string, string> {
+  const vectors = allSearchVectors(search, parsed);
+  return new Map(texts.map((text, i) => [text, vectors[i]]));
+}
+
 @Injectable()
 export class ArticleDrafts {
   constructor(
@@ -121,10 +142,12 @@ export class ArticleDrafts {
         const content: ArticleContent = { ...draft, slug };
         const now = this.clock.now();
         const { article, revision } = newDraft(actor.id, content, rendered, changeNote ?? null, now);
+        const texts = searchParts(content);
+        const search = searchPartsToParse(texts);
         // One statement: the article, its revision 1 and the audit event commit together or not at all.
-        await this.articles.insertArticleWithRevision(
+        const { parsedSearchVectors } = await this.articles.insertArticleWithRevision(
           article,
-          searchText(content),
+          search,
           revision,
           (name, source, first) =>
             this.audit.appendPerRowSql(
@@ -147,7 +170,12 @@ export class ArticleDrafts {
               first,
             ),
         );
-        this.lastWritten.remember(article, content, revision.contentHash);
+        this.lastWritten.remember(
+          article,
+          content,
+          revision.contentHash,
+          searchVectorsByText(texts, search, parsedSearchVectors),
+        );
         return toArticleView(article, revision);
       } catch (error) {
         if (!isSlugTaken(error)) throw error;
@@ -185,7 +213,7 @@ export class ArticleDrafts {
     });
     await this.articles.insertArticles(
       tx,
-      created.map(({ article, revision }) => ({ article, searchText: searchText(revision.content) })),
+      created.map(({ article, revision }) => ({ article, searchParts: searchParts(revision.content) })),
     );
     await this.articles.insertRevisions(
       tx,
@@ -257,6 +285,9 @@ export class ArticleDrafts {
     }
 
     const rendered = renderContent(next);
+    // The pieces of the search text this process parsed before (the remembered version's) are not parsed again.
+    const texts = searchParts(next);
+    const search = searchPartsKnown(texts, remembered?.searchVectors);
     const now = this.clock.now();
     const revision = {
       content: next,
@@ -275,7 +306,7 @@ export class ArticleDrafts {
           title: next.title,
           slug: next.slug,
           specialty: next.specialty,
-          searchText: searchText(next),
+          search,
           updatedAt: now,
         },
         revision,
@@ -319,7 +350,12 @@ export class ArticleDrafts {
         status: advanced.status,
         updatedAt: now,
       });
-      this.lastWritten.remember(updated, next, contentHash);
+      this.lastWritten.remember(
+        updated,
+        next,
+        contentHash,
+        searchVectorsByText(texts, search, advanced.parsedSearchVectors),
+      );
       return toArticleView(updated, revision);
     } catch (error) {
       if (isSlugTaken(error)) throw slugConflict(next.slug);

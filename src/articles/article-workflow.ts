@@ -345,7 +345,12 @@ export class ArticleWorkflow {
     edit: Omit<ArticleEdit, 'status'>,
     revision: Parameters<ArticlesRepository['advanceToNextRevision']>[1],
     audit: (advanced: { version: number; currentRevision: number; status: ArticleStatus }) => AuditInput,
-  ): Promise<{ version: number; currentRevision: number; status: ArticleStatus } | null> {
+  ): Promise<{
+    version: number;
+    currentRevision: number;
+    status: ArticleStatus;
+    parsedSearchVectors: string[];
+  } | null> {
     const status = requireTransition(article.status, Edit);
     // The UPDATE applies only on the expected version, and every change of an article bumps its version: the
     // row it moves on is the one that was read, so its next version and revision are known before it runs.

@@ -76,8 +76,49 @@ export interface ArticleEdit {
   slug: string;
   specialty: string;
   status: ArticleStatus;
-  searchText: string;
+  search: SearchParts;
   updatedAt: Date;
+}
+
+/**
+ * The pieces of an article's search text (`searchParts`), each given either as its text, to be parsed, or, when
+ * PostgreSQL parsed that very text before, as the tsvector it gave (its text form): the search document is their
+ * `||` in order, whichever way each was given (the same text always gives the same tsvector).
+ */
+export interface SearchParts {
+  texts: readonly (string | null)[];
+  vectors: readonly (string | null)[];
+}
+
+/** Every piece as text: nothing parsed before. */
+export function searchPartsToParse(texts: readonly string[]): SearchParts {
+  return { texts, vectors: texts.map(() => null) };
+}
+
+/**
+ * A materialised CTE `search_parts(n, vector, parsed)`: each piece's tsvector (given, or parsed from its text),
+ * from the two array parameters at `vectors` and `texts`.
+ */
+function searchPartsCte(vectors: number, texts: number): string {
+  return `search_parts AS MATERIALIZED (
+         SELECT n, coalesce(vector, to_tsvector('${SEARCH_CONFIG}', text)) AS vector, vector IS NULL AS parsed
+           FROM unnest($${vectors}::tsvector[], $${texts}::text[]) WITH ORDINALITY AS part(vector, text, n)
+       )`;
+}
+
+const SEARCH_DOCUMENT = '(SELECT tsvector_concat_agg(vector ORDER BY n) FROM search_parts)';
+/** The tsvectors parsed by the statement (text form), in piece order. */
+const PARSED_VECTORS =
+  '(SELECT coalesce(array_agg(vector::text ORDER BY n), ARRAY[]::text[]) FROM search_parts WHERE parsed)';
+
+/** The tsvectors (text form) of every piece, from what was given and what the statement parsed. */
+export function allSearchVectors(parts: SearchParts, parsed: readonly string[]): string[] {
+  let next = 0;
+  const vectors = parts.vectors.map((vector) => vector ?? parsed[next++]);
+  if (next !== parsed.length || vectors.some((vector) => vector === undefined)) {
+    throw new Error(`expected ${next} parsed search vectors, got ${parsed.length}`);
+  }
+  return vectors;
 }
 
 export interface ArticleListFilter {
@@ -335,20 +376,21 @@ export class ArticlesRepository {
   /** New articles (version 1, revision 1) with their search documents, in one INSERT. */
   async insertArticles(
     tx: EntityManager,
-    rows: readonly { article: Article; searchText: string }[],
+    rows: readonly { article: Article; searchParts: readonly string[] }[],
   ): Promise<void> {
     if (!rows.length) return;
     const width = 11;
-    const casts = ['uuid', '', '', '', '', 'uuid', 'int', 'int', 'text', 'timestamptz', 'timestamptz'];
+    const casts = ['uuid', '', '', '', '', 'uuid', 'int', 'int', 'text[]', 'timestamptz', 'timestamptz'];
     const placeholders = Array.from({ length: rows.length }, (_, row) => {
       const p = (column: number) => `$${row * width + column + 1}::${casts[column]}`.replace(/::$/, '');
-      return `(${p(0)}, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, to_tsvector('${SEARCH_CONFIG}', ${p(8)}), ${p(9)}, ${p(10)})`;
+      const document = `(SELECT tsvector_concat_agg(to_tsvector('${SEARCH_CONFIG}', text) ORDER BY n) FROM unnest(${p(8)}) WITH ORDINALITY AS part(text, n))`;
+      return `(${p(0)}, ${p(1)}, ${p(2)}, ${p(3)}, ${p(4)}, ${p(5)}, ${p(6)}, ${p(7)}, ${document}, ${p(9)}, ${p(10)})`;
     }).join(', ');
     await tx.query(
       `INSERT INTO articles (id, slug, title, specialty, status, author_id, version, current_revision,
                              search_document, created_at, updated_at)
        VALUES ${placeholders}`,
-      rows.flatMap(({ article, searchText }) => [
+      rows.flatMap(({ article, searchParts }) => [
         article.id,
         article.slug,
         article.title,
@@ -357,7 +399,7 @@ export class ArticlesRepository {
         article.authorId,
         article.version,
         article.currentRevision,
-        searchText,
+        searchParts,
         article.createdAt,
         article.updatedAt,
       ]),
@@ -388,13 +430,14 @@ export class ArticlesRepository {
    * one round trip): moves the article to its next revision if, and only if, it is still at the expected
    * version (a conditional UPDATE, so of two edits made on the same version exactly one wins), appends that
    * revision, and appends the audit event, the last two only when the UPDATE did. Null when the version had
-   * already moved on (nothing is written).
+   * already moved on (nothing is written). `parsedSearchVectors`: the tsvectors of the search pieces given as
+   * text (text form, in order), for the caller to give as vectors next time.
    */
   async advanceToNextRevision(
     edit: ArticleEdit,
     revision: Pick<Revision, 'content' | 'rendered' | 'contentHash' | 'createdById' | 'changeNote'>,
     audit: AuditCte,
-  ): Promise<{ version: number; currentRevision: number } | null> {
+  ): Promise<{ version: number; currentRevision: number; parsedSearchVectors: string[] } | null> {
     this.readCache.invalidate(edit.id);
     const parameters: unknown[] = [
       edit.id,
@@ -403,21 +446,25 @@ export class ArticlesRepository {
       edit.slug,
       edit.specialty,
       edit.status,
-      edit.searchText,
+      edit.search.vectors,
       edit.updatedAt,
       JSON.stringify(revision.content),
       JSON.stringify(revision.rendered),
       revision.contentHash,
       revision.createdById,
       revision.changeNote,
+      edit.search.texts,
     ];
     const event = audit('recorded', 'advanced', parameters.length + 1);
-    const rows = await this.articles.query<{ version: number; current_revision: number }[]>(
-      `WITH advanced AS (
+    const rows = await this.articles.query<
+      { version: number; current_revision: number; parsed: string[] }[]
+    >(
+      `WITH ${searchPartsCte(7, 14)},
+       advanced AS (
          UPDATE articles
             SET version = version + 1, current_revision = current_revision + 1,
                 title = $3, slug = $4, specialty = $5, status = $6,
-                search_document = to_tsvector('${SEARCH_CONFIG}', $7), updated_at = $8
+                search_document = ${SEARCH_DOCUMENT}, updated_at = $8
           WHERE id = $1 AND version = $2
       RETURNING id, version, current_revision, updated_at
        ),
@@ -426,23 +473,26 @@ export class ArticlesRepository {
          SELECT id, current_revision, $9::jsonb, $10::jsonb, $11, $12::uuid, $13, updated_at FROM advanced
        ),
        ${event.sql}
-       SELECT version, current_revision FROM advanced`,
+       SELECT version, current_revision, ${PARSED_VECTORS} AS parsed FROM advanced`,
       [...parameters, ...event.parameters],
     );
     const row = rows[0];
-    return row ? { version: row.version, currentRevision: row.current_revision } : null;
+    return row
+      ? { version: row.version, currentRevision: row.current_revision, parsedSearchVectors: row.parsed }
+      : null;
   }
 
   /**
    * Inserts a new article (version 1, revision 1) with its search document, its revision 1 and the audit event,
    * in ONE statement (its own transaction, one round trip). A taken slug fails it whole (UQ_articles_slug).
+   * Returns the tsvectors of the search pieces given as text (text form, in order).
    */
   async insertArticleWithRevision(
     article: Article,
-    searchText: string,
+    search: SearchParts,
     revision: Revision,
     audit: AuditCte,
-  ): Promise<void> {
+  ): Promise<{ parsedSearchVectors: string[] }> {
     const parameters: unknown[] = [
       article.id,
       article.slug,
@@ -452,7 +502,7 @@ export class ArticlesRepository {
       article.authorId,
       article.version,
       article.currentRevision,
-      searchText,
+      search.vectors,
       article.createdAt,
       article.updatedAt,
       revision.number,
@@ -462,13 +512,15 @@ export class ArticlesRepository {
       revision.createdById,
       revision.changeNote,
       revision.createdAt,
+      search.texts,
     ];
     const event = audit('recorded', 'inserted', parameters.length + 1);
-    await this.articles.query(
-      `WITH inserted AS (
+    const rows = await this.articles.query<{ parsed: string[] }[]>(
+      `WITH ${searchPartsCte(9, 19)},
+       inserted AS (
          INSERT INTO articles (id, slug, title, specialty, status, author_id, version, current_revision,
                                search_document, created_at, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, to_tsvector('${SEARCH_CONFIG}', $9), $10, $11)
+         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, ${SEARCH_DOCUMENT}, $10, $11)
       RETURNING id
        ),
        appended AS (
@@ -476,9 +528,10 @@ export class ArticlesRepository {
          SELECT id, $12, $13::jsonb, $14::jsonb, $15, $16::uuid, $17, $18 FROM inserted
        ),
        ${event.sql}
-       SELECT 1`,
+       SELECT ${PARSED_VECTORS} AS parsed FROM inserted`,
       [...parameters, ...event.parameters],
     );
+    return { parsedSearchVectors: rows[0].parsed };
   }
 
   /**

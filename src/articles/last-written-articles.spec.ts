@@ -46,6 +46,17 @@ describe('LastWrittenArticles', () => {
     expect(kept.get('a', 2)).toBeUndefined();
   });
 
+  it('keeps the search pieces\' tsvectors of the version written, and counts them in its bound', () => {
+    const kept = new LastWrittenArticles();
+    kept.remember(article('a', 1), content('One'), 'hash-1', new Map([['One', "'one':1"]]));
+    expect(kept.get('a', 1)?.searchVectors?.get('One')).toBe("'one':1");
+    kept.remember(article('a', 2), content('Two'), 'hash-2');
+    expect(kept.get('a', 2)?.searchVectors).toBeUndefined();
+    const big = new Map([['x', 'y'.repeat(1_100_000)]]);
+    kept.remember(article('b', 1), content('Big'), 'hash', big);
+    expect(kept.get('b', 1)).toBeUndefined();
+  });
+
   it('is bounded: the least recently written go first', () => {
     const kept = new LastWrittenArticles();
     const body = 'x'.repeat(500_000);

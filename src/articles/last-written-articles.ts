@@ -7,6 +7,11 @@ import type { Article } from './article.entity.js';
 export interface ArticleAtVersion {
   article: Article;
   current: { content: ArticleContent; contentHash: string };
+  /**
+   * The tsvector (text form) PostgreSQL gave for each piece of this version's search text (`searchParts`), by
+   * the piece's text: the next edit gives these instead of parsing the same text again.
+   */
+  searchVectors?: ReadonlyMap<string, string>;
 }
 
 /** Characters of text kept in all (a few MB): a writer's next save finds what the last one left. */
@@ -32,16 +37,29 @@ export class LastWrittenArticles {
     return {
       article: { ...entry.article },
       current: { content: normaliseContent(entry.current.content), contentHash: entry.current.contentHash },
+      searchVectors: entry.searchVectors,
     };
   }
 
   /** Keeps the state a write just committed (copied: the caller's objects stay the caller's). */
-  remember(article: Article, content: ArticleContent, contentHash: string): void {
+  remember(
+    article: Article,
+    content: ArticleContent,
+    contentHash: string,
+    searchVectors?: ReadonlyMap<string, string>,
+  ): void {
     this.forget(article.id);
     const copy = normaliseContent(content);
-    const chars = textLength(copy);
+    let chars = textLength(copy);
+    // The map is the caller's to give away (never changed afterwards): kept as it is.
+    for (const [text, vector] of searchVectors ?? []) chars += text.length + vector.length;
     if (chars > MAX_CHARS / 8) return;
-    this.entries.set(article.id, { article: { ...article }, current: { content: copy, contentHash }, chars });
+    this.entries.set(article.id, {
+      article: { ...article },
+      current: { content: copy, contentHash },
+      searchVectors,
+      chars,
+    });
     this.chars += chars;
     for (const [id, entry] of this.entries) {
       if (this.chars <= MAX_CHARS) break;

@@ -8,6 +8,8 @@ import { RowChangeNotify1795735000000 } from '../../../migrations/1795735000000-
 import { AuditSealing1795740000000 } from '../../../migrations/1795740000000-AuditSealing.js';
 import { EmailResend1795741500000 } from '../../../migrations/1795741500000-EmailResend.js';
 import { DeskCacheNotify1795745000000 } from '../../../migrations/1795745000000-DeskCacheNotify.js';
+import { RevisionCompression1795750000000 } from '../../../migrations/1795750000000-RevisionCompression.js';
+import { SearchDocumentParts1795751000000 } from '../../../migrations/1795751000000-SearchDocumentParts.js';
 import { Article } from '../../articles/article.entity.js';
 import { Comment } from '../../articles/comment.entity.js';
 import { Revision } from '../../articles/revision.entity.js';
@@ -69,4 +71,6 @@ export const MIGRATIONS = [
   AuditSealing1795740000000,
   EmailResend1795741500000,
   DeskCacheNotify1795745000000,
+  RevisionCompression1795750000000,
+  SearchDocumentParts1795751000000,
 ];
