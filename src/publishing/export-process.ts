@@ -30,8 +30,9 @@ export interface ExportProcessResult {
 const PROGRESS_EVERY = 100;
 
 /**
- * Exports in this process: boots the application context (no queue workers, no HTTP), runs the export and
- * closes. Used by the export process's entry; the parent has run the migrations.
+ * Exports in this process: boots the export's own application context (ExportProcessModule: what the export
+ * reaches, not the whole AppModule; no queue workers, no HTTP), runs the export and closes. Used by the export
+ * process's entry; the parent has run the migrations.
  */
 export async function exportHere(
   request: ExportRequest,
@@ -40,9 +41,9 @@ export async function exportHere(
   // This process exports and exits: it runs no queue workers, whatever APP_ROLE says.
   process.env.APP_ROLE = 'api';
   const { NestFactory } = await import('@nestjs/core');
-  const { AppModule } = await import('../app.module.js');
+  const { ExportProcessModule } = await import('../bootstrap/export-process.module.js');
   const { DirectoryExportService } = await import('./directory-export.service.js');
-  const app = await NestFactory.createApplicationContext(AppModule, { logger: ['error', 'warn'] });
+  const app = await NestFactory.createApplicationContext(ExportProcessModule, { logger: ['error', 'warn'] });
   try {
     return await app.get(DirectoryExportService).run({ ...request, onProgress });
   } finally {
