@@ -8,6 +8,7 @@ import { RowChangeNotify1795735000000 } from '../../../migrations/1795735000000-
 import { AuditSealing1795740000000 } from '../../../migrations/1795740000000-AuditSealing.js';
 import { EmailResend1795741500000 } from '../../../migrations/1795741500000-EmailResend.js';
 import { DeskCacheNotify1795745000000 } from '../../../migrations/1795745000000-DeskCacheNotify.js';
+import { PublishedPagesLz41795750500000 } from '../../../migrations/1795750500000-PublishedPagesLz4.js';
 import { Article } from '../../articles/article.entity.js';
 import { Comment } from '../../articles/comment.entity.js';
 import { Revision } from '../../articles/revision.entity.js';
@@ -69,4 +70,5 @@ export const MIGRATIONS = [
   AuditSealing1795740000000,
   EmailResend1795741500000,
   DeskCacheNotify1795745000000,
+  PublishedPagesLz41795750500000,
 ];
