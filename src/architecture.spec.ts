@@ -75,7 +75,8 @@ export function violationsIn(path: string, module: string, text: string, owned: 
       if (sql.test(text)) found.push(`${path}: runs SQL on ${owner}'s table ${table}`);
     }
   }
-  const writesWorkflow = /\.(writeWorkflow|writeWorkflowMany|advanceToNextRevision)\(/.test(text);
+  const writesWorkflow =
+    /\.(writeWorkflow|writeWorkflowMany|writeWorkflowWith|advanceToNextRevision)(<[^(]*>)?\(/.test(text);
   if (writesWorkflow && path !== 'articles/article-workflow.ts') {
     found.push(`${path}: writes an article's workflow fields outside ArticleWorkflow`);
   }

@@ -295,6 +295,31 @@ export class ArticleWorkflow {
   }
 
   /**
+   * `apply` whose article write is the first part of ONE statement with the caller's own writes
+   * (`ArticlesRepository.writeWorkflowWith`: the caller's CTEs follow `article_write`, its parameters numbered
+   * from `firstParameter`); `rest` is called once the article shows the transition. Returns the rows of the
+   * caller's final query. The same table, guard and announcement as `apply`.
+   */
+  async applyWith<E extends AppliedEvent, T>(
+    tx: EntityManager,
+    ctx: TransactionContext,
+    article: Article,
+    event: E,
+    input: WorkflowInputs[E],
+    actorId: string | null,
+    rest: (firstParameter: number) => { ctes: string[]; query: string; parameters: unknown[] },
+  ): Promise<T[]> {
+    const status = requireTransition(article.status, event);
+    const refused = guard(event, input);
+    if (refused) throw refused;
+    const changes: WorkflowChanges = { ...changesFor(article, event, input, this.clock.now()) };
+    if (status !== article.status) changes.status = status;
+    const rows = await this.articles.writeWorkflowWith<T>(tx, article, changes, rest);
+    await this.announce(tx, ctx, article, event, input, actorId);
+    return rows;
+  }
+
+  /**
    * `apply` of one event to several articles in one transaction (the import's batches): every transition is
    * checked first (the first illegal one refuses them all, nothing written), then all rows are written together.
    */

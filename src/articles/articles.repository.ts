@@ -236,6 +236,44 @@ export class ArticlesRepository {
   }
 
   /**
+   * `writeWorkflow` of a locked article as the first part of ONE statement: a data-modifying CTE `article_write`
+   * (`UPDATE articles … RETURNING id`, one row) followed by the caller's own CTEs and final query, whose
+   * parameters `rest` numbers from `firstParameter` (it is called after `article` shows the changes). The
+   * caller's writes commit with the article's, and a CTE that appends per row of `article_write` (an audit
+   * event) is written only with it. Returns the rows of the caller's final query. Only `ArticleWorkflow` calls
+   * this (the architecture test holds it to that).
+   */
+  async writeWorkflowWith<T>(
+    tx: EntityManager,
+    article: Article,
+    changes: WorkflowChanges,
+    rest: (firstParameter: number) => { ctes: string[]; query: string; parameters: unknown[] },
+  ): Promise<T[]> {
+    this.readCache.invalidate(article.id);
+    Object.assign(article, changes, { version: article.version + 1, updatedAt: this.clock.now() });
+    const fields = (Object.keys(changes) as (keyof WorkflowChanges)[]).filter(
+      (field) => changes[field] !== undefined,
+    );
+    const sets = fields.map(
+      (field, index) => `${WORKFLOW_COLUMNS[field][0]} = $${index + 4}::${WORKFLOW_COLUMNS[field][1]}`,
+    );
+    const parameters: unknown[] = [
+      article.id,
+      article.version,
+      article.updatedAt,
+      ...fields.map((field) => workflowParameter(field, changes[field])),
+    ];
+    const caller = rest(parameters.length + 1);
+    return tx.query<T[]>(
+      `WITH article_write AS (
+         UPDATE articles SET ${['version = $2', 'updated_at = $3', ...sets].join(', ')} WHERE id = $1 RETURNING id
+       )${caller.ctes.map((cte) => `,\n${cte}`).join('')}
+       ${caller.query}`,
+      [...parameters, ...caller.parameters],
+    );
+  }
+
+  /**
    * `writeWorkflow` for several locked (or just inserted) articles: one UPDATE per set of changed fields. Only
    * `ArticleWorkflow` calls this (the architecture test holds it to that).
    */

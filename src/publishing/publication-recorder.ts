@@ -1,4 +1,5 @@
 import { Injectable } from '@nestjs/common';
+import { randomUUID } from 'node:crypto';
 import type { EntityManager } from 'typeorm';
 import { AppConfig } from '../core/config/app-config.js';
 import { Clock } from '../core/clock/clock.js';
@@ -48,6 +49,73 @@ export class PublicationRecorder {
       inputs.flatMap((input) => this.targets().map((target) => ({ ...input, target }))),
       createdAt,
     );
+    await this.afterInsert(tx, ctx, rows, options);
+    return rows;
+  }
+
+  /**
+   * `record` in two steps, for a caller that writes the rows in a statement of its own: the rows (their ids
+   * made here) and the data-modifying CTE `publications_write` that inserts them, parameters numbered from
+   * `firstParameter`; once that statement has run, `recorded` does the rest of `record`.
+   */
+  prepare(
+    input: PublicationInput,
+    firstParameter: number,
+  ): { rows: Publication[]; cte: string; parameters: unknown[] } {
+    const createdAt = this.clock.now();
+    const rows = this.targets().map((target) =>
+      Object.assign(new Publication(), {
+        id: randomUUID(),
+        articleId: input.articleId,
+        action: input.action,
+        revisionNumber: input.revisionNumber,
+        signOffId: input.signOffId,
+        htmlChecksum: input.htmlChecksum,
+        target,
+        actorId: input.actorId,
+        createdAt,
+      }),
+    );
+    const $ = (n: number) => `$${firstParameter + n - 1}`;
+    return {
+      rows,
+      cte: `publications_write AS (
+         INSERT INTO publications (id, article_id, action, revision_number, sign_off_id, html_checksum, target,
+                                   actor_id, created_at)
+         SELECT p.id, ${$(2)}::uuid, ${$(3)}, ${$(4)}::int, ${$(5)}::uuid, ${$(6)}, p.target, ${$(7)}::uuid,
+                ${$(8)}::timestamptz
+           FROM unnest(${$(1)}::uuid[], ${$(9)}::varchar[]) WITH ORDINALITY AS p(id, target, n)
+       )`,
+      parameters: [
+        rows.map((row) => row.id),
+        input.articleId,
+        input.action,
+        input.revisionNumber,
+        input.signOffId,
+        input.htmlChecksum,
+        input.actorId,
+        createdAt,
+        rows.map((row) => row.target),
+      ],
+    };
+  }
+
+  /** What `record` does once the rows are inserted: the pending webhook deliveries, the after-commit jobs. */
+  recorded(
+    tx: EntityManager,
+    ctx: TransactionContext,
+    rows: Publication[],
+    options: { syncDirectory: boolean },
+  ): Promise<void> {
+    return this.afterInsert(tx, ctx, rows, options);
+  }
+
+  private async afterInsert(
+    tx: EntityManager,
+    ctx: TransactionContext,
+    rows: Publication[],
+    options: { syncDirectory: boolean },
+  ): Promise<void> {
     const webhookUrls = new Set(this.config.env.WEBHOOK_URLS);
     const deliveries = tx.getRepository(WebhookDelivery);
     const toDeliver = rows.filter((row) => webhookUrls.has(row.target));
@@ -68,7 +136,6 @@ export class PublicationRecorder {
       : [];
     if (options.syncDirectory) ctx.afterCommit(() => this.queue.syncDirectory());
     if (pending.length) ctx.afterCommit(() => this.queue.deliverWebhooks(pending.map((d) => d.id)));
-    return rows;
   }
 
   /** One INSERT for all the rows (a publish writes one per target), returning them as entities. */

@@ -19,7 +19,7 @@ import { type CoverageProblem, signOffCoverage } from '../sign-offs/sign-off-rul
 import type { SignOff } from '../sign-offs/sign-off.entity.js';
 import { SignOffsRepository } from '../sign-offs/sign-offs.repository.js';
 import { articleUrl } from './page-view-model.js';
-import { PageRendering } from './page-rendering.service.js';
+import { PageRendering, type RenderedPage } from './page-rendering.service.js';
 import { PageSources, type PublishInputs } from './page-sources.js';
 import { PublicationRecorder } from './publication-recorder.js';
 import type { Publication } from './publication.entity.js';
@@ -152,53 +152,71 @@ export class PublishGate {
     const { revision, signOff, inputs } = gate;
     const before = { status: article.status, publishedRevision: article.publishedRevision };
     const previous = inputs.previousPage;
-    await this.workflow.apply(
+    let rows: Publication[] = [];
+    let rendered: RenderedPage | undefined;
+    let values: ReturnType<typeof livePageValues> | undefined;
+    let publicUrl = '';
+    // One statement: the article's transition, the live page (and the pages linking to it marked stale), the
+    // Publication rows and the audit event, which is written once per row the article's UPDATE changed. The
+    // page is rendered from the article as the transition leaves it (its first publication date).
+    await this.workflow.applyWith(
       tx,
       ctx,
       article,
       WorkflowEvent.Publish,
       { revision: revision.number },
-      { actorId },
-    );
-    const source = this.sources.sourceForPublish(article, revision, signOff, inputs);
-    const rendered = this.rendering.renderPage(source);
-    const values = livePageValues(source, rendered, this.rendering.fingerprint);
-    // Pages linking to this one show its title and liveness; to its old slug too when the slug changed.
-    const linked =
-      previous?.live && previous.slug !== values.slug ? [values.slug, previous.slug] : [values.slug];
-    await this.pages.putLive(tx, article.id, values, linked);
-    const rows = await this.recorder.record(
-      tx,
-      ctx,
-      [
-        {
-          articleId: article.id,
-          action: 'publish',
-          revisionNumber: revision.number,
-          signOffId: signOff.id,
-          htmlChecksum: rendered.checksum,
-          actorId,
-        },
-      ],
-      { syncDirectory: true },
-    );
-    const publicUrl = articleUrl(this.rendering.site, values.slug);
-    await this.audit.record(tx, {
       actorId,
-      action: 'article.published',
-      entityType: 'article',
-      entityId: article.id,
-      articleId: article.id,
-      before,
-      after: {
-        status: article.status,
-        publishedRevision: revision.number,
-        signOffId: signOff.id,
-        htmlChecksum: rendered.checksum,
-        publicUrl,
-        targets: publicationList(rows),
+      (first) => {
+        const source = this.sources.sourceForPublish(article, revision, signOff, inputs);
+        rendered = this.rendering.renderPage(source);
+        values = livePageValues(source, rendered, this.rendering.fingerprint);
+        publicUrl = articleUrl(this.rendering.site, values.slug);
+        // Pages linking to this one show its title and liveness; to its old slug too when the slug changed.
+        const linked =
+          previous?.live && previous.slug !== values.slug ? [values.slug, previous.slug] : [values.slug];
+        const page = this.pages.putLiveSql(article.id, values, linked, first);
+        const publications = this.recorder.prepare(
+          {
+            articleId: article.id,
+            action: 'publish',
+            revisionNumber: revision.number,
+            signOffId: signOff.id,
+            htmlChecksum: rendered.checksum,
+            actorId,
+          },
+          first + page.parameters.length,
+        );
+        rows = publications.rows;
+        const audit = this.audit.appendPerRowSql(
+          'audit_write',
+          'article_write',
+          {
+            actorId,
+            action: 'article.published',
+            entityType: 'article',
+            entityId: article.id,
+            articleId: article.id,
+            before,
+            after: {
+              status: article.status,
+              publishedRevision: revision.number,
+              signOffId: signOff.id,
+              htmlChecksum: rendered.checksum,
+              publicUrl,
+              targets: publicationList(rows),
+            },
+          },
+          first + page.parameters.length + publications.parameters.length,
+        );
+        return {
+          ctes: [...page.ctes, publications.cte, audit.sql],
+          query: 'SELECT 1',
+          parameters: [...page.parameters, ...publications.parameters, ...audit.parameters],
+        };
       },
-    });
+    );
+    if (!rendered || !values) throw new Error('the publish statement ran without its page');
+    await this.recorder.recorded(tx, ctx, rows, { syncDirectory: true });
     return {
       articleId: article.id,
       slug: values.slug,

@@ -69,20 +69,25 @@ export class PublishedPagesRepository {
 
   /**
    * Makes the article's page live with freshly rendered values (one page per article) and marks stale the other
-   * live pages that list any of `linkedSlugs` among their related articles, in one statement.
+   * live pages that list any of `linkedSlugs` among their related articles: two data-modifying CTEs
+   * (`page_write`, `linked_stale`) of the caller's statement, parameters numbered from `firstParameter`.
    */
-  async putLive(
-    tx: EntityManager,
+  putLiveSql(
     articleId: string,
     values: ReturnType<typeof livePageValues>,
     linkedSlugs: string[],
-  ): Promise<void> {
-    await tx.query(
-      `WITH page AS (
+    firstParameter: number,
+  ): { ctes: string[]; parameters: unknown[] } {
+    const $ = (n: number) => `$${firstParameter + n - 1}`;
+    return {
+      ctes: [
+        `page_write AS (
          INSERT INTO published_pages (article_id, slug, live, title, description, revision_number, sign_off_id,
                                       reviewer_id, last_reviewed_at, next_review_due_at, modified_at, related_slugs,
                                       html, html_checksum, render_fingerprint, stale, updated_at)
-         VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, now())
+         VALUES (${$(1)}::uuid, ${$(2)}, ${$(3)}::boolean, ${$(4)}, ${$(5)}, ${$(6)}::int, ${$(7)}::uuid, ${$(8)}::uuid,
+                 ${$(9)}::timestamptz, ${$(10)}::timestamptz, ${$(11)}::timestamptz, ${$(12)}::text[], ${$(13)},
+                 ${$(14)}, ${$(15)}, ${$(16)}::boolean, now())
          ON CONFLICT (article_id) DO UPDATE SET
            slug = EXCLUDED.slug, live = EXCLUDED.live, title = EXCLUDED.title, description = EXCLUDED.description,
            revision_number = EXCLUDED.revision_number, sign_off_id = EXCLUDED.sign_off_id,
@@ -90,10 +95,13 @@ export class PublishedPagesRepository {
            next_review_due_at = EXCLUDED.next_review_due_at, modified_at = EXCLUDED.modified_at,
            related_slugs = EXCLUDED.related_slugs, html = EXCLUDED.html, html_checksum = EXCLUDED.html_checksum,
            render_fingerprint = EXCLUDED.render_fingerprint, stale = EXCLUDED.stale, updated_at = now()
-       )
-       UPDATE published_pages SET stale = true
-        WHERE live AND related_slugs && $17::text[] AND article_id <> $1`,
-      [
+       )`,
+        `linked_stale AS (
+         UPDATE published_pages SET stale = true
+          WHERE live AND related_slugs && ${$(17)}::text[] AND article_id <> ${$(1)}::uuid
+       )`,
+      ],
+      parameters: [
         articleId,
         values.slug,
         values.live,
@@ -112,7 +120,7 @@ export class PublishedPagesRepository {
         values.stale,
         linkedSlugs,
       ],
-    );
+    };
   }
 
   /** Replaces the rendered values of the article's page (a re-render after a re-review). */

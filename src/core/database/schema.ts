@@ -9,6 +9,7 @@ import { AuditSealing1795740000000 } from '../../../migrations/1795740000000-Aud
 import { EmailResend1795741500000 } from '../../../migrations/1795741500000-EmailResend.js';
 import { DeskCacheNotify1795745000000 } from '../../../migrations/1795745000000-DeskCacheNotify.js';
 import { RevisionCompression1795750000000 } from '../../../migrations/1795750000000-RevisionCompression.js';
+import { PublishedPagesLz41795750500000 } from '../../../migrations/1795750500000-PublishedPagesLz4.js';
 import { SearchDocumentParts1795751000000 } from '../../../migrations/1795751000000-SearchDocumentParts.js';
 import { Article } from '../../articles/article.entity.js';
 import { Comment } from '../../articles/comment.entity.js';
@@ -72,5 +73,6 @@ export const MIGRATIONS = [
   EmailResend1795741500000,
   DeskCacheNotify1795745000000,
   RevisionCompression1795750000000,
+  PublishedPagesLz41795750500000,
   SearchDocumentParts1795751000000,
 ];
