@@ -2,13 +2,16 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Client } from 'pg';
 import type { ArticleContent } from './article-content.js';
+import { largeRevisionPair } from './large-document.js';
 import { diffContent } from './revision-diff.js';
 import { toChangeJson } from './revision-diff-json.js';
 
 type Content = ArticleContent | string;
-type Message = { id: number; json: boolean } & (
-  { before: Content; after: Content } | { articleId: string; from: number; to: number }
-);
+type Message =
+  | ({ id: number; json: boolean } & (
+      { before: Content; after: Content } | { articleId: string; from: number; to: number }
+    ))
+  | { id: number; warm: true };
 
 /**
  * The diff thread (#15 §7): bounded diffs, one at a time, off the API's event loop. The thread reads the two
@@ -48,7 +51,38 @@ function connection(): Promise<Client> {
   })());
 }
 
-async function contents(message: Message): Promise<{ before: ArticleContent; after: ArticleContent }> {
+/** What a thread diffs once when warmed: two small revisions with a word in ten changed (about 80 KB). */
+const WARM_UP_PAIR = largeRevisionPair(
+  {
+    title: 'Warm-up',
+    slug: 'warm-up',
+    description: 'The diff thread compiles its code on this pair before the first real diff.',
+    specialty: 'none',
+    keyTakeaways: ['One', 'Two'],
+    sections: [],
+    faq: [{ question: 'Why?', answer: 'So that the first diffs asked for run compiled code.' }],
+    references: [],
+    bottomLine: 'Warm.',
+    relatedSlugs: [],
+    images: [],
+  },
+  { sections: 4, chars: 10_000 },
+);
+
+/**
+ * Readies the thread before its first diff (RevisionDiffThread.warm): opens the connection, when it reads the
+ * database, and diffs a small pair a few times so that the diff and its serialisation run compiled.
+ */
+async function warm(): Promise<void> {
+  if (databaseUrl) {
+    const read = reads.then(async () => (await connection()).query('SELECT 1'));
+    reads = read.catch(() => undefined);
+    await read;
+  }
+  for (let round = 0; round < 3; round++) toChangeJson(diffContent(WARM_UP_PAIR.before, WARM_UP_PAIR.after));
+}
+
+async function contents(message: Exclude<Message, { warm: true }>): Promise<{ before: ArticleContent; after: ArticleContent }> {
   const parse = (content: Content): ArticleContent =>
     typeof content === 'string' ? (JSON.parse(content) as ArticleContent) : content;
   if ('before' in message) return { before: parse(message.before), after: parse(message.after) };
@@ -72,6 +106,11 @@ parentPort?.on('message', (message: Message) => {
   // Reads queue on one connection, in turn; the diffs, being synchronous, run one at a time.
   void (async () => {
     try {
+      if ('warm' in message) {
+        await warm();
+        parentPort!.postMessage({ id: message.id });
+        return;
+      }
       const { before, after } = await contents(message);
       const changes = diffContent(before, after);
       parentPort!.postMessage(
