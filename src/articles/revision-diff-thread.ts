@@ -113,10 +113,7 @@ export class RevisionDiffThread {
     return this.send(this.load.indexOf(Math.min(...this.load)), { json, ...source });
   }
 
-  private send(
-    thread: number,
-    message: object,
-  ): Promise<{ changes?: FieldChange[]; json?: ChangeJson[] }> {
+  private send(thread: number, message: object): Promise<{ changes?: FieldChange[]; json?: ChangeJson[] }> {
     const worker = (this.workers[thread] ??= this.start(this.file!, thread));
     const id = this.nextId++;
     this.load[thread] += 1;

@@ -2,7 +2,6 @@ import { setPriority } from 'node:os';
 import { parentPort, workerData } from 'node:worker_threads';
 import { Client } from 'pg';
 import type { ArticleContent } from './article-content.js';
-import { largeRevisionPair } from './large-document.js';
 import { diffContent } from './revision-diff.js';
 import { toChangeJson } from './revision-diff-json.js';
 
@@ -51,23 +50,33 @@ function connection(): Promise<Client> {
   })());
 }
 
-/** What a thread diffs once when warmed: two small revisions with a word in ten changed (about 80 KB). */
-const WARM_UP_PAIR = largeRevisionPair(
-  {
+/** A text of `words` words, the `every`th one changed (to give the word diff edits throughout), in paragraphs. */
+function warmUpText(words: number, every: number): string {
+  const vocabulary = ['patients', 'dose', 'renal', 'clinical', 'trial', 'reduce', 'risk', 'the', 'of', 'and'];
+  const out: string[] = [];
+  for (let index = 0; index < words; index++) {
+    const word = vocabulary[(index * 7) % vocabulary.length];
+    out.push(every && index % every === 3 ? `${word}ly` : word, index % 40 === 39 ? '.\n\n' : ' ');
+  }
+  return out.join('');
+}
+
+/** What a thread diffs when warmed: two revisions of four sections (about 40 KB), a word in ten changed. */
+function warmUpContent(every: number): ArticleContent {
+  return {
     title: 'Warm-up',
     slug: 'warm-up',
-    description: 'The diff thread compiles its code on this pair before the first real diff.',
+    description: 'Compiles the diff thread before its first diff.',
     specialty: 'none',
-    keyTakeaways: ['One', 'Two'],
-    sections: [],
+    keyTakeaways: ['One', every ? 'Two' : 'Three'],
+    sections: [1, 2, 3, 4].map((part) => ({ heading: `Part ${part}`, body: warmUpText(1_000, every) })),
     faq: [{ question: 'Why?', answer: 'So that the first diffs asked for run compiled code.' }],
     references: [],
     bottomLine: 'Warm.',
     relatedSlugs: [],
     images: [],
-  },
-  { sections: 4, chars: 10_000 },
-);
+  };
+}
 
 /**
  * Readies the thread before its first diff (RevisionDiffThread.warm): opens the connection, when it reads the
@@ -79,10 +88,13 @@ async function warm(): Promise<void> {
     reads = read.catch(() => undefined);
     await read;
   }
-  for (let round = 0; round < 3; round++) toChangeJson(diffContent(WARM_UP_PAIR.before, WARM_UP_PAIR.after));
+  const [before, after] = [warmUpContent(0), warmUpContent(10)];
+  for (let round = 0; round < 3; round++) toChangeJson(diffContent(before, after));
 }
 
-async function contents(message: Exclude<Message, { warm: true }>): Promise<{ before: ArticleContent; after: ArticleContent }> {
+async function contents(
+  message: Exclude<Message, { warm: true }>,
+): Promise<{ before: ArticleContent; after: ArticleContent }> {
   const parse = (content: Content): ArticleContent =>
     typeof content === 'string' ? (JSON.parse(content) as ArticleContent) : content;
   if ('before' in message) return { before: parse(message.before), after: parse(message.after) };
