@@ -1,4 +1,5 @@
 import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
+import { HttpAdapterHost } from '@nestjs/core';
 import { ApiError } from '../core/http/api-error.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { assertMayChange } from './article-access.js';
@@ -62,6 +63,7 @@ export class ArticlesService implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly readCache: ArticleReadCache,
     private readonly attestedReviews: AttestedReviewSources,
     private readonly config: AppConfig,
+    private readonly adapterHost: HttpAdapterHost,
   ) {
     this.diffs = new RevisionDiffCache(new RevisionDiffThread(undefined, config.env.DATABASE_URL));
   }
@@ -134,12 +136,13 @@ export class ArticlesService implements OnApplicationBootstrap, OnModuleDestroy 
   }
 
   /**
-   * Where the API is served, the diff threads start with it (their modules loaded, connections opened, code
-   * compiled), not on the first diffs asked for. In the background: start-up does not wait for them, and a
-   * thread that fails to warm is started again by the next diff.
+   * Where the API is served over HTTP (not in the import and export processes, which boot without it), the diff
+   * threads start with it (their modules loaded, connections opened, code compiled), not on the first diffs
+   * asked for. In the background: start-up does not wait for them, and a thread that fails to warm is started
+   * again by the next diff.
    */
   onApplicationBootstrap(): void {
-    if (this.config.runsApi) void this.diffs.warm().catch(() => undefined);
+    if (this.config.runsApi && this.adapterHost.httpAdapter) void this.diffs.warm().catch(() => undefined);
   }
 
   /** Stops the diff thread with the application. */
