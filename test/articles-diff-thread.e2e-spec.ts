@@ -87,34 +87,6 @@ describe('the diff thread reading revisions itself', () => {
     expect(await thread.diffJson({ articleId: id, from: 2, to: 1 })).toHaveLength(6);
   });
 
-  it('warms every thread before its first diff (the API does so at boot), then diffs as before', async () => {
-    const warmed = new RevisionDiffThread(thread['file'], t.env.DATABASE_URL, 2);
-    try {
-      await warmed.warm();
-      expect(warmed['workers'].every((worker) => worker !== undefined)).toBe(true);
-      expect(warmed.queued).toBe(0);
-      // (How many words are marked depends on the time budget, so the texts are compared, not the marks.)
-      const changes = (await warmed.diffJson({ articleId: id, from: 1, to: 2 })).map(
-        (change) => JSON.parse(Buffer.from(change.json).toString('utf8')) as FieldChange,
-      );
-      expect(changes.map(({ path, kind, before, after }) => ({ path, kind, before, after }))).toEqual(
-        pair.after.sections.map((section, i) => ({
-          path: `sections[${i}].body`,
-          kind: 'changed',
-          before: pair.before.sections[i].body,
-          after: section.body,
-        })),
-      );
-    } finally {
-      await warmed.close();
-    }
-    // Without a database the thread warms all the same (it only diffs contents given with the message).
-    const blind = new RevisionDiffThread(thread['file'], undefined, 1);
-    await blind.warm();
-    expect(blind.queued).toBe(0);
-    await blind.close();
-  });
-
   it('refuses to be asked to read without a database', async () => {
     const blind = new RevisionDiffThread(thread['file'], undefined);
     expect(blind.readsDatabase).toBe(false);

@@ -1,5 +1,4 @@
-import { Injectable, type OnApplicationBootstrap, type OnModuleDestroy } from '@nestjs/common';
-import { HttpAdapterHost } from '@nestjs/core';
+import { Injectable, type OnModuleDestroy } from '@nestjs/common';
 import { ApiError } from '../core/http/api-error.js';
 import type { AuthUser } from '../auth/auth-user.js';
 import { assertMayChange } from './article-access.js';
@@ -54,7 +53,7 @@ function decodeCursor(cursor: string): { updatedAt: string; id: string } {
  * Writing lives beside it: ArticleDrafts (create, edit) and ArticleSubmission (submit, withdraw).
  */
 @Injectable()
-export class ArticlesService implements OnApplicationBootstrap, OnModuleDestroy {
+export class ArticlesService implements OnModuleDestroy {
   /** Diffs by pair of content hashes, bounded in size, on a thread that reads the revisions itself (#15 §7). */
   private readonly diffs: RevisionDiffCache;
 
@@ -62,8 +61,7 @@ export class ArticlesService implements OnApplicationBootstrap, OnModuleDestroy 
     private readonly articles: ArticlesRepository,
     private readonly readCache: ArticleReadCache,
     private readonly attestedReviews: AttestedReviewSources,
-    private readonly config: AppConfig,
-    private readonly adapterHost: HttpAdapterHost,
+    config: AppConfig,
   ) {
     this.diffs = new RevisionDiffCache(new RevisionDiffThread(undefined, config.env.DATABASE_URL));
   }
@@ -133,16 +131,6 @@ export class ArticlesService implements OnApplicationBootstrap, OnModuleDestroy 
     const revision = await this.articles.findRevision(id, number);
     if (!revision) throw ApiError.notFound(`Revision ${number} of this article`);
     return toRevisionView(revision);
-  }
-
-  /**
-   * Where the API is served over HTTP (not in the import and export processes, which boot without it), the diff
-   * threads start with it (their modules loaded, connections opened, code compiled), not on the first diffs
-   * asked for. In the background: start-up does not wait for them, and a thread that fails to warm is started
-   * again by the next diff.
-   */
-  onApplicationBootstrap(): void {
-    if (this.config.runsApi && this.adapterHost.httpAdapter) void this.diffs.warm().catch(() => undefined);
   }
 
   /** Stops the diff thread with the application. */

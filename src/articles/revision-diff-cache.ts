@@ -49,11 +49,6 @@ export class RevisionDiffCache {
     return this.thread.readsDatabase;
   }
 
-  /** Starts and readies the diff threads before the first diff (see RevisionDiffThread.warm). */
-  warm(): Promise<void> {
-    return this.thread.warm();
-  }
-
   /** Stops the diff thread, if one was started. */
   close(): Promise<void> {
     return this.thread.close();

@@ -90,18 +90,6 @@ export class RevisionDiffThread {
     return [parsed(source.before), parsed(source.after)];
   }
 
-  /**
-   * Starts every thread now rather than on the first diff, each opening its connection (when it reads the
-   * database) and running one small diff so that its code is compiled: a thread's start (loading its modules,
-   * connecting) and its first, unoptimised diffs otherwise cost the first diffs asked for about as much CPU as
-   * the diffs themselves (#15 §7). Resolves when every thread is ready; a failure leaves the thread to be started
-   * again by the next diff.
-   */
-  async warm(): Promise<void> {
-    if (!this.file) return;
-    await Promise.all(this.workers.map((_, thread) => this.send(thread, { warm: true })));
-  }
-
   async close(): Promise<void> {
     const workers = this.workers.splice(0, this.workers.length, ...this.workers.map(() => undefined));
     await Promise.all(workers.flatMap((worker) => (worker ? [worker.terminate()] : [])));
@@ -110,16 +98,13 @@ export class RevisionDiffThread {
   private post(source: DiffSource, json: boolean): Promise<{ changes?: FieldChange[]; json?: ChangeJson[] }> {
     if (!('before' in source) && !this.readsDatabase)
       throw new Error('the diff thread has no database: give the contents');
-    return this.send(this.load.indexOf(Math.min(...this.load)), { json, ...source });
-  }
-
-  private send(thread: number, message: object): Promise<{ changes?: FieldChange[]; json?: ChangeJson[] }> {
+    const thread = this.load.indexOf(Math.min(...this.load));
     const worker = (this.workers[thread] ??= this.start(this.file!, thread));
     const id = this.nextId++;
     this.load[thread] += 1;
     return new Promise((resolve, reject) => {
       this.pending.set(id, { resolve, reject, thread });
-      worker.postMessage({ id, ...message });
+      worker.postMessage({ id, json, ...source });
     });
   }
 

@@ -6,11 +6,9 @@ import { diffContent } from './revision-diff.js';
 import { toChangeJson } from './revision-diff-json.js';
 
 type Content = ArticleContent | string;
-type Message =
-  | ({ id: number; json: boolean } & (
-      { before: Content; after: Content } | { articleId: string; from: number; to: number }
-    ))
-  | { id: number; warm: true };
+type Message = { id: number; json: boolean } & (
+  { before: Content; after: Content } | { articleId: string; from: number; to: number }
+);
 
 /**
  * The diff thread (#15 §7): bounded diffs, one at a time, off the API's event loop. The thread reads the two
@@ -50,51 +48,7 @@ function connection(): Promise<Client> {
   })());
 }
 
-/** A text of `words` words, the `every`th one changed (to give the word diff edits throughout), in paragraphs. */
-function warmUpText(words: number, every: number): string {
-  const vocabulary = ['patients', 'dose', 'renal', 'clinical', 'trial', 'reduce', 'risk', 'the', 'of', 'and'];
-  const out: string[] = [];
-  for (let index = 0; index < words; index++) {
-    const word = vocabulary[(index * 7) % vocabulary.length];
-    out.push(every && index % every === 3 ? `${word}ly` : word, index % 40 === 39 ? '.\n\n' : ' ');
-  }
-  return out.join('');
-}
-
-/** What a thread diffs when warmed: two revisions of four sections (about 40 KB), a word in ten changed. */
-function warmUpContent(every: number): ArticleContent {
-  return {
-    title: 'Warm-up',
-    slug: 'warm-up',
-    description: 'Compiles the diff thread before its first diff.',
-    specialty: 'none',
-    keyTakeaways: ['One', every ? 'Two' : 'Three'],
-    sections: [1, 2, 3, 4].map((part) => ({ heading: `Part ${part}`, body: warmUpText(1_000, every) })),
-    faq: [{ question: 'Why?', answer: 'So that the first diffs asked for run compiled code.' }],
-    references: [],
-    bottomLine: 'Warm.',
-    relatedSlugs: [],
-    images: [],
-  };
-}
-
-/**
- * Readies the thread before its first diff (RevisionDiffThread.warm): opens the connection, when it reads the
- * database, and diffs a small pair a few times so that the diff and its serialisation run compiled.
- */
-async function warm(): Promise<void> {
-  if (databaseUrl) {
-    const read = reads.then(async () => (await connection()).query('SELECT 1'));
-    reads = read.catch(() => undefined);
-    await read;
-  }
-  const [before, after] = [warmUpContent(0), warmUpContent(10)];
-  for (let round = 0; round < 3; round++) toChangeJson(diffContent(before, after));
-}
-
-async function contents(
-  message: Exclude<Message, { warm: true }>,
-): Promise<{ before: ArticleContent; after: ArticleContent }> {
+async function contents(message: Message): Promise<{ before: ArticleContent; after: ArticleContent }> {
   const parse = (content: Content): ArticleContent =>
     typeof content === 'string' ? (JSON.parse(content) as ArticleContent) : content;
   if ('before' in message) return { before: parse(message.before), after: parse(message.after) };
@@ -118,11 +72,6 @@ parentPort?.on('message', (message: Message) => {
   // Reads queue on one connection, in turn; the diffs, being synchronous, run one at a time.
   void (async () => {
     try {
-      if ('warm' in message) {
-        await warm();
-        parentPort!.postMessage({ id: message.id });
-        return;
-      }
       const { before, after } = await contents(message);
       const changes = diffContent(before, after);
       parentPort!.postMessage(
