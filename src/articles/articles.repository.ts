@@ -214,25 +214,37 @@ export class ArticlesRepository {
    * `ArticleWorkflow` calls this (the architecture test holds it to that).
    */
   async writeWorkflow(tx: EntityManager, article: Article, changes: WorkflowChanges): Promise<Article> {
+    // One plain UPDATE of the changed columns (no TypeORM query building: this is on every publish).
+    const { sets, parameters } = this.workflowUpdate(article, changes);
+    await tx.query(`UPDATE articles SET ${sets} WHERE id = $1`, parameters);
+    return article;
+  }
+
+  /**
+   * Applies `changes` and the version bump to `article` (dropping its cached read) and gives the UPDATE's SET list
+   * and its parameters: $1 the id, $2 the version, $3 updated_at, then one per changed field.
+   */
+  private workflowUpdate(
+    article: Article,
+    changes: WorkflowChanges,
+  ): { sets: string; parameters: unknown[] } {
     this.readCache.invalidate(article.id);
     Object.assign(article, changes, { version: article.version + 1, updatedAt: this.clock.now() });
-    // One plain UPDATE of the changed columns (no TypeORM query building: this is on every publish).
     const fields = (Object.keys(changes) as (keyof WorkflowChanges)[]).filter(
       (field) => changes[field] !== undefined,
     );
     const sets = fields.map(
       (field, index) => `${WORKFLOW_COLUMNS[field][0]} = $${index + 4}::${WORKFLOW_COLUMNS[field][1]}`,
     );
-    await tx.query(
-      `UPDATE articles SET ${['version = $2', 'updated_at = $3', ...sets].join(', ')} WHERE id = $1`,
-      [
+    return {
+      sets: ['version = $2', 'updated_at = $3', ...sets].join(', '),
+      parameters: [
         article.id,
         article.version,
         article.updatedAt,
         ...fields.map((field) => workflowParameter(field, changes[field])),
       ],
-    );
-    return article;
+    };
   }
 
   /**
@@ -249,24 +261,11 @@ export class ArticlesRepository {
     changes: WorkflowChanges,
     rest: (firstParameter: number) => { ctes: string[]; query: string; parameters: unknown[] },
   ): Promise<T[]> {
-    this.readCache.invalidate(article.id);
-    Object.assign(article, changes, { version: article.version + 1, updatedAt: this.clock.now() });
-    const fields = (Object.keys(changes) as (keyof WorkflowChanges)[]).filter(
-      (field) => changes[field] !== undefined,
-    );
-    const sets = fields.map(
-      (field, index) => `${WORKFLOW_COLUMNS[field][0]} = $${index + 4}::${WORKFLOW_COLUMNS[field][1]}`,
-    );
-    const parameters: unknown[] = [
-      article.id,
-      article.version,
-      article.updatedAt,
-      ...fields.map((field) => workflowParameter(field, changes[field])),
-    ];
+    const { sets, parameters } = this.workflowUpdate(article, changes);
     const caller = rest(parameters.length + 1);
     return tx.query<T[]>(
       `WITH article_write AS (
-         UPDATE articles SET ${['version = $2', 'updated_at = $3', ...sets].join(', ')} WHERE id = $1 RETURNING id
+         UPDATE articles SET ${sets} WHERE id = $1 RETURNING id
        )${caller.ctes.map((cte) => `,\n${cte}`).join('')}
        ${caller.query}`,
       [...parameters, ...caller.parameters],
@@ -494,9 +493,7 @@ export class ArticlesRepository {
       edit.search.texts,
     ];
     const event = audit('recorded', 'advanced', parameters.length + 1);
-    const rows = await this.articles.query<
-      { version: number; current_revision: number; parsed: string[] }[]
-    >(
+    const rows = await this.articles.query<{ version: number; current_revision: number; parsed: string[] }[]>(
       `WITH ${searchPartsCte(7, 14)},
        advanced AS (
          UPDATE articles
