@@ -7,6 +7,7 @@ import { ArticleError } from './articles.exception.js';
 import { ArticleReadCache } from './article-read-cache.js';
 import { Revision } from './revision.entity.js';
 import type { ArticleContent } from './article-content.js';
+import type { AuditCte } from '../audit/audit.service.js';
 
 export type WorkflowChanges = Partial<
   Pick<
@@ -48,15 +49,7 @@ const ARTICLE_COLUMNS = `a.id, a.slug, a.title, a.specialty, a.status, a.author_
        a.last_reviewed_at AS "lastReviewedAt", a.next_review_due_at AS "nextReviewDueAt",
        a.first_published_at AS "firstPublishedAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt"`;
 
-/**
- * The audit event of a one-statement write: a data-modifying CTE named `name` that appends the event once per
- * row of `source`, with its parameters numbered from `firstParameter` (AuditService.appendPerRowSql).
- */
-export type AuditCte = (
-  name: string,
-  source: string,
-  firstParameter: number,
-) => { sql: string; parameters: unknown[] };
+export type { AuditCte } from '../audit/audit.service.js';
 
 /** A workflow field as a query parameter (jsonb as its JSON text, so an array would not become a PG array). */
 function workflowParameter(field: keyof WorkflowChanges, value: unknown): unknown {

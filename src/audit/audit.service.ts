@@ -33,6 +33,16 @@ function jsonParameter(value: unknown): string | null {
   return value === undefined || value === null ? null : JSON.stringify(value);
 }
 
+/**
+ * The audit event of a one-statement write: a data-modifying CTE named `name` that appends the event once per
+ * row of `source`, with its parameters numbered from `firstParameter` (AuditService.appendPerRowSql).
+ */
+export type AuditCte = (
+  name: string,
+  source: string,
+  firstParameter: number,
+) => { sql: string; parameters: unknown[] };
+
 export interface AuditFilter {
   articleId?: string;
   entityType?: string;

@@ -6,6 +6,11 @@ import { Assignment, type AssignmentStatus } from './assignment.entity.js';
 /** An assignment is open while pending or accepted; at most one per article. */
 export const OPEN_ASSIGNMENT: readonly AssignmentStatus[] = ['pending', 'accepted'];
 
+/** Every column of an assignment, named as the entity's properties. */
+const ASSIGNMENT_COLUMNS = `id, article_id AS "articleId", reviewer_id AS "reviewerId", kind, status, due_at AS "dueAt",
+       assigned_by_id AS "assignedById", decline_reason AS "declineReason", responded_at AS "respondedAt",
+       completed_at AS "completedAt", created_at AS "createdAt", updated_at AS "updatedAt"`;
+
 export interface AssignmentFilter {
   reviewerId?: string;
   status?: AssignmentStatus;
@@ -17,12 +22,13 @@ export interface AssignmentFilter {
 export class AssignmentsRepository {
   constructor(@InjectRepository(Assignment) private readonly assignments: Repository<Assignment>) {}
 
-  private repo(tx?: EntityManager): Repository<Assignment> {
-    return tx ? tx.getRepository(Assignment) : this.assignments;
-  }
-
-  findOpenForArticle(articleId: string, tx?: EntityManager): Promise<Assignment | null> {
-    return this.repo(tx).findOne({ where: { articleId, status: In([...OPEN_ASSIGNMENT]) } });
+  /** Plain SQL: read once per reminder sent, where the query builder's cost showed (#15, bench:schedule). */
+  async findOpenForArticle(articleId: string, tx?: EntityManager): Promise<Assignment | null> {
+    const rows: Assignment[] = await (tx ?? this.assignments.manager).query(
+      `SELECT ${ASSIGNMENT_COLUMNS} FROM assignments WHERE article_id = $1 AND status = ANY($2::varchar[]) LIMIT 1`,
+      [articleId, OPEN_ASSIGNMENT],
+    );
+    return rows.length ? Object.assign(new Assignment(), rows[0]) : null;
   }
 
   /** The open assignment of an article, locked for the rest of the transaction. */

@@ -36,12 +36,17 @@ interface Recipient {
 }
 
 const DAY_MS = 24 * 3600 * 1000;
+const QUARTER_HOUR_MS = 15 * 60 * 1000;
+/** A day of quarter hours: a sweep window's worth. */
+const MAX_DUE_DATE_TEXTS = 96;
 
 /** Sends one re-review reminder and moves the article's clock on to the next one. */
 @Injectable()
 export class ReviewReminders {
   /** The change lists of the e-mails, by pair of content hashes (never stale: see ChangeLinesCache). */
   readonly changeLinesCache = new ChangeLinesCache();
+  /** dueDateText's, by UTC quarter hour. */
+  private readonly dueDateTexts = new Map<number, string>();
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -91,26 +96,32 @@ export class ReviewReminders {
       const emails = await this.reminderEmails(tx, article, signOff, schedule, job.kind, recipient);
       await this.notifications.queue(tx, ctx, emails, { deliverNow: true });
       const next = followingReminder(job.kind, schedule.dueAt, reminderPlan(this.config));
-      await this.schedules.moveToNextReminder(tx, article.id, next.kind, next.at);
+      // The clock moves on and the audit event is appended in one statement.
+      await this.schedules.moveToNextReminder(tx, article.id, next.kind, next.at, (name, source, first) =>
+        this.audit.appendPerRowSql(
+          name,
+          source,
+          {
+            actorId: null,
+            action: 'review.reminder_sent',
+            entityType: 'article',
+            entityId: article.id,
+            articleId: article.id,
+            after: {
+              kind: job.kind,
+              signOffId: signOff.id,
+              dueAt: schedule.dueAt,
+              recipients: emails.map((e) => e.to.address),
+            },
+          },
+          first,
+        ),
+      );
       this.reminders.enqueueIfInWindow(
         ctx,
         { articleId: article.id, signOffId: signOff.id, kind: next.kind },
         next.at,
       );
-      // Last: the audit chain lock is held until commit, so take it as late as possible.
-      await this.audit.record(tx, {
-        actorId: null,
-        action: 'review.reminder_sent',
-        entityType: 'article',
-        entityId: article.id,
-        articleId: article.id,
-        after: {
-          kind: job.kind,
-          signOffId: signOff.id,
-          dueAt: schedule.dueAt,
-          recipients: emails.map((e) => e.to.address),
-        },
-      });
       return 'done';
     });
   }
@@ -189,9 +200,20 @@ export class ReviewReminders {
     return { open: open ? { id: open.id } : null, reviewer };
   }
 
-  /** "January 10th, 2026" in the publication's time zone; a run of reminders shares a few due dates' days. */
+  /**
+   * "January 10th, 2026" in the publication's time zone. A run of reminders shares a few due dates' days, so the
+   * text is kept by quarter hour: every time zone's offset from UTC is a whole number of quarter hours, so two
+   * instants of one UTC quarter hour fall on the same local day.
+   */
   private dueDateText(dueAt: Date): string {
-    return formatReviewDate(dueAt, this.config.env.PUBLICATION_TIMEZONE);
+    const quarterHour = Math.floor(dueAt.getTime() / QUARTER_HOUR_MS);
+    let text = this.dueDateTexts.get(quarterHour);
+    if (text === undefined) {
+      text = formatReviewDate(dueAt, this.config.env.PUBLICATION_TIMEZONE);
+      if (this.dueDateTexts.size >= MAX_DUE_DATE_TEXTS) this.dueDateTexts.clear();
+      this.dueDateTexts.set(quarterHour, text);
+    }
+    return text;
   }
 
   /**

@@ -1,10 +1,16 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { In, type EntityManager, type Repository, type SelectQueryBuilder } from 'typeorm';
+import type { AuditCte } from '../audit/audit.service.js';
 import type { ReminderKind } from './reminder-plan.js';
 import { ReviewSchedule } from './review-schedule.entity.js';
 
 export const SWEEP_PAGE = 2000;
+
+/** Every column of a schedule, named as the entity's properties. */
+const SCHEDULE_COLUMNS = `article_id AS "articleId", sign_off_id AS "signOffId", reviewer_id AS "reviewerId",
+       signed_at AS "signedAt", due_at AS "dueAt", next_reminder_kind AS "nextReminderKind",
+       next_reminder_at AS "nextReminderAt", updated_at AS "updatedAt"`;
 
 /** The re-review clock of each signed article, owned by the scheduling module. */
 @Injectable()
@@ -15,11 +21,16 @@ export class ReviewSchedulesRepository {
     return (tx ? tx.getRepository(ReviewSchedule) : this.schedules).findOne({ where: { articleId } });
   }
 
-  /** The article's schedule, locked for the rest of the transaction. */
-  lockByArticle(tx: EntityManager, articleId: string): Promise<ReviewSchedule | null> {
-    return tx
-      .getRepository(ReviewSchedule)
-      .findOne({ where: { articleId }, lock: { mode: 'pessimistic_write' } });
+  /**
+   * The article's schedule, locked for the rest of the transaction. Plain SQL: every reminder sent locks one, and
+   * the query builder's cost was a visible part of a reminder's CPU (#15, bench:schedule).
+   */
+  async lockByArticle(tx: EntityManager, articleId: string): Promise<ReviewSchedule | null> {
+    const rows: ReviewSchedule[] = await tx.query(
+      `SELECT ${SCHEDULE_COLUMNS} FROM review_schedules WHERE article_id = $1 FOR UPDATE`,
+      [articleId],
+    );
+    return rows.length ? Object.assign(new ReviewSchedule(), rows[0]) : null;
   }
 
   /** The schedules of these articles, locked for the rest of the transaction (one query). */
@@ -46,17 +57,26 @@ export class ReviewSchedulesRepository {
     await tx.getRepository(ReviewSchedule).delete({ articleId });
   }
 
+  /**
+   * Moves the clock on to the next reminder and appends the audit event of the reminder just sent, in one
+   * statement (once per reminder sent, so one round trip less: #15, bench:schedule).
+   */
   async moveToNextReminder(
     tx: EntityManager,
     articleId: string,
     kind: ReminderKind,
     at: Date,
+    audit: AuditCte,
   ): Promise<void> {
-    // Once per reminder sent: a plain statement, as the query builder costs more CPU than the update.
+    const event = audit('recorded', 'moved', 4);
     await tx.query(
-      `UPDATE review_schedules SET next_reminder_kind = $2, next_reminder_at = $3, updated_at = now()
-        WHERE article_id = $1`,
-      [articleId, kind, at],
+      `WITH moved AS (
+         UPDATE review_schedules SET next_reminder_kind = $2, next_reminder_at = $3, updated_at = now()
+          WHERE article_id = $1
+         RETURNING article_id),
+       ${event.sql}
+       SELECT 1`,
+      [articleId, kind, at, ...event.parameters],
     );
   }
 
