@@ -137,6 +137,15 @@ describe('re-review scheduling and reminders', () => {
         }),
       ]),
     );
+    // Each reminder sent is on the audit trail, with what it was and to whom, in the transaction that sent it.
+    const audited: { after: { kind: string; signOffId: string; recipients: string[] } }[] = await t.dataSource.query(
+      `SELECT after FROM audit_events WHERE action = 'review.reminder_sent' AND article_id = $1 ORDER BY id`,
+      [article.id],
+    );
+    expect(audited.map((e) => e.after.kind)).toEqual(['before-P30D', 'before-P7D', 'due', 'overdue-1']);
+    expect(audited.every((e) => e.after.signOffId === signOff.id)).toBe(true);
+    expect(audited[3].after.recipients.sort()).toEqual([alan.email, editor.email].sort());
+
     // Readers still see the old review date: the live record is untouched by the reminders.
     expect((await getArticle(t, writer, article.id)).body.lastReviewedAt).toBe(T0.toISOString());
 
