@@ -9,6 +9,12 @@ import type { ReviewSchedule } from './review-schedule.entity.js';
 
 export type ReminderJob = JobPayload<JobName.ReviewReminder>;
 
+/**
+ * Jobs per `addBulk` call of a {@link ReminderBatch}: small enough that Redis runs one chunk's scripts while Node
+ * builds the next chunk's commands (BullMQ sends a chunk as one pipeline of one script per job).
+ */
+export const ADD_CHUNK = 250;
+
 /** BullMQ job ids may not contain ':'; this one is deterministic, so a reminder is never queued twice. */
 export function reminderJobId(job: ReminderJob): string {
   return `reminder_${job.articleId}_${job.signOffId}_${job.kind}`;
@@ -39,7 +45,14 @@ export class ReminderQueue {
   }
 
   async addMany(jobs: { job: ReminderJob; at: Date }[]): Promise<void> {
-    await this.queue.addBulk(jobs.map(({ job, at }) => this.job(job, at)));
+    const batch = this.batch();
+    await batch.add(jobs);
+    await batch.done();
+  }
+
+  /** A batch for adding many reminders in several calls (the sweep's pages); `done()` waits for the last. */
+  batch(): ReminderBatch {
+    return new ReminderBatch((jobs) => this.queue.addBulk(jobs.map(({ job, at }) => this.job(job, at))));
   }
 
   /** Queues the reminder after the commit if it falls within the sweep window (the sweep queues the rest). */
@@ -60,5 +73,35 @@ export class ReminderQueue {
       kind: schedule.nextReminderKind,
     });
     ctx.afterCommit(() => this.queue.remove(jobId));
+  }
+}
+
+/**
+ * Adds reminders with `addBulk` in chunks of ADD_CHUNK, with at most two chunks in flight: the next chunk is built
+ * and sent while Redis still runs the previous one, so Node and Redis work at the same time instead of in turn
+ * (each costs about as much as the other per job). `add` returns once all but the last chunk are in Redis;
+ * `done` waits for that one. Memory stays bounded by the caller's batch plus two chunks.
+ */
+export class ReminderBatch {
+  private inFlight: Promise<unknown> | null = null;
+
+  constructor(private readonly addBulk: (jobs: { job: ReminderJob; at: Date }[]) => Promise<unknown>) {}
+
+  async add(jobs: { job: ReminderJob; at: Date }[]): Promise<void> {
+    for (let from = 0; from < jobs.length; from += ADD_CHUNK) {
+      const sent = this.addBulk(jobs.slice(from, from + ADD_CHUNK));
+      // Handled here so that a failure while the previous chunk's is being thrown is not an unhandled
+      // rejection; it still rejects for whoever awaits it next (the next add or done).
+      sent.catch(() => undefined);
+      const previous = this.inFlight;
+      this.inFlight = sent;
+      if (previous) await previous;
+    }
+  }
+
+  async done(): Promise<void> {
+    const last = this.inFlight;
+    this.inFlight = null;
+    await last;
   }
 }
