@@ -5,10 +5,11 @@ import { mkdtempSync, readdirSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { QueueName } from '../src/core/queues/queues.js';
-import { reminderJobId } from '../src/scheduling/reminder-queue.js';
+import { ADD_CHUNK, reminderJobId } from '../src/scheduling/reminder-queue.js';
 import { EditorDigest } from '../src/scheduling/editor-digest.service.js';
 import type { ReminderKind } from '../src/scheduling/reminder-plan.js';
 import { ReviewReminders } from '../src/scheduling/review-reminders.service.js';
+import { SWEEP_PAGE } from '../src/scheduling/review-schedules.repository.js';
 import { ReviewSweep } from '../src/scheduling/review-sweep.service.js';
 import { RecurringJobs } from '../src/scheduling/recurring-jobs.js';
 import { eventually } from './utils/poll.js';
@@ -289,6 +290,58 @@ describe('re-review scheduling and reminders', () => {
     const { due } = await schedules.sweep(); // window: 2 hours
     expect(due).toBe(2);
     expect((await queue.getDelayedCount()) - before).toBe(2);
+    await t.dataSource.query(
+      `DELETE FROM review_schedules WHERE sign_off_id NOT IN (SELECT id FROM sign_offs)`,
+    );
+    await queue.drain(true);
+  });
+
+  it('queues a window of several pages in chunks: every reminder once, delayed to its time, and nothing on a second sweep', async () => {
+    t.clock.set(T0);
+    // More than two pages, in pairs sharing a time (a page may end between the two: the keyset goes on by
+    // article id), an hour or more ahead so that none falls due while the test runs.
+    const n = 2 * SWEEP_PAGE + 3 * ADD_CHUNK + 7;
+    const inserted = await t.dataSource.query<
+      { article_id: string; sign_off_id: string; kind: ReminderKind; at: Date }[]
+    >(
+      `INSERT INTO review_schedules (article_id, sign_off_id, reviewer_id, signed_at, due_at, next_reminder_kind, next_reminder_at)
+       SELECT gen_random_uuid(), gen_random_uuid(), $1, $2, $2::timestamptz + interval '1 year',
+              (ARRAY['before-P30D', 'before-P7D', 'due'])[g % 3 + 1],
+              $2::timestamptz + interval '1 hour' + (g / 2) * interval '1 second'
+         FROM generate_series(1, $3::int) AS g
+       RETURNING article_id, sign_off_id, next_reminder_kind AS kind, next_reminder_at AS at`,
+      [alan.id, T0, n],
+    );
+    const before = await queue.getDelayedCount();
+
+    const { due } = await schedules.sweep(); // window: 2 hours
+    expect(due).toBe(n);
+    expect((await queue.getDelayedCount()) - before).toBe(n);
+    const queued = new Map(
+      (await queue.getJobs(['delayed'])).map((job) => [
+        job.id,
+        { data: job.data as unknown, delay: job.delay },
+      ]),
+    );
+    for (const row of inserted) {
+      const job = { articleId: row.article_id, signOffId: row.sign_off_id, kind: row.kind };
+      expect(queued.get(reminderJobId(job))).toEqual({ data: job, delay: row.at.getTime() - T0.getTime() });
+    }
+
+    // The next sweep reads the same rows and queues nothing new.
+    expect((await schedules.sweep()).due).toBe(n);
+    expect((await queue.getDelayedCount()) - before).toBe(n);
+
+    // Some of them lost (the first, one on the second page, the last): the next sweep queues just those again.
+    const lost = [inserted[0], inserted[SWEEP_PAGE + 10], inserted[n - 1]].map((row) =>
+      reminderJobId({ articleId: row.article_id, signOffId: row.sign_off_id, kind: row.kind }),
+    );
+    for (const jobId of lost) await queue.remove(jobId);
+    expect((await queue.getDelayedCount()) - before).toBe(n - lost.length);
+    expect((await schedules.sweep()).due).toBe(n);
+    expect((await queue.getDelayedCount()) - before).toBe(n);
+    for (const jobId of lost) expect(await queue.getJob(jobId)).toBeTruthy();
+
     await t.dataSource.query(
       `DELETE FROM review_schedules WHERE sign_off_id NOT IN (SELECT id FROM sign_offs)`,
     );

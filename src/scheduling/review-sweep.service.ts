@@ -32,22 +32,29 @@ export class ReviewSweep {
   async sweep(): Promise<{ due: number; horizon: Date }> {
     const now = this.clock.now();
     const horizon = new Date(now.getTime() + this.config.env.SWEEP_WINDOW.toMillis());
+    const batch = this.reminders.batch();
     let due = 0;
-    let after: { at: Date; id: string } | null = null;
-    for (;;) {
-      const rows: ReviewSchedule[] = await this.schedules.sweepPageQuery(horizon, after).getMany();
+    let page: Promise<ReviewSchedule[]> | null = this.schedules.sweepPageQuery(horizon, null).getMany();
+    while (page) {
+      const rows: ReviewSchedule[] = await page;
       if (!rows.length) break;
-      await this.reminders.addMany(
+      // A full page: the next one is read from PostgreSQL while this one goes to Redis (two pages at most).
+      const last = rows[rows.length - 1];
+      page =
+        rows.length < SWEEP_PAGE
+          ? null
+          : this.schedules.sweepPageQuery(horizon, { at: last.nextReminderAt, id: last.articleId }).getMany();
+      // A failed add leaves the next page's read unawaited: handled, the error is the add's.
+      page?.catch(() => undefined);
+      await batch.add(
         rows.map((row) => ({
           job: { articleId: row.articleId, signOffId: row.signOffId, kind: row.nextReminderKind },
           at: row.nextReminderAt,
         })),
       );
       due += rows.length;
-      const last = rows[rows.length - 1];
-      after = { at: last.nextReminderAt, id: last.articleId };
-      if (rows.length < SWEEP_PAGE) break;
     }
+    await batch.done();
     // Operational wall time (not the domain clock): when the sweep really last ran.
     await this.redis.set(lastSweepKey(this.config), new Date().toISOString());
     return { due, horizon };
