@@ -735,9 +735,9 @@ async function main(): Promise<void> {
     );
     console.log(
       `  the same sweep again: ${ms(againMs)} ms, ${fmtInt(again.due)} rows read, jobs in Redis ${fmtInt(againInRedis)} ` +
-        `(unchanged: ${againInRedis === inRedis ? 'yes' : 'NO'}), Redis growth ${fmtBytes(againGrowth.bytes)}, all of it ` +
-        `in the events stream (${fmtBytes(againGrowth.byKind.events)}): BullMQ writes a "duplicated" event per id already ` +
-        `queued, and trims the stream to about 10,000 events`,
+        `(unchanged: ${againInRedis === inRedis ? 'yes' : 'NO'}), Redis growth ${fmtBytes(againGrowth.bytes)}, in the events ` +
+        `stream ${fmtBytes(againGrowth.byKind.events)} (the sweep looks up ids already queued and skips them, so no ` +
+        `"duplicated" event is written for them; BullMQ trims the stream to about 10,000 events)`,
     );
     console.log(
       `  EXPLAIN (ANALYZE, BUFFERS), first page; index scan on IDX_review_schedules_next_reminder: ${usesIndex ? 'yes' : 'NO'}`,
