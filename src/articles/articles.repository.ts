@@ -49,8 +49,6 @@ const ARTICLE_COLUMNS = `a.id, a.slug, a.title, a.specialty, a.status, a.author_
        a.last_reviewed_at AS "lastReviewedAt", a.next_review_due_at AS "nextReviewDueAt",
        a.first_published_at AS "firstPublishedAt", a.created_at AS "createdAt", a.updated_at AS "updatedAt"`;
 
-export type { AuditCte } from '../audit/audit.service.js';
-
 /** A workflow field as a query parameter (jsonb as its JSON text, so an array would not become a PG array). */
 function workflowParameter(field: keyof WorkflowChanges, value: unknown): unknown {
   return WORKFLOW_COLUMNS[field][1] === 'jsonb' && value !== null && value !== undefined
