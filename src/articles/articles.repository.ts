@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
 import { Clock } from '../core/clock/clock.js';
+import { queryPrepared } from '../core/database/prepared-query.js';
 import { Article, type ArticleStatus } from './article.entity.js';
 import { ArticleError } from './articles.exception.js';
 import { ArticleReadCache } from './article-read-cache.js';
@@ -484,7 +485,10 @@ export class ArticlesRepository {
       edit.search.texts,
     ];
     const event = audit('recorded', 'advanced', parameters.length + 1);
-    const rows = await this.articles.query<{ version: number; current_revision: number; parsed: string[] }[]>(
+    // Prepared (parsed and planned once per connection): this is the statement of every edit.
+    const rows = await queryPrepared<{ version: number; current_revision: number; parsed: string[] }>(
+      this.articles.manager,
+      'article_edit',
       `WITH ${searchPartsCte(7, 14)},
        advanced AS (
          UPDATE articles
@@ -541,7 +545,10 @@ export class ArticlesRepository {
       search.texts,
     ];
     const event = audit('recorded', 'inserted', parameters.length + 1);
-    const rows = await this.articles.query<{ parsed: string[] }[]>(
+    // Prepared (parsed and planned once per connection): this is the statement of every new article.
+    const rows = await queryPrepared<{ parsed: string[] }>(
+      this.articles.manager,
+      'article_create',
       `WITH ${searchPartsCte(9, 19)},
        inserted AS (
          INSERT INTO articles (id, slug, title, specialty, status, author_id, version, current_revision,
