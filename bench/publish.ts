@@ -16,8 +16,9 @@
  *   - the time to re-export everything after one article changed (target: under 1 second),
  *   - across sizes, "flat in N": peak RSS at the largest N at most 1.25x the smallest's, articles/s at least 0.8x.
  * The export and the ceiling run in alternating rounds and the medians are reported (the machine may be shared).
- * Each size runs against a database and a Redis prefix of its own (dropped afterwards); writes
- * bench/results/publish.json. `BENCH_SQL_TRACE=1` also prints the statements of the publish phase by total time.
+ * Each size runs against a database and a Redis prefix of its own (dropped afterwards); writes publish.json in
+ * bench/results (or BENCH_RESULTS_DIR). `BENCH_SQL_TRACE=1` also prints the statements of the publish phase by total
+ * time.
  * `BENCH_PUBLISH_PROFILE=<file>` writes a CPU profile of the publish phase alone (open it in Chrome DevTools).
  */
 import 'reflect-metadata';
@@ -29,7 +30,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { fork, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import pg, { Client } from 'pg';
@@ -55,7 +56,7 @@ import { livePageValues } from '../src/publishing/published-pages.repository.js'
 import { PublishingService } from '../src/publishing/publishing.service.js';
 import { bylineText } from '../src/sign-offs/byline.js';
 import { type Judged, judge, judgedRow, printTable, type Row, verdict } from './lib/load.js';
-import { loadAverage } from './lib/machine.js';
+import { loadAverage, REPO_ROOT, RESULTS_DIR } from './lib/machine.js';
 import type { CeilingMessage, CeilingRequest } from './publish-ceiling-child.js';
 import { articleContent, seed } from './lib/publish-content.js';
 
@@ -1054,9 +1055,13 @@ async function main(): Promise<void> {
       : null,
     bySize,
   };
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/publish.json', `${JSON.stringify(output, null, 2)}\n`);
-  console.log(`\nload average now ${fmtLoad(loadAverage())}; written to bench/results/publish.json`);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const resultPath = join(RESULTS_DIR, 'publish.json');
+  writeFileSync(resultPath, `${JSON.stringify(output, null, 2)}\n`);
+  const shown = relative(REPO_ROOT, resultPath);
+  console.log(
+    `\nload average now ${fmtLoad(loadAverage())}; written to ${shown.startsWith('..') ? resultPath : shown}`,
+  );
 }
 
 main().catch((error: unknown) => {
