@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
 import { Clock } from '../core/clock/clock.js';
+import { queryPrepared } from '../core/database/prepared-query.js';
 import { Article, type ArticleStatus } from './article.entity.js';
 import { ArticleError } from './articles.exception.js';
 import { ArticleReadCache } from './article-read-cache.js';
@@ -177,7 +178,8 @@ export class ArticlesRepository {
 
   /** As lockById, but null (not 404) when the article does not exist: for jobs that skip a deleted article. */
   async lockIfExists(tx: EntityManager, id: string): Promise<Article | null> {
-    const rows: Article[] = await tx.query(
+    const rows = await queryPrepared<Article>(
+      tx,
       `SELECT ${ARTICLE_COLUMNS} FROM articles a WHERE a.id = $1 FOR UPDATE`,
       [id],
     );
@@ -254,7 +256,10 @@ export class ArticlesRepository {
   ): Promise<T[]> {
     const { sets, parameters } = this.workflowUpdate(article, changes);
     const caller = rest(parameters.length + 1);
-    return tx.query<T[]>(
+    // Prepared: this long statement runs at every publish (the caller's CTEs), and its text varies only with the
+    // set of changed fields and the caller, so each connection parses it once.
+    return queryPrepared<T>(
+      tx,
       `WITH article_write AS (
          UPDATE articles SET ${sets} WHERE id = $1 RETURNING id
        )${caller.ctes.map((cte) => `,\n${cte}`).join('')}
