@@ -4,7 +4,8 @@
  * of them through the gate, makes the rest live in SQL as the gate leaves them, exports them all, and prints each
  * figure beside its target:
  *   - publish through the gate: articles per second of `publishNow`, BENCH_PUBLISHERS (4) publishers at once, each
- *     publish its own transaction (target >= 500/s), and the SQL statements each publish sends,
+ *     publish its own transaction (target >= 500/s), the SQL statements each publish sends, and the CPU time per
+ *     publish of this process (the service runs in it) and of the PostgreSQL backends serving its database,
  *   - the service's full export path (PostgreSQL -> page -> atomic file -> checksums), in the export's own process
  *     as `npm run export` runs it (bench/publish-export-child.ts around src/publishing/export-process.ts, same node
  *     flags), against its ceiling: the same templates rendered from in-memory content and written the same way, no
@@ -16,8 +17,9 @@
  *   - the time to re-export everything after one article changed (target: under 1 second),
  *   - across sizes, "flat in N": peak RSS at the largest N at most 1.25x the smallest's, articles/s at least 0.8x.
  * The export and the ceiling run in alternating rounds and the medians are reported (the machine may be shared).
- * Each size runs against a database and a Redis prefix of its own (dropped afterwards); writes
- * bench/results/publish.json. `BENCH_SQL_TRACE=1` also prints the statements of the publish phase by total time.
+ * Each size runs against a database and a Redis prefix of its own (dropped afterwards); writes publish.json in
+ * bench/results (or BENCH_RESULTS_DIR). `BENCH_SQL_TRACE=1` also prints the statements of the publish phase by total
+ * time.
  * `BENCH_PUBLISH_PROFILE=<file>` writes a CPU profile of the publish phase alone (open it in Chrome DevTools).
  */
 import 'reflect-metadata';
@@ -29,7 +31,7 @@ import { randomBytes, randomUUID } from 'node:crypto';
 import { fork, spawn } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { performance } from 'node:perf_hooks';
 import pg, { Client } from 'pg';
@@ -55,9 +57,10 @@ import { livePageValues } from '../src/publishing/published-pages.repository.js'
 import { PublishingService } from '../src/publishing/publishing.service.js';
 import { bylineText } from '../src/sign-offs/byline.js';
 import { type Judged, judge, judgedRow, printTable, type Row, verdict } from './lib/load.js';
-import { loadAverage } from './lib/machine.js';
+import { loadAverage, REPO_ROOT, RESULTS_DIR } from './lib/machine.js';
 import type { CeilingMessage, CeilingRequest } from './publish-ceiling-child.js';
 import { articleContent, seed } from './lib/publish-content.js';
+import { cpuSeconds } from './lib/service.js';
 
 /** Set in the child process that measures one size. */
 const CHILD_SIZE = process.env.BENCH_PUBLISH_CHILD_SIZE;
@@ -560,6 +563,11 @@ interface SizeResult {
     statementsPerArticle: number;
     /** CPU time of this (the service's) process per publish, user + system; PostgreSQL's is not counted. */
     cpuMsPerArticle: number;
+    /**
+     * CPU time of the PostgreSQL backends serving this database during the publish phase, per publish (from
+     * /proc: only when the server runs on this machine; the WAL writer and other server processes not counted).
+     */
+    postgresCpuMsPerArticle: number | null;
   };
   export: {
     articlesPerSecond: number;
@@ -627,6 +635,7 @@ async function run(app: INestApplicationContext, timeZone: string, ceilingDir: s
   ids.length = Math.min(ids.length, PUBLISH_SAMPLE);
   const publishBar = bar('publishing through the gate');
   publishBar.start(ids.length, 0);
+  const backendsBefore = await backendCpu(dataSource);
   const statementsBeforePublish = sql.statements;
   sql.byText.clear();
   let published = 0;
@@ -643,9 +652,10 @@ async function run(app: INestApplicationContext, timeZone: string, ceilingDir: s
     await Promise.all(Array.from({ length: PUBLISHERS }, publisher));
   });
   const cpu = process.cpuUsage(cpuBefore);
+  const publishStatements = sql.statements - statementsBeforePublish;
+  const backendsAfter = await backendCpu(dataSource);
   await profiler?.();
   publishBar.stop();
-  const publishStatements = sql.statements - statementsBeforePublish;
   const publishedThroughGate = ids.length;
   if (sql.trace) printTrace(publishedThroughGate);
   ids.length = 0;
@@ -724,6 +734,10 @@ async function run(app: INestApplicationContext, timeZone: string, ceilingDir: s
       articlesPerSecond: publishedThroughGate / publish.seconds,
       statementsPerArticle: Number((publishStatements / publishedThroughGate).toFixed(1)),
       cpuMsPerArticle: Number(((cpu.user + cpu.system) / 1000 / publishedThroughGate).toFixed(2)),
+      postgresCpuMsPerArticle:
+        backendsBefore && backendsAfter
+          ? Number(((cpuDelta(backendsBefore, backendsAfter) * 1000) / publishedThroughGate).toFixed(2))
+          : null,
     },
     export: {
       articlesPerSecond: median(rounds.map((r) => ARTICLES / r.full.seconds)),
@@ -829,6 +843,29 @@ async function startPublishProfile(): Promise<(() => Promise<void>) | null> {
   };
 }
 
+/**
+ * CPU seconds (user + system) used so far by each PostgreSQL backend connected to this database, by pid; null when
+ * the server's processes are not readable here (another machine or container).
+ */
+async function backendCpu(dataSource: DataSource): Promise<Map<number, number> | null> {
+  const rows = await dataSource.query<{ pid: number }[]>(
+    `SELECT pid FROM pg_stat_activity WHERE datname = current_database()`,
+  );
+  const cpu = new Map<number, number>();
+  for (const { pid } of rows) {
+    const seconds = cpuSeconds(pid);
+    if (seconds !== undefined) cpu.set(pid, seconds);
+  }
+  return cpu.size ? cpu : null;
+}
+
+/** CPU seconds the backends of `after` used since `before` (a backend that connected meanwhile: all of its). */
+function cpuDelta(before: Map<number, number>, after: Map<number, number>): number {
+  let seconds = 0;
+  for (const [pid, used] of after) seconds += used - (before.get(pid) ?? 0);
+  return seconds;
+}
+
 /** BENCH_SQL_TRACE=1: the publish phase's statements by total time, with their count per article. */
 function printTrace(articles: number): void {
   const top = [...sql.byText].sort((a, b) => b[1].ms - a[1].ms).slice(0, 25);
@@ -882,6 +919,12 @@ function sizeRows(result: SizeResult): { rows: Row[]; judged: Judged[] } {
     ),
     [`[${n}] SQL statements per publish`, `${result.publish.statementsPerArticle}`, '(information)', '-'],
     [`[${n}] CPU ms per publish (this process)`, `${result.publish.cpuMsPerArticle}`, '(information)', '-'],
+    [
+      `[${n}] PostgreSQL backends' CPU ms per publish`,
+      `${result.publish.postgresCpuMsPerArticle ?? 'not measured (server not on this machine)'}`,
+      '(information)',
+      '-',
+    ],
     [
       `[${n}] full export in its own process, fork to summary (articles/s, median of ${result.export.secondsPerRound.length})`,
       exportJudged.measured,
@@ -991,6 +1034,7 @@ async function main(): Promise<void> {
       articlesPerSecond: Math.round(r.publish.articlesPerSecond),
       statementsPerArticle: r.publish.statementsPerArticle,
       cpuMsPerArticle: r.publish.cpuMsPerArticle,
+      postgresCpuMsPerArticle: r.publish.postgresCpuMsPerArticle,
       target: TARGET_PUBLISH_RATE,
       met: perSize[i].judged[0].met,
     },
@@ -1054,9 +1098,13 @@ async function main(): Promise<void> {
       : null,
     bySize,
   };
-  mkdirSync('bench/results', { recursive: true });
-  writeFileSync('bench/results/publish.json', `${JSON.stringify(output, null, 2)}\n`);
-  console.log(`\nload average now ${fmtLoad(loadAverage())}; written to bench/results/publish.json`);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const resultPath = join(RESULTS_DIR, 'publish.json');
+  writeFileSync(resultPath, `${JSON.stringify(output, null, 2)}\n`);
+  const shown = relative(REPO_ROOT, resultPath);
+  console.log(
+    `\nload average now ${fmtLoad(loadAverage())}; written to ${shown.startsWith('..') ? resultPath : shown}`,
+  );
 }
 
 main().catch((error: unknown) => {

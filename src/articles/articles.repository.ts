@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository, SelectQueryBuilder } from 'typeorm';
+import type { QueryResultRow } from 'pg';
 import { Clock } from '../core/clock/clock.js';
 import { queryPrepared } from '../core/database/prepared-query.js';
 import { Article, type ArticleStatus } from './article.entity.js';
@@ -178,7 +179,9 @@ export class ArticlesRepository {
 
   /** As lockById, but null (not 404) when the article does not exist: for jobs that skip a deleted article. */
   async lockIfExists(tx: EntityManager, id: string): Promise<Article | null> {
-    const rows: Article[] = await tx.query(
+    const rows = await queryPrepared<Article>(
+      tx,
+      'article_lock',
       `SELECT ${ARTICLE_COLUMNS} FROM articles a WHERE a.id = $1 FOR UPDATE`,
       [id],
     );
@@ -255,7 +258,11 @@ export class ArticlesRepository {
   ): Promise<T[]> {
     const { sets, parameters } = this.workflowUpdate(article, changes);
     const caller = rest(parameters.length + 1);
-    return tx.query<T[]>(
+    // Prepared: this long statement runs at every publish (the caller's CTEs), and its text varies only with the
+    // set of changed fields and the caller, so each connection parses it once.
+    return queryPrepared<T & QueryResultRow>(
+      tx,
+      'article_workflow_write',
       `WITH article_write AS (
          UPDATE articles SET ${sets} WHERE id = $1 RETURNING id
        )${caller.ctes.map((cte) => `,\n${cte}`).join('')}

@@ -5,6 +5,7 @@ import type { RenderedContent } from '../articles/article-content.js';
 import type { Article } from '../articles/article.entity.js';
 import type { Revision } from '../articles/revision.entity.js';
 import { AppConfig } from '../core/config/app-config.js';
+import { queryPrepared } from '../core/database/prepared-query.js';
 import { importedAuthor, importedAuthorSql, REVIEW_RECORDS_SQL } from '../imports/review-records.js';
 import { signOffCoverage } from '../sign-offs/sign-off-rules.js';
 import type { SignOff } from '../sign-offs/sign-off.entity.js';
@@ -186,7 +187,9 @@ export class PageSources {
    * the page as it was, the author's name and the related pages' titles.
    */
   async publishInputs(tx: EntityManager, article: Article): Promise<PublishInputs> {
-    const [row] = await tx.query<PublishInputsRow[]>(
+    const [row] = await queryPrepared<PublishInputsRow>(
+      tx,
+      'publish_inputs',
       `SELECT r.number, r.content, r.rendered, r.content_hash, r.created_by_id, r.change_note, r.created_at,
               CASE WHEN latest.id IS NULL THEN NULL ELSE ${SIGN_OFF_JSON('latest')} END AS latest,
               EXISTS (SELECT 1 FROM published_pages o

@@ -1,5 +1,5 @@
 import type { ArticleContent, RenderedContent } from '../articles/article-content.js';
-import { formatReviewDate, localIsoDate } from '../sign-offs/byline.js';
+import { localDay } from '../sign-offs/byline.js';
 import { httpUrl, trimBase } from './safe-url.js';
 import { jsonForScript, schemaOrgSpecialty } from './structured-data.js';
 
@@ -111,19 +111,6 @@ export interface ReviewerViewModel {
   articles: { url: string; title: string }[];
 }
 
-/** Dates in the publication's zone, remembered: time-zone arithmetic is a large part of building a page. */
-const dateCache = new Map<string, { iso: string; text: string }>();
-function localDate(instant: Date, timeZone: string): { iso: string; text: string } {
-  const key = `${instant.getTime()}|${timeZone}`;
-  let date = dateCache.get(key);
-  if (!date) {
-    if (dateCache.size >= 10_000) dateCache.clear();
-    date = { iso: localIsoDate(instant, timeZone), text: formatReviewDate(instant, timeZone) };
-    dateCache.set(key, date);
-  }
-  return date;
-}
-
 export function articleUrl(site: SiteSettings, slug: string): string {
   return `${trimBase(site.publicBaseUrl)}/public/articles/${encodeURIComponent(slug)}`;
 }
@@ -219,7 +206,7 @@ function structuredData(
   };
   if (source.firstPublishedAt) page.datePublished = source.firstPublishedAt.toISOString();
   if (signer) {
-    page.lastReviewed = localDate(signer.signedAt, site.timeZone).iso;
+    page.lastReviewed = localDay(signer.signedAt, site.timeZone).iso;
     page.reviewedBy = {
       '@type': 'Person',
       '@id': reviewerUrl(site, signer.reviewerId),
@@ -285,8 +272,8 @@ export function buildPageViewModel(
           reviewerName: signer.displayName.trim(),
           credentials: signer.credentials.trim(),
           affiliation: signer.affiliation.trim(),
-          dateIso: localDate(signer.signedAt, site.timeZone).iso,
-          dateText: localDate(signer.signedAt, site.timeZone).text,
+          dateIso: localDay(signer.signedAt, site.timeZone).iso,
+          dateText: localDay(signer.signedAt, site.timeZone).text,
         }
       : null,
     keyTakeaways: content.keyTakeaways,
@@ -295,6 +282,6 @@ export function buildPageViewModel(
     bottomLineHtml: source.rendered.bottomLine,
     references,
     related: source.related.map((link) => ({ url: articleUrl(site, link.slug), title: link.title })),
-    nextReview: source.nextReviewDueAt ? localDate(source.nextReviewDueAt, site.timeZone) : null,
+    nextReview: source.nextReviewDueAt ? localDay(source.nextReviewDueAt, site.timeZone) : null,
   };
 }
