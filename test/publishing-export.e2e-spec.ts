@@ -196,4 +196,102 @@ describe('directory export', () => {
       404,
     );
   });
+
+  it('past the sitemap limit writes a sitemap index and its shards, and removes shards the site no longer needs', async () => {
+    const URL_ENTRY = /<url><loc>([^<]+)<\/loc><lastmod>([^<]+)<\/lastmod><\/url>/g;
+    const INDEX_ENTRY = /<sitemap><loc>([^<]+)<\/loc><lastmod>([^<]+)<\/lastmod><\/sitemap>/g;
+    const shardFiles = () =>
+      readdirSync(dir)
+        .filter((name) => /^sitemap-/.test(name))
+        .sort();
+    /** Checks sitemap.xml and its shards against the live pages; returns how many shards it names. */
+    const checkSitemaps = async (limit: number): Promise<number> => {
+      const live = await t.dataSource.query<{ slug: string; modified_at: Date }[]>(
+        'SELECT slug, modified_at FROM published_pages WHERE live ORDER BY article_id',
+      );
+      const index = readFileSync(join(dir, 'sitemap.xml'), 'utf8');
+      expect(index).toMatch(
+        /^<\?xml version="1.0" encoding="UTF-8"\?>\n<sitemapindex xmlns="http:\/\/www.sitemaps.org\/schemas\/sitemap\/0.9">\n/,
+      );
+      expect(index).not.toContain('<url>');
+      const shards = [...index.matchAll(INDEX_ENTRY)];
+      expect(shards.map((m) => m[1])).toEqual(
+        shards.map((_, i) => `http://localhost:3000/public/sitemap-${i + 1}.xml`),
+      );
+      expect(shards).toHaveLength(Math.ceil(live.length / limit));
+      expect(shardFiles()).toEqual(shards.map((_, i) => `sitemap-${i + 1}.xml`).sort());
+      const union: string[] = [];
+      for (const [i, shard] of shards.entries()) {
+        const xml = readFileSync(join(dir, `sitemap-${i + 1}.xml`), 'utf8');
+        expect(xml).toMatch(
+          /^<\?xml version="1.0" encoding="UTF-8"\?>\n<urlset xmlns="http:\/\/www.sitemaps.org\/schemas\/sitemap\/0.9">\n( {2}<url>.*<\/url>\n)+<\/urlset>\n$/,
+        );
+        const entries = [...xml.matchAll(URL_ENTRY)].map((m) => ({ loc: m[1], lastmod: m[2] }));
+        const expected = live.slice(i * limit, (i + 1) * limit);
+        expect(entries).toEqual(
+          expected.map((row) => ({
+            loc: `http://localhost:3000/public/articles/${row.slug}`,
+            lastmod: row.modified_at.toISOString(),
+          })),
+        );
+        expect(shard[2]).toBe(
+          new Date(Math.max(...expected.map((row) => row.modified_at.getTime()))).toISOString(),
+        );
+        union.push(...entries.map((entry) => entry.loc));
+      }
+      expect(union.sort()).toEqual(
+        live.map((row) => `http://localhost:3000/public/articles/${row.slug}`).sort(),
+      );
+      return shards.length;
+    };
+    const unpublish = async (article: { id: string }) => {
+      const res = await t.http().post(`/articles/${article.id}/unpublish`).set(cast.publisher.auth);
+      expect(res.status).toBe(200);
+    };
+
+    expect(shardFiles()).toEqual([]);
+    exporter.sitemapUrlLimit = 10;
+    try {
+      // 24 live pages, 10 to a file: an index of 3 shards.
+      const full = await exporter.run({ mode: 'full', trigger: 'cli' });
+      expect(full).toMatchObject({ livePages: PAGES, sitemapWritten: true });
+      expect(await checkSitemaps(10)).toBe(3);
+
+      // One page changes: the shards still hold every live page with its new lastmod.
+      const changed = articles[7];
+      await editArticle(t, changed.id, cast.writer, { title: 'Page 7, revised' });
+      t.clock.advance(3_600_000);
+      await signCurrentRevision(t, changed.id, cast.reviewer);
+      expect(
+        (await t.http().post(`/articles/${changed.id}/publish`).set(cast.publisher.auth).send({})).status,
+      ).toBe(200);
+      await publishingIdle(t);
+      await exporter.run({ mode: 'incremental', trigger: 'cli' });
+      expect(await checkSitemaps(10)).toBe(3);
+
+      // The site shrinks to 19 pages: 2 shards, and sitemap-3.xml is gone.
+      for (const article of articles.slice(19)) await unpublish(article);
+      await publishingIdle(t);
+      const shrunk = await exporter.run({ mode: 'incremental', trigger: 'cli' });
+      expect(shrunk.livePages).toBe(19);
+      expect(await checkSitemaps(10)).toBe(2);
+      expect(existsSync(join(dir, 'sitemap-3.xml'))).toBe(false);
+
+      // Down to the limit: sitemap.xml is the one urlset again and no shard is left.
+      for (const article of articles.slice(10, 19)) await unpublish(article);
+      await publishingIdle(t);
+      await exporter.run({ mode: 'incremental', trigger: 'cli' });
+      const sitemap = readFileSync(join(dir, 'sitemap.xml'), 'utf8');
+      expect(sitemap).toMatch(/<urlset /);
+      expect([...sitemap.matchAll(URL_ENTRY)].map((m) => m[1]).sort()).toEqual(
+        articles
+          .slice(0, 10)
+          .map((a) => `http://localhost:3000/public/articles/${a.slug}`)
+          .sort(),
+      );
+      expect(shardFiles()).toEqual([]);
+    } finally {
+      exporter.sitemapUrlLimit = 50_000;
+    }
+  });
 });

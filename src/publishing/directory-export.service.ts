@@ -14,12 +14,24 @@ import {
 import { ExportFolderRemoval } from './export-folder-removal.js';
 import { ExportPageWriter } from './export-page-writer.js';
 import { ExportRenderBatches } from './export-render-batches.js';
-import { articleUrl } from './page-view-model.js';
+import { SLUG_MAX_LENGTH } from '../articles/slug.js';
+import { articleUrl, sitemapUrl } from './page-view-model.js';
 import { PageRendering } from './page-rendering.service.js';
 import { PublishedPagesRepository } from './published-pages.repository.js';
-import { type SitemapEntry, sitemapChunks } from './sitemap.js';
+import {
+  SITEMAP_FILE,
+  SITEMAP_URL_LIMIT,
+  type SitemapEntry,
+  sitemapChunks,
+  sitemapIndexXml,
+  sitemapShardFile,
+  sitemapUrlsPerFile,
+} from './sitemap.js';
 
 export type { ExportOptions, ExportProgress, ExportSummary } from './directory-export.types.js';
+
+/** Sitemap entries read per round trip. */
+const SITEMAP_BATCH = 1000;
 
 /** Exports (a CLI run, a worker's sync, an admin's request) never interleave: each holds this advisory lock. */
 const EXPORT_LOCK = 727_301_101;
@@ -41,6 +53,9 @@ export class DirectoryExportService {
     private readonly removal: ExportFolderRemoval,
     private readonly audit: AuditService,
   ) {}
+
+  /** URLs per sitemap file (sitemaps.org's 50,000; a property so that tests can shard a handful of pages). */
+  sitemapUrlLimit = SITEMAP_URL_LIMIT;
 
   get target(): DirectoryTarget {
     return this.writer.target;
@@ -112,9 +127,9 @@ export class DirectoryExportService {
       ? await this.target.writeAssets(this.rendering.renderer.assets)
       : 0;
     const touched = summary.written + summary.removed > 0;
-    if (full || touched || (summary.livePages > 0 && !(await this.target.exists('sitemap.xml')))) {
+    if (full || touched || (summary.livePages > 0 && !(await this.target.exists(SITEMAP_FILE)))) {
       progress('sitemap', 0);
-      await this.target.writeStreamed('sitemap.xml', sitemapChunks(this.sitemapEntries()));
+      await this.writeSitemap(full);
       summary.sitemapWritten = true;
     }
 
@@ -139,14 +154,44 @@ export class DirectoryExportService {
     return summary;
   }
 
-  private async *sitemapEntries(): AsyncGenerator<SitemapEntry[]> {
+  /**
+   * sitemap.xml: every live page in id order when they fit in one file (up to `sitemapUrlLimit`); past that, a
+   * sitemap index of `sitemap-1.xml`, `sitemap-2.xml`, … of `sitemapUrlLimit` pages each in that order (so a
+   * changed page changes one shard), each shard written before the index names it. Shards above the current
+   * count (the site shrank) are removed after the index stops naming them.
+   */
+  private async writeSitemap(full: boolean): Promise<void> {
     const site = this.rendering.site;
+    const perFile = sitemapUrlsPerFile(this.sitemapUrlLimit, articleUrl(site, 'x'.repeat(SLUG_MAX_LENGTH)));
+    const shards: SitemapEntry[] = [];
     let afterId = FIRST_ID;
-    for (;;) {
-      const rows = await this.pages.sitemapBatch(afterId, 1000);
-      if (!rows.length) return;
-      afterId = rows[rows.length - 1].articleId;
-      yield rows.map((row) => ({ loc: articleUrl(site, row.slug), lastmod: row.modifiedAt }));
+    let more = true;
+    while (more) {
+      let urls = 0;
+      let lastmod = new Date(0);
+      const pages = this.pages;
+      const entries = async function* (): AsyncGenerator<SitemapEntry[]> {
+        while (urls < perFile) {
+          const rows = await pages.sitemapBatch(afterId, Math.min(SITEMAP_BATCH, perFile - urls));
+          if (!rows.length) break;
+          afterId = rows[rows.length - 1].articleId;
+          urls += rows.length;
+          for (const row of rows) if (row.modifiedAt > lastmod) lastmod = row.modifiedAt;
+          yield rows.map((row) => ({ loc: articleUrl(site, row.slug), lastmod: row.modifiedAt }));
+        }
+        // A full file: is there a next one?
+        more = urls === perFile && (await pages.sitemapBatch(afterId, 1)).length > 0;
+      };
+      const shard = shards.length + 1;
+      await this.target.writeStreamed(
+        () => (shard === 1 && !more ? SITEMAP_FILE : sitemapShardFile(shard)),
+        sitemapChunks(entries()),
+      );
+      if (shard > 1 || more) shards.push({ loc: sitemapUrl(site, sitemapShardFile(shard)), lastmod });
     }
+    if (shards.length) {
+      await this.target.writeRootFile(SITEMAP_FILE, sitemapIndexXml(shards));
+    }
+    await this.target.removeSitemapShardsAbove(shards.length, full);
   }
 }

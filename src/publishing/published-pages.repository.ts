@@ -275,6 +275,30 @@ export class PublishedPagesRepository {
     );
   }
 
+  /**
+   * The sitemap's shards of `perFile` live pages each, in id order (the order of sitemapBatch and sitemapShard):
+   * how many pages each holds and their latest modification. Empty when nothing is live.
+   */
+  async sitemapShards(perFile: number): Promise<{ urls: number; lastmod: Date }[]> {
+    const rows: { urls: number; lastmod: Date }[] = await this.pages.query(
+      `SELECT count(*)::int AS urls, max(modified_at) AS lastmod
+         FROM (SELECT (row_number() OVER (ORDER BY article_id) - 1) / $1 AS shard, modified_at
+                 FROM published_pages WHERE live) s
+        GROUP BY shard ORDER BY shard`,
+      [perFile],
+    );
+    return rows;
+  }
+
+  /** The live pages of sitemap shard `shard` (from 1) of `perFile` pages each, in id order. */
+  async sitemapShard(shard: number, perFile: number): Promise<{ slug: string; modifiedAt: Date }[]> {
+    const rows: { slug: string; modified_at: Date }[] = await this.pages.query(
+      `SELECT slug, modified_at FROM published_pages WHERE live ORDER BY article_id OFFSET $1 LIMIT $2`,
+      [(shard - 1) * perFile, perFile],
+    );
+    return rows.map((row) => ({ slug: row.slug, modifiedAt: row.modified_at }));
+  }
+
   /** Live pages for the sitemap, in id order after `afterId`. */
   async sitemapBatch(
     afterId: string,
