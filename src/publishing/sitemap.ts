@@ -1,4 +1,7 @@
+const XML_SPECIAL = /[&<>"']/;
+
 function xmlEscape(text: string): string {
+  if (!XML_SPECIAL.test(text)) return text;
   return text
     .replace(/&/g, '&amp;')
     .replace(/</g, '&lt;')
