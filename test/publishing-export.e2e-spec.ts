@@ -197,6 +197,60 @@ describe('directory export', () => {
     );
   });
 
+  it("re-renders a page whose article's next-review date moved, found by the database's stale mark alone", async () => {
+    const article = articles[3];
+    const nothing = await exporter.run({ mode: 'incremental', trigger: 'cli' });
+    expect(nothing).toMatchObject({ rendered: 0, written: 0 });
+
+    // The date moves without any publishing code running (as the scheduler or an import would move it).
+    await t.dataSource.query(`UPDATE articles SET next_review_due_at = $2 WHERE id = $1`, [
+      article.id,
+      new Date('2029-03-04T17:00:00Z'),
+    ]);
+    const stale = async () =>
+      (
+        await t.dataSource.query<{ stale: boolean }[]>(
+          'SELECT stale FROM published_pages WHERE article_id = $1',
+          [article.id],
+        )
+      )[0].stale;
+    expect(await stale()).toBe(true);
+    // Clearing the mark while the page still shows another date than its article's does not hold.
+    await t.dataSource.query('UPDATE published_pages SET stale = false WHERE article_id = $1', [article.id]);
+    expect(await stale()).toBe(true);
+
+    const summary = await exporter.run({ mode: 'incremental', trigger: 'cli' });
+    expect(summary).toMatchObject({ rendered: 1, written: 1, failed: [] });
+    expect(readFileSync(pagePath(article.slug), 'utf8')).toContain('March 4th, 2029');
+    expect(await stale()).toBe(false);
+    expect(await exporter.run({ mode: 'incremental', trigger: 'cli' })).toMatchObject({
+      rendered: 0,
+      written: 0,
+    });
+  });
+
+  it('re-renders, incrementally, exactly the pages rendered under another template fingerprint', async () => {
+    const [current] = await t.dataSource.query<{ render_fingerprint: string }[]>(
+      'SELECT render_fingerprint FROM published_pages WHERE article_id = $1',
+      [articles[0].id],
+    );
+    const other = [articles[1].id, articles[2].id, articles[4].id];
+    await t.dataSource.query(
+      `UPDATE published_pages SET render_fingerprint = CASE article_id WHEN $1 THEN $4 WHEN $2 THEN $5 ELSE NULL END
+        WHERE article_id = ANY(ARRAY[$1, $2, $3]::uuid[])`,
+      [...other, '0'.repeat(64), 'f'.repeat(64)],
+    );
+    const summary = await exporter.run({ mode: 'incremental', trigger: 'cli' });
+    expect(summary).toMatchObject({ rendered: 3, changed: 0, written: 0, failed: [] });
+    const after = await t.dataSource.query<
+      { article_id: string; render_fingerprint: string; stale: boolean }[]
+    >('SELECT article_id, render_fingerprint, stale FROM published_pages WHERE live');
+    expect(after.filter((row) => row.render_fingerprint !== current.render_fingerprint || row.stale)).toEqual(
+      [],
+    );
+    expect(await exporter.run({ mode: 'incremental', trigger: 'cli' })).toMatchObject({ rendered: 0 });
+  });
+
   it('past the sitemap limit writes a sitemap index and its shards, and removes shards the site no longer needs', async () => {
     const URL_ENTRY = /<url><loc>([^<]+)<\/loc><lastmod>([^<]+)<\/lastmod><\/url>/g;
     const INDEX_ENTRY = /<sitemap><loc>([^<]+)<\/loc><lastmod>([^<]+)<\/lastmod><\/sitemap>/g;

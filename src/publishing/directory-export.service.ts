@@ -94,7 +94,8 @@ export class DirectoryExportService {
       leftoversRemoved: full ? await this.target.removeLeftovers() : 0,
       durationMs: 0,
     };
-    const total = full ? summary.livePages : await this.pages.countToExport(this.rendering.fingerprint);
+    if (!full) await this.pages.markRenderedWithOther(this.rendering.fingerprint);
+    const total = full ? summary.livePages : await this.pages.countToExport();
     let handled = 0;
     const progress = (phase: ExportProgress['phase'], pages = 1) => {
       handled += pages;
@@ -105,8 +106,7 @@ export class DirectoryExportService {
     // 1. Render the pages that need it (all of them in a full export), writing each one that changed. Recording
     // what the directory now holds overlaps with the next batch, and is awaited before the next record.
     let recording: Promise<void> = Promise.resolve();
-    const outdatedFor = full ? undefined : this.rendering.fingerprint;
-    for await (const sources of this.renderBatches.liveBatches(outdatedFor)) {
+    for await (const sources of this.renderBatches.liveBatches(!full)) {
       const { stored, marks } = await this.renderBatches.renderBatch(sources, options, summary, () =>
         progress('render'),
       );
