@@ -304,12 +304,23 @@ describe('directory export', () => {
     };
 
     expect(shardFiles()).toEqual([]);
+    // PostgreSQL formats lastmod: microseconds (which a Date drops) must not round it up.
+    await t.dataSource.query(`UPDATE published_pages SET modified_at = $2 WHERE article_id = $1`, [
+      articles[0].id,
+      '2026-02-03T04:05:06.789987Z',
+    ]);
     exporter.sitemapUrlLimit = 10;
     try {
       // 24 live pages, 10 to a file: an index of 3 shards.
       const full = await exporter.run({ mode: 'full', trigger: 'cli' });
       expect(full).toMatchObject({ livePages: PAGES, sitemapWritten: true });
       expect(await checkSitemaps(10)).toBe(3);
+      expect(
+        readdirSync(dir)
+          .filter((name) => name.startsWith('sitemap'))
+          .map((name) => readFileSync(join(dir, name), 'utf8'))
+          .join(''),
+      ).toContain('<lastmod>2026-02-03T04:05:06.789Z</lastmod>');
 
       // One page changes: the shards still hold every live page with its new lastmod.
       const changed = articles[7];

@@ -30,8 +30,12 @@ import {
 
 export type { ExportOptions, ExportProgress, ExportSummary } from './directory-export.types.js';
 
-/** Sitemap entries read per round trip (about 150 bytes each). */
-const SITEMAP_BATCH = 5000;
+/**
+ * Sitemap entries read per round trip. Not more: with a table's statistics out of date (no ANALYZE since the
+ * pages went live) PostgreSQL under-estimates the live pages, and at 5,000 a batch it sorted the whole table for
+ * each batch instead of walking the primary key (seen with autovacuum off: 11 reads took about 1 s).
+ */
+const SITEMAP_BATCH = 1000;
 
 /** Exports (a CLI run, a worker's sync, an admin's request) never interleave: each holds this advisory lock. */
 const EXPORT_LOCK = 727_301_101;
@@ -82,7 +86,8 @@ export class DirectoryExportService {
     const summary: ExportSummary = {
       mode: options.mode,
       directory: this.target.root,
-      livePages: await this.pages.countLive(),
+      // Counted here for a full export's progress; an incremental one counts them at the end (below).
+      livePages: full ? await this.pages.countLive() : 0,
       rendered: 0,
       changed: 0,
       written: 0,
@@ -122,15 +127,18 @@ export class DirectoryExportService {
     // 3. Remove what came down.
     await this.removal.removeTakenDown(summary, progress);
 
-    // 4. Shared assets and the sitemap.
-    summary.assetsWritten = summary.livePages
-      ? await this.target.writeAssets(this.rendering.renderer.assets)
-      : 0;
+    // 4. Shared assets and the sitemap. An incremental export takes the number of live pages from the sitemap
+    // it writes (one pass over them), or counts them when the sitemap stays as it is.
+    const anyLive = full ? summary.livePages > 0 : await this.pages.anyLive();
+    summary.assetsWritten = anyLive ? await this.target.writeAssets(this.rendering.renderer.assets) : 0;
     const touched = summary.written + summary.removed > 0;
-    if (full || touched || (summary.livePages > 0 && !(await this.target.exists(SITEMAP_FILE)))) {
+    if (full || touched || (anyLive && !(await this.target.exists(SITEMAP_FILE)))) {
       progress('sitemap', 0);
-      await this.writeSitemap(full);
+      const urls = await this.writeSitemap(full);
+      if (!full) summary.livePages = urls;
       summary.sitemapWritten = true;
+    } else if (!full) {
+      summary.livePages = await this.pages.countLive();
     }
 
     summary.unchanged = Math.max(0, summary.livePages - summary.written - summary.failed.length);
@@ -158,17 +166,19 @@ export class DirectoryExportService {
    * sitemap.xml: every live page in id order when they fit in one file (up to `sitemapUrlLimit`); past that, a
    * sitemap index of `sitemap-1.xml`, `sitemap-2.xml`, … of `sitemapUrlLimit` pages each in that order (so a
    * changed page changes one shard), each shard written before the index names it. Shards above the current
-   * count (the site shrank) are removed after the index stops naming them.
+   * count (the site shrank) are removed after the index stops naming them. Returns how many pages it lists.
    */
-  private async writeSitemap(full: boolean): Promise<void> {
+  private async writeSitemap(full: boolean): Promise<number> {
     const site = this.rendering.site;
     const perFile = sitemapUrlsPerFile(this.sitemapUrlLimit, articleUrl(site, 'x'.repeat(SLUG_MAX_LENGTH)));
     const shards: SitemapEntry[] = [];
     let afterId = FIRST_ID;
+    let total = 0;
     let more = true;
     while (more) {
       let urls = 0;
-      let lastmod = new Date(0);
+      // ISO strings in one format: the latest is the greatest.
+      let lastmod = new Date(0).toISOString();
       const pages = this.pages;
       const entries = async function* (): AsyncGenerator<SitemapEntry[]> {
         while (urls < perFile) {
@@ -176,8 +186,9 @@ export class DirectoryExportService {
           if (!rows.length) break;
           afterId = rows[rows.length - 1].articleId;
           urls += rows.length;
-          for (const row of rows) if (row.modifiedAt > lastmod) lastmod = row.modifiedAt;
-          yield rows.map((row) => ({ loc: articleUrl(site, row.slug), lastmod: row.modifiedAt }));
+          total += rows.length;
+          for (const row of rows) if (row.lastmod > lastmod) lastmod = row.lastmod;
+          yield rows.map((row) => ({ loc: articleUrl(site, row.slug), lastmod: row.lastmod }));
         }
         // A full file: is there a next one?
         more = urls === perFile && (await pages.sitemapBatch(afterId, 1)).length > 0;
@@ -193,5 +204,6 @@ export class DirectoryExportService {
       await this.target.writeRootFile(SITEMAP_FILE, sitemapIndexXml(shards));
     }
     await this.target.removeSitemapShardsAbove(shards.length, full);
+    return total;
   }
 }

@@ -35,6 +35,10 @@ describe('sitemap', () => {
       '<lastmod>2026-01-11T08:30:00.123Z</lastmod></url>\n' +
       '</urlset>\n';
     expect(sitemapXml(entries)).toBe(expected);
+    // A lastmod already formatted (by PostgreSQL, as toISOString would) is written as it is.
+    expect(sitemapXml(entries.map((entry) => ({ ...entry, lastmod: entry.lastmod.toISOString() })))).toBe(
+      expected,
+    );
     let streamed = '';
     for await (const chunk of sitemapChunks(
       (async function* () {

@@ -12,8 +12,12 @@ function xmlEscape(text: string): string {
 
 export interface SitemapEntry {
   loc: string;
-  lastmod: Date;
+  /** A Date, or already its toISOString() (the directory export has PostgreSQL format it). */
+  lastmod: Date | string;
 }
+
+const iso = (lastmod: Date | string): string =>
+  typeof lastmod === 'string' ? lastmod : lastmod.toISOString();
 
 /** sitemaps.org 0.9: at most 50,000 URLs in one sitemap file (and in one sitemap index) ... */
 export const SITEMAP_URL_LIMIT = 50_000;
@@ -37,8 +41,7 @@ const INDEX_TAIL = '</sitemapindex>\n';
 function urls(entries: SitemapEntry[]): string {
   return entries
     .map(
-      (entry) =>
-        `  <url><loc>${xmlEscape(entry.loc)}</loc><lastmod>${entry.lastmod.toISOString()}</lastmod></url>\n`,
+      (entry) => `  <url><loc>${xmlEscape(entry.loc)}</loc><lastmod>${iso(entry.lastmod)}</lastmod></url>\n`,
     )
     .join('');
 }
@@ -83,7 +86,7 @@ export function sitemapIndexXml(shards: SitemapEntry[]): string {
     shards
       .map(
         (shard) =>
-          `  <sitemap><loc>${xmlEscape(shard.loc)}</loc><lastmod>${shard.lastmod.toISOString()}</lastmod></sitemap>\n`,
+          `  <sitemap><loc>${xmlEscape(shard.loc)}</loc><lastmod>${iso(shard.lastmod)}</lastmod></sitemap>\n`,
       )
       .join('') +
     INDEX_TAIL
