@@ -23,8 +23,6 @@ const KNOWN: readonly string[] = [
   "publishing/page-sources.ts: runs SQL on articles's table revisions",
   "publishing/page-sources.ts: runs SQL on sign-offs's table sign_offs",
   "publishing/page-sources.ts: runs SQL on users's table users",
-  // Staleness of live pages compares their next review date with the article's, in the same query.
-  "publishing/published-pages.repository.ts: runs SQL on articles's table articles",
   // Came with the review desk and the import, built beside this refactor; next: reviews' repositories gain the
   // desk's read methods, users' repository a reviewer match, sign-offs a review-records view.
   "imports/review-records.ts: runs SQL on sign-offs's table sign_offs",

@@ -156,4 +156,109 @@ describe('public pages: encodings, caching and pagination', () => {
     );
     expect((await get('/public/articles/delta')).statusCode).toBe(404);
   });
+
+  it('past the sitemap limit serves a sitemap index of shards, each a valid urlset, cached and compressed like the rest', async () => {
+    const service = t.app.get(PublicSiteService);
+    const dropCache = () => (service as unknown as { cache: { drop(): void } }).cache.drop();
+    const locs = (xml: string) =>
+      [...xml.matchAll(/<url><loc>([^<]+)<\/loc><lastmod>([^<]+)<\/lastmod><\/url>/g)].map((m) => ({
+        loc: m[1],
+        lastmod: m[2],
+      }));
+    const live = await t.dataSource.query<{ slug: string; modified_at: Date }[]>(
+      'SELECT slug, modified_at FROM published_pages WHERE live ORDER BY article_id',
+    );
+    expect(live.map((row) => row.slug).sort()).toEqual(['alpha', 'bravo', 'charlie']);
+    const urlOf = (slug: string) => `http://localhost:3000/public/articles/${slug}`;
+    const single = (await get('/public/sitemap.xml')).body;
+    expect(single).toContain('<urlset');
+    expect((await get('/public/sitemap-1.xml')).statusCode).toBe(404);
+
+    service.sitemapUrlLimit = 2;
+    dropCache();
+    try {
+      const index = await get('/public/sitemap.xml');
+      expect(index.statusCode).toBe(200);
+      expect(index.headers['content-type']).toMatch(/^application\/xml/);
+      expect(index.body).toMatch(
+        /^<\?xml version="1.0" encoding="UTF-8"\?>\n<sitemapindex xmlns="http:\/\/www.sitemaps.org\/schemas\/sitemap\/0.9">\n/,
+      );
+      expect(index.body).not.toContain('<url>');
+      const shards = [
+        ...index.body.matchAll(/<sitemap><loc>([^<]+)<\/loc><lastmod>([^<]+)<\/lastmod><\/sitemap>/g),
+      ];
+      expect(shards.map((m) => m[1])).toEqual([
+        'http://localhost:3000/public/sitemap-1.xml',
+        'http://localhost:3000/public/sitemap-2.xml',
+      ]);
+
+      const union: string[] = [];
+      for (const [n, shard] of shards.entries()) {
+        const response = await get(`/public/sitemap-${n + 1}.xml`);
+        expect(response.statusCode).toBe(200);
+        expect(response.body).toMatch(
+          /^<\?xml version="1.0" encoding="UTF-8"\?>\n<urlset xmlns="http:\/\/www.sitemaps.org\/schemas\/sitemap\/0.9">\n( {2}<url>.*<\/url>\n)+<\/urlset>\n$/,
+        );
+        const entries = locs(response.body);
+        expect(entries.length).toBeLessThanOrEqual(2);
+        // In id order, two to a shard; the index's lastmod is the latest of the shard's.
+        const expected = live.slice(n * 2, n * 2 + 2);
+        expect(entries).toEqual(
+          expected.map((row) => ({ loc: urlOf(row.slug), lastmod: row.modified_at.toISOString() })),
+        );
+        expect(shard[2]).toBe(
+          new Date(Math.max(...expected.map((row) => row.modified_at.getTime()))).toISOString(),
+        );
+        union.push(...entries.map((entry) => entry.loc));
+
+        // The same treatment as sitemap.xml: one ETag in every coding, 304 on a match, brotli on request.
+        const br = await get(`/public/sitemap-${n + 1}.xml`, { 'accept-encoding': 'br' });
+        expect(br.headers['content-encoding']).toBe('br');
+        expect(br.headers.vary).toMatch(/Accept-Encoding/i);
+        expect(br.headers['cache-control']).toBe(response.headers['cache-control']);
+        expect(brotliDecompressSync(br.rawPayload).toString('utf8')).toBe(response.body);
+        expect(br.headers.etag).toBe(response.headers.etag);
+        const notModified = await get(`/public/sitemap-${n + 1}.xml`, {
+          'if-none-match': response.headers.etag as string,
+        });
+        expect(notModified.statusCode).toBe(304);
+      }
+      expect(union.sort()).toEqual(live.map((row) => urlOf(row.slug)).sort());
+      expect(new Set(union).size).toBe(union.length);
+      const etag = index.headers.etag as string;
+      expect(etag).not.toBe(undefined);
+      expect((await get('/public/sitemap.xml', { 'if-none-match': etag })).statusCode).toBe(304);
+
+      for (const missing of [
+        '/public/sitemap-3.xml',
+        '/public/sitemap-0.xml',
+        '/public/sitemap-01.xml',
+        '/public/sitemap-x.xml',
+      ])
+        expect({ missing, status: (await get(missing)).statusCode }).toEqual({ missing, status: 404 });
+
+      // The site shrinks to the limit: one urlset again, and no shard.
+      const charlie = await t.dataSource.query<{ article_id: string }[]>(
+        `SELECT article_id FROM published_pages WHERE slug = 'charlie'`,
+      );
+      const res = await t
+        .http()
+        .post(`/articles/${charlie[0].article_id}/unpublish`)
+        .set(cast.publisher.auth);
+      expect(res.status).toBe(200);
+      await eventually(
+        async () => (await get('/public/sitemap.xml')).body.includes('<urlset'),
+        'the sitemap a urlset again',
+      );
+      expect(
+        locs((await get('/public/sitemap.xml')).body)
+          .map((entry) => entry.loc)
+          .sort(),
+      ).toEqual([urlOf('alpha'), urlOf('bravo')]);
+      expect((await get('/public/sitemap-1.xml')).statusCode).toBe(404);
+    } finally {
+      service.sitemapUrlLimit = 50_000;
+      dropCache();
+    }
+  });
 });

@@ -808,9 +808,29 @@ export interface paths {
         };
         /**
          * Sitemap of the live articles with lastmod (no login)
-         * @description Served from memory until a page is published or unpublished; 304 without rendering.
+         * @description Up to 50,000 articles, a urlset of them all; past that, a sitemap index of /public/sitemap-{n}.xml (50,000 articles each, with the latest lastmod of each). Served from memory until a page is published or unpublished; 304 without rendering.
          */
         get: operations["PublicSiteController_sitemap"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/public/sitemap-{n}.xml": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * One file of the sitemap index: up to 50,000 live articles with lastmod (no login)
+         * @description Exists only while sitemap.xml is a sitemap index (more than 50,000 live articles), for n from 1 to the number of files it names; 404 otherwise. Served from memory until a page is published or unpublished; 304 without rendering.
+         */
+        get: operations["PublicSiteController_sitemapShard"];
         put?: never;
         post?: never;
         delete?: never;
@@ -6176,6 +6196,71 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Unexpected failure (logged with the request id) */
+            500: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description PostgreSQL or Redis is unavailable; retry shortly */
+            503: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+        };
+    };
+    PublicSiteController_sitemapShard: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                n: number;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            /** @description The page, with ETag and Cache-Control; brotli or gzip as Accept-Encoding allows (Vary: Accept-Encoding) */
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/xml": string;
+                };
+            };
+            /** @description Not modified (If-None-Match matches the ETag) */
+            304: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content?: never;
+            };
+            /** @description Invalid request: details name each field and the reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such file in the sitemap index */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description Unexpected failure (logged with the request id) */
             500: {

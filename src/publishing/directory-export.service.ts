@@ -14,12 +14,28 @@ import {
 import { ExportFolderRemoval } from './export-folder-removal.js';
 import { ExportPageWriter } from './export-page-writer.js';
 import { ExportRenderBatches } from './export-render-batches.js';
-import { articleUrl } from './page-view-model.js';
+import { SLUG_MAX_LENGTH } from '../articles/slug.js';
+import { articleUrl, sitemapUrl } from './page-view-model.js';
 import { PageRendering } from './page-rendering.service.js';
 import { PublishedPagesRepository } from './published-pages.repository.js';
-import { type SitemapEntry, sitemapChunks } from './sitemap.js';
+import {
+  SITEMAP_FILE,
+  SITEMAP_URL_LIMIT,
+  type SitemapEntry,
+  sitemapChunks,
+  sitemapIndexXml,
+  sitemapShardFile,
+  sitemapUrlsPerFile,
+} from './sitemap.js';
 
 export type { ExportOptions, ExportProgress, ExportSummary } from './directory-export.types.js';
+
+/**
+ * Sitemap entries read per round trip. Not more: with a table's statistics out of date (no ANALYZE since the
+ * pages went live) PostgreSQL under-estimates the live pages, and at 5,000 a batch it sorted the whole table for
+ * each batch instead of walking the primary key (seen with autovacuum off: 11 reads took about 1 s).
+ */
+const SITEMAP_BATCH = 1000;
 
 /** Exports (a CLI run, a worker's sync, an admin's request) never interleave: each holds this advisory lock. */
 const EXPORT_LOCK = 727_301_101;
@@ -41,6 +57,9 @@ export class DirectoryExportService {
     private readonly removal: ExportFolderRemoval,
     private readonly audit: AuditService,
   ) {}
+
+  /** URLs per sitemap file (sitemaps.org's 50,000; a property so that tests can shard a handful of pages). */
+  sitemapUrlLimit = SITEMAP_URL_LIMIT;
 
   get target(): DirectoryTarget {
     return this.writer.target;
@@ -67,7 +86,8 @@ export class DirectoryExportService {
     const summary: ExportSummary = {
       mode: options.mode,
       directory: this.target.root,
-      livePages: await this.pages.countLive(),
+      // Counted here for a full export's progress; an incremental one counts them at the end (below).
+      livePages: full ? await this.pages.countLive() : 0,
       rendered: 0,
       changed: 0,
       written: 0,
@@ -79,7 +99,8 @@ export class DirectoryExportService {
       leftoversRemoved: full ? await this.target.removeLeftovers() : 0,
       durationMs: 0,
     };
-    const total = full ? summary.livePages : await this.pages.countToExport(this.rendering.fingerprint);
+    if (!full) await this.pages.markRenderedWithOther(this.rendering.fingerprint);
+    const total = full ? summary.livePages : await this.pages.countToExport();
     let handled = 0;
     const progress = (phase: ExportProgress['phase'], pages = 1) => {
       handled += pages;
@@ -90,8 +111,7 @@ export class DirectoryExportService {
     // 1. Render the pages that need it (all of them in a full export), writing each one that changed. Recording
     // what the directory now holds overlaps with the next batch, and is awaited before the next record.
     let recording: Promise<void> = Promise.resolve();
-    const outdatedFor = full ? undefined : this.rendering.fingerprint;
-    for await (const sources of this.renderBatches.liveBatches(outdatedFor)) {
+    for await (const sources of this.renderBatches.liveBatches(!full)) {
       const { stored, marks } = await this.renderBatches.renderBatch(sources, options, summary, () =>
         progress('render'),
       );
@@ -107,15 +127,18 @@ export class DirectoryExportService {
     // 3. Remove what came down.
     await this.removal.removeTakenDown(summary, progress);
 
-    // 4. Shared assets and the sitemap.
-    summary.assetsWritten = summary.livePages
-      ? await this.target.writeAssets(this.rendering.renderer.assets)
-      : 0;
+    // 4. Shared assets and the sitemap. An incremental export takes the number of live pages from the sitemap
+    // it writes (one pass over them), or counts them when the sitemap stays as it is.
+    const anyLive = full ? summary.livePages > 0 : await this.pages.anyLive();
+    summary.assetsWritten = anyLive ? await this.target.writeAssets(this.rendering.renderer.assets) : 0;
     const touched = summary.written + summary.removed > 0;
-    if (full || touched || (summary.livePages > 0 && !(await this.target.exists('sitemap.xml')))) {
+    if (full || touched || (anyLive && !(await this.target.exists(SITEMAP_FILE)))) {
       progress('sitemap', 0);
-      await this.target.writeStreamed('sitemap.xml', sitemapChunks(this.sitemapEntries()));
+      const urls = await this.writeSitemap(full);
+      if (!full) summary.livePages = urls;
       summary.sitemapWritten = true;
+    } else if (!full) {
+      summary.livePages = await this.pages.countLive();
     }
 
     summary.unchanged = Math.max(0, summary.livePages - summary.written - summary.failed.length);
@@ -139,14 +162,48 @@ export class DirectoryExportService {
     return summary;
   }
 
-  private async *sitemapEntries(): AsyncGenerator<SitemapEntry[]> {
+  /**
+   * sitemap.xml: every live page in id order when they fit in one file (up to `sitemapUrlLimit`); past that, a
+   * sitemap index of `sitemap-1.xml`, `sitemap-2.xml`, … of `sitemapUrlLimit` pages each in that order (so a
+   * changed page changes one shard), each shard written before the index names it. Shards above the current
+   * count (the site shrank) are removed after the index stops naming them. Returns how many pages it lists.
+   */
+  private async writeSitemap(full: boolean): Promise<number> {
     const site = this.rendering.site;
+    const perFile = sitemapUrlsPerFile(this.sitemapUrlLimit, articleUrl(site, 'x'.repeat(SLUG_MAX_LENGTH)));
+    const shards: SitemapEntry[] = [];
     let afterId = FIRST_ID;
-    for (;;) {
-      const rows = await this.pages.sitemapBatch(afterId, 1000);
-      if (!rows.length) return;
-      afterId = rows[rows.length - 1].articleId;
-      yield rows.map((row) => ({ loc: articleUrl(site, row.slug), lastmod: row.modifiedAt }));
+    let total = 0;
+    let more = true;
+    while (more) {
+      let urls = 0;
+      // ISO strings in one format: the latest is the greatest.
+      let lastmod = new Date(0).toISOString();
+      const pages = this.pages;
+      const entries = async function* (): AsyncGenerator<SitemapEntry[]> {
+        while (urls < perFile) {
+          const rows = await pages.sitemapBatch(afterId, Math.min(SITEMAP_BATCH, perFile - urls));
+          if (!rows.length) break;
+          afterId = rows[rows.length - 1].articleId;
+          urls += rows.length;
+          total += rows.length;
+          for (const row of rows) if (row.lastmod > lastmod) lastmod = row.lastmod;
+          yield rows.map((row) => ({ loc: articleUrl(site, row.slug), lastmod: row.lastmod }));
+        }
+        // A full file: is there a next one?
+        more = urls === perFile && (await pages.sitemapBatch(afterId, 1)).length > 0;
+      };
+      const shard = shards.length + 1;
+      await this.target.writeStreamed(
+        () => (shard === 1 && !more ? SITEMAP_FILE : sitemapShardFile(shard)),
+        sitemapChunks(entries()),
+      );
+      if (shard > 1 || more) shards.push({ loc: sitemapUrl(site, sitemapShardFile(shard)), lastmod });
     }
+    if (shards.length) {
+      await this.target.writeRootFile(SITEMAP_FILE, sitemapIndexXml(shards));
+    }
+    await this.target.removeSitemapShardsAbove(shards.length, full);
+    return total;
   }
 }

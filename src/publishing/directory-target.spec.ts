@@ -62,4 +62,44 @@ describe('directory target', () => {
     expect(await target.writeAssets(assets)).toBe(0);
     expect(readFileSync(join(root, 'assets', 'page.css'), 'utf8')).toBe('body{}');
   });
+
+  it('streams a file under the name its chunks decide, atomically', async () => {
+    const target = new DirectoryTarget(root);
+    let name = 'sitemap.xml';
+    await target.writeStreamed(
+      () => name,
+      (async function* () {
+        yield 'a';
+        await Promise.resolve();
+        name = 'sitemap-1.xml';
+        yield 'b';
+      })(),
+    );
+    expect(readFileSync(join(root, 'sitemap-1.xml'), 'utf8')).toBe('ab');
+    expect(readdirSync(root).sort()).toEqual(['baclofen', 'sitemap-1.xml']);
+    await expect(
+      target.writeStreamed(
+        () => '../outside.xml',
+        (async function* () {
+          await Promise.resolve();
+          yield 'x';
+        })(),
+      ),
+    ).rejects.toThrow('is not a file name');
+    expect(readdirSync(root).sort()).toEqual(['baclofen', 'sitemap-1.xml']);
+  });
+
+  it.each([false, true])(
+    'removes the sitemap shards above those kept, and nothing else (scanning the folder: %s)',
+    async (scan) => {
+      const target = new DirectoryTarget(root);
+      for (const name of ['sitemap.xml', 'sitemap-1.xml', 'sitemap-2.xml', 'sitemap-3.xml', 'sitemap-4.xml'])
+        writeFileSync(join(root, name), name);
+      expect(await target.removeSitemapShardsAbove(2, scan)).toBe(2);
+      expect(readdirSync(root).sort()).toEqual(['baclofen', 'sitemap-1.xml', 'sitemap-2.xml', 'sitemap.xml']);
+      expect(await target.removeSitemapShardsAbove(0, scan)).toBe(2);
+      expect(readdirSync(root).sort()).toEqual(['baclofen', 'sitemap.xml']);
+      expect(await target.removeSitemapShardsAbove(0, scan)).toBe(0);
+    },
+  );
 });

@@ -2,6 +2,7 @@ import { randomBytes } from 'node:crypto';
 import * as fs from 'node:fs/promises';
 import { dirname, join, resolve, sep } from 'node:path';
 import type { TemplateAsset } from './page-renderer.js';
+import { SITEMAP_SHARD_FILE, sitemapShardFile } from './sitemap.js';
 
 /** The file operations the directory export needs; the default is node:fs/promises. */
 export interface FileOps {
@@ -34,7 +35,8 @@ const RESERVED = new Set(['assets', 'sitemap.xml']);
 export class UnsafeSlugError extends Error {}
 
 /**
- * PUBLISH_DIR: `<slug>/index.html` per page, `assets/…` and `sitemap.xml`. Every file is written to a temporary
+ * PUBLISH_DIR: `<slug>/index.html` per page, `assets/…`, `sitemap.xml` (and its shards `sitemap-<n>.xml` past
+ * the sitemap's limit; no slug can take such a name, having no dot). Every file is written to a temporary
  * file in the same folder and renamed over the old one (rename is atomic on one filesystem), so a reader, or
  * an export that dies half-way, only ever sees the old page or the new page, never a part of one.
  */
@@ -97,9 +99,13 @@ export class DirectoryTarget {
     );
   }
 
-  /** Writes a file built from chunks (the sitemap) without holding it all in memory, then renames it into place. */
-  async writeStreamed(relativePath: string, chunks: AsyncIterable<string>): Promise<void> {
-    const path = join(this.root, relativePath);
+  /**
+   * Writes a file built from chunks (the sitemap) without holding it all in memory, then renames it into place.
+   * `relativePath` may be decided by the chunks: a function is called once they are all written (in the root).
+   */
+  async writeStreamed(relativePath: string | (() => string), chunks: AsyncIterable<string>): Promise<void> {
+    const named = typeof relativePath === 'string';
+    const path = join(this.root, named ? relativePath : 'sitemap');
     await this.files.mkdir(dirname(path), { recursive: true });
     const temp = this.tempName(path);
     const handle = await fs.open(temp, 'wx');
@@ -111,7 +117,47 @@ export class DirectoryTarget {
       throw error;
     }
     await handle.close();
-    await this.files.rename(temp, path);
+    try {
+      await this.files.rename(temp, named ? path : this.rootFile(relativePath()));
+    } catch (error) {
+      await this.files.rm(temp, { force: true });
+      throw error;
+    }
+  }
+
+  /**
+   * Removes the sitemap shards (`sitemap-<n>.xml`) numbered above `keep`. Incrementally it looks for
+   * `sitemap-<keep+1>.xml`, … while they exist and removes them from the highest down, so an interrupted removal
+   * leaves an unbroken run for the next export to find; with `scan` it reads the whole root folder instead.
+   */
+  async removeSitemapShardsAbove(keep: number, scan = false): Promise<number> {
+    let numbers: number[];
+    if (scan) {
+      const names = await this.files.readdir(this.root).catch(() => [] as string[]);
+      numbers = names
+        .map((name) => SITEMAP_SHARD_FILE.exec(name))
+        .filter((match): match is RegExpExecArray => match !== null)
+        .map((match) => Number(match[1]))
+        .filter((n) => n > keep);
+    } else {
+      numbers = [];
+      for (let n = keep + 1; await this.exists(sitemapShardFile(n)); n++) numbers.push(n);
+    }
+    for (const n of numbers.sort((a, b) => b - a)) {
+      await this.files.rm(join(this.root, sitemapShardFile(n)), { force: true });
+    }
+    return numbers.length;
+  }
+
+  /** Writes a small file of the root folder (the sitemap index) atomically. */
+  async writeRootFile(name: string, data: string): Promise<void> {
+    await this.writeAtomic(this.rootFile(name), data);
+  }
+
+  private rootFile(name: string): string {
+    if (name.includes('/') || name.includes(sep) || name.startsWith('.'))
+      throw new Error(`"${name}" is not a file name`);
+    return join(this.root, name);
   }
 
   /**

@@ -30,14 +30,15 @@ export class ExportRenderBatches {
   /**
    * Batches of live pages in id order, each fetched while earlier ones are being rendered (up to LOOKAHEAD
    * batches ahead), so PostgreSQL keeps working while this process renders. Memory stays bounded by the
-   * lookahead, whatever the number of pages. `outdatedFor`: only pages not rendered with this fingerprint.
+   * lookahead, whatever the number of pages. `staleOnly`: only the stale pages (an incremental export, once the
+   * pages rendered with another fingerprint are marked stale).
    */
-  async *liveBatches(outdatedFor: string | undefined): AsyncGenerator<LivePageSource[]> {
+  async *liveBatches(staleOnly: boolean): AsyncGenerator<LivePageSource[]> {
     const inFlight: Promise<LivePageSource[]>[] = [];
     let afterId: string | null = FIRST_ID;
     const fetchAhead = async (): Promise<void> => {
       while (afterId !== null && inFlight.length < LOOKAHEAD) {
-        const ids = await this.pages.liveIdsAfter({ afterId, limit: EXPORT_BATCH_SIZE, outdatedFor });
+        const ids = await this.pages.liveIdsAfter({ afterId, limit: EXPORT_BATCH_SIZE, staleOnly });
         afterId = ids.length === EXPORT_BATCH_SIZE ? ids[ids.length - 1] : null;
         if (ids.length) inFlight.push(prefetch(this.sources.forLivePages(ids)));
       }

@@ -119,6 +119,11 @@ export function reviewerUrl(site: SiteSettings, reviewerId: string): string {
   return `${trimBase(site.publicBaseUrl)}/public/reviewers/${encodeURIComponent(reviewerId)}`;
 }
 
+/** A sitemap file (`sitemap.xml`, `sitemap-<n>.xml`) as the service serves it. */
+export function sitemapUrl(site: SiteSettings, file: string): string {
+  return `${trimBase(site.publicBaseUrl)}/public/${file}`;
+}
+
 export function indexUrl(site: SiteSettings): string {
   return `${trimBase(site.publicBaseUrl)}/public/articles`;
 }

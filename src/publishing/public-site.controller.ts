@@ -1,5 +1,5 @@
 import { Controller, Get, Param, Query, Req, Res } from '@nestjs/common';
-import { ApiOkResponse, ApiOperation, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
+import { ApiOkResponse, ApiOperation, ApiParam, ApiQuery, ApiResponse, ApiTags } from '@nestjs/swagger';
 import type { FastifyReply, FastifyRequest } from 'fastify';
 import { Public } from '../auth/decorators.js';
 import { ApiError } from '../core/http/api-error.js';
@@ -92,7 +92,10 @@ export class PublicSiteController {
   @Get('sitemap.xml')
   @ApiOperation({
     summary: 'Sitemap of the live articles with lastmod (no login)',
-    description: 'Served from memory until a page is published or unpublished; 304 without rendering.',
+    description:
+      'Up to 50,000 articles, a urlset of them all; past that, a sitemap index of /public/sitemap-{n}.xml ' +
+      '(50,000 articles each, with the latest lastmod of each). Served from memory until a page is published ' +
+      'or unpublished; 304 without rendering.',
   })
   @ApiOkResponse(page('application/xml'))
   @ApiResponse(NOT_MODIFIED)
@@ -101,6 +104,36 @@ export class PublicSiteController {
       request,
       reply,
       await this.site.listing('sitemap', () => this.site.sitemapListing(), request.headers['if-none-match']),
+    );
+  }
+
+  @Get('sitemap-:n.xml')
+  @ApiOperation({
+    summary: 'One file of the sitemap index: up to 50,000 live articles with lastmod (no login)',
+    description:
+      'Exists only while sitemap.xml is a sitemap index (more than 50,000 live articles), for n from 1 to the ' +
+      'number of files it names; 404 otherwise. Served from memory until a page is published or unpublished; ' +
+      '304 without rendering.',
+  })
+  @ApiParam({ name: 'n', schema: { type: 'integer', minimum: 1 } })
+  @ApiOkResponse(page('application/xml'))
+  @ApiResponse(NOT_MODIFIED)
+  @ApiResponse({ status: 404, description: 'No such file in the sitemap index' })
+  async sitemapShard(
+    @Param('n') n: string,
+    @Req() request: FastifyRequest,
+    @Res() reply: FastifyReply,
+  ): Promise<void> {
+    if (!/^[1-9][0-9]{0,8}$/.test(n)) throw ApiError.notFound('Sitemap');
+    const shard = Number(n);
+    await sendListing(
+      request,
+      reply,
+      await this.site.listing(
+        `sitemap:${shard}`,
+        () => this.site.sitemapShardListing(shard),
+        request.headers['if-none-match'],
+      ),
     );
   }
 

@@ -5,10 +5,18 @@ import { formatReviewDate } from '../sign-offs/byline.js';
 import { type EncodedPage, encodePage, etagMatches } from './encoded-page.js';
 import { PublicPageCache } from './public-page-cache.js';
 import { UsersRepository } from '../users/users.repository.js';
-import { articleUrl, indexUrl, reviewerUrl } from './page-view-model.js';
+import { articleUrl, indexUrl, reviewerUrl, sitemapUrl } from './page-view-model.js';
 import { PageRendering } from './page-rendering.service.js';
 import { PublishedPagesRepository } from './published-pages.repository.js';
-import { sitemapXml } from './sitemap.js';
+import {
+  SITEMAP_URL_LIMIT,
+  sitemapIndexXml,
+  sitemapShardCount,
+  sitemapShardFile,
+  sitemapUrlsPerFile,
+  sitemapXml,
+} from './sitemap.js';
+import { SLUG_MAX_LENGTH } from '../articles/slug.js';
 
 export interface PublicDocument {
   body: string;
@@ -44,6 +52,8 @@ export class PublicSiteService {
 
   /** Articles per index page (a property, so that tests can paginate a handful of articles). */
   indexPageSize = INDEX_PAGE_SIZE;
+  /** URLs per sitemap file (sitemaps.org's 50,000; a property so that tests can shard a handful of pages). */
+  sitemapUrlLimit = SITEMAP_URL_LIMIT;
   private renderingFingerprint?: string;
 
   /**
@@ -126,16 +136,67 @@ export class PublicSiteService {
     };
   }
 
+  /**
+   * sitemap.xml: every live page when they fit in one file (up to `sitemapUrlLimit`), by title; past that, a
+   * sitemap index of the shards `sitemap-<n>.xml` (see sitemapShardListing) with each one's latest lastmod.
+   */
   async sitemapListing(): Promise<PublicListing> {
     const site = this.rendering.site;
-    const entries = (await this.pages.listLive()).map((page) => ({
+    const perFile = this.sitemapUrlsPerFile();
+    const shards = await this.pages.sitemapShards(perFile);
+    if (
+      sitemapShardCount(
+        shards.reduce((sum, shard) => sum + shard.urls, 0),
+        perFile,
+      ) === 0
+    ) {
+      const entries = (await this.pages.listLive()).map((page) => ({
+        loc: articleUrl(site, page.slug),
+        lastmod: page.modifiedAt,
+      }));
+      return {
+        etag: this.listingEtag(['sitemap', entries]),
+        render: () => ({ body: sitemapXml(entries), etag: '', contentType: XML }),
+      };
+    }
+    const index = shards.map((shard, i) => ({
+      loc: sitemapUrl(site, sitemapShardFile(i + 1)),
+      lastmod: shard.lastmod,
+    }));
+    return {
+      etag: this.listingEtag(['sitemap-index', perFile, index]),
+      render: () => ({ body: sitemapIndexXml(index), etag: '', contentType: XML }),
+    };
+  }
+
+  /**
+   * `sitemap-<shard>.xml`: the live pages in id order, `sitemapUrlLimit` to a shard (the directory export's
+   * layout). 404 unless sitemap.xml is an index naming this shard.
+   */
+  async sitemapShardListing(shard: number): Promise<PublicListing> {
+    const site = this.rendering.site;
+    const perFile = this.sitemapUrlsPerFile();
+    const shards = await this.pages.sitemapShards(perFile);
+    const count = sitemapShardCount(
+      shards.reduce((sum, s) => sum + s.urls, 0),
+      perFile,
+    );
+    if (!Number.isSafeInteger(shard) || shard < 1 || shard > count) throw ApiError.notFound('Sitemap');
+    const entries = (await this.pages.sitemapShard(shard, perFile)).map((page) => ({
       loc: articleUrl(site, page.slug),
       lastmod: page.modifiedAt,
     }));
     return {
-      etag: this.listingEtag(['sitemap', entries]),
+      etag: this.listingEtag(['sitemap-shard', shard, perFile, entries]),
       render: () => ({ body: sitemapXml(entries), etag: '', contentType: XML }),
     };
+  }
+
+  private sitemapUrlsPerFile(): number {
+    return sitemapUrlsPerFile(
+      this.sitemapUrlLimit,
+      articleUrl(this.rendering.site, 'x'.repeat(SLUG_MAX_LENGTH)),
+    );
   }
 
   /**
@@ -155,7 +216,8 @@ export class PublicSiteService {
             nextUrl: 'https://example.org/3',
           },
         }) +
-        sitemapXml([{ loc: 'https://example.org/a', lastmod: new Date(0) }]),
+        sitemapXml([{ loc: 'https://example.org/a', lastmod: new Date(0) }]) +
+        sitemapIndexXml([{ loc: 'https://example.org/s', lastmod: new Date(0) }]),
     );
     return `"${sha256Hex(JSON.stringify([this.renderingFingerprint, data]))}"`;
   }

@@ -7,6 +7,11 @@ import { Column, Entity, Index, PrimaryColumn, UpdateDateColumn } from 'typeorm'
  * until the page has been removed from the directory.
  */
 @Entity('published_pages')
+// Partial indexes of the export's work (migration ExportWorkIndexes; TypeORM cannot express their conditions).
+@Index('IDX_published_pages_stale', { synchronize: false })
+@Index('IDX_published_pages_fingerprint', { synchronize: false })
+@Index('IDX_published_pages_unexported', { synchronize: false })
+@Index('IDX_published_pages_folder_to_remove', { synchronize: false })
 export class PublishedPage {
   @PrimaryColumn('uuid')
   articleId!: string;
@@ -62,7 +67,11 @@ export class PublishedPage {
   @Column({ type: 'char', length: 64, nullable: true })
   renderFingerprint!: string | null;
 
-  /** Something the page shows (a related article's title or liveness) changed: re-render at the next export. */
+  /**
+   * Something the page shows changed (a related article's title or liveness, or its article's next-review date:
+   * a trigger marks that, migration ExportWorkIndexes), or the export found it rendered with another template
+   * fingerprint: re-render at the next export.
+   */
   @Column({ type: 'boolean', default: false })
   stale!: boolean;
 

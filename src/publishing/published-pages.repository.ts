@@ -28,6 +28,11 @@ export interface ExportedMark {
   slug: string | null;
 }
 
+/** Below every uuid: where keyset walks start. */
+const FIRST_UUID = '00000000-0000-0000-0000-000000000000';
+/** Pages counted per statement where the count walks a partial index in order. */
+const COUNT_CHUNK = 10_000;
+
 /** Where live pages live, and what each target last received. */
 @Injectable()
 export class PublishedPagesRepository {
@@ -185,41 +190,75 @@ export class PublishedPagesRepository {
     });
   }
 
-  countLive(): Promise<number> {
-    return this.pages.count({ where: { live: true } });
+  async anyLive(): Promise<boolean> {
+    const [row] = await this.pages.query<{ live: boolean }[]>(
+      `SELECT EXISTS (SELECT 1 FROM published_pages WHERE live) AS live`,
+    );
+    return row.live;
   }
 
-  /** How many live pages an incremental export will render or write. */
-  async countToExport(fingerprint: string): Promise<number> {
+  async countLive(): Promise<number> {
     const [row] = await this.pages.query<{ n: number }[]>(
-      `SELECT count(*)::int AS n FROM published_pages p JOIN articles a ON a.id = p.article_id
-        WHERE p.live AND (p.stale OR p.render_fingerprint IS DISTINCT FROM $1
-              OR p.next_review_due_at IS DISTINCT FROM a.next_review_due_at
-              OR p.exported_checksum IS DISTINCT FROM p.html_checksum OR p.exported_slug IS DISTINCT FROM p.slug)`,
-      [fingerprint],
+      `SELECT count(*)::int AS n FROM published_pages WHERE live`,
     );
     return row.n;
   }
 
   /**
-   * Ids of live pages after `afterId`, in id order (an index-only walk): all of them, or with `outdatedFor` only
-   * those rendered under another template fingerprint, marked stale, or showing another next-review date than
-   * their article's.
+   * Marks stale the live pages rendered under another template fingerprint than `fingerprint` (through the
+   * fingerprint index: none in the usual case), so that every page an incremental export must render is
+   * `stale` (a page whose next-review date is not its article's is marked by the database itself, migration
+   * ExportWorkIndexes). Returns how many it marked.
    */
-  async liveIdsAfter(options: { afterId: string; limit: number; outdatedFor?: string }): Promise<string[]> {
-    const rows: { article_id: string }[] = options.outdatedFor
-      ? await this.pages.query(
-          `SELECT p.article_id FROM published_pages p JOIN articles a ON a.id = p.article_id
-            WHERE p.live AND p.article_id > $1
-              AND (p.stale OR p.render_fingerprint IS DISTINCT FROM $3
-                   OR p.next_review_due_at IS DISTINCT FROM a.next_review_due_at)
-            ORDER BY p.article_id LIMIT $2`,
-          [options.afterId, options.limit, options.outdatedFor],
-        )
-      : await this.pages.query(
-          `SELECT article_id FROM published_pages WHERE live AND article_id > $1 ORDER BY article_id LIMIT $2`,
-          [options.afterId, options.limit],
-        );
+  async markRenderedWithOther(fingerprint: string): Promise<number> {
+    // TypeORM answers an UPDATE with [rows, affected].
+    const [, affected] = await this.pages.query<[unknown[], number]>(
+      `UPDATE published_pages SET stale = true
+        WHERE live AND NOT stale
+          AND (render_fingerprint < $1 OR render_fingerprint > $1 OR render_fingerprint IS NULL)`,
+      [fingerprint],
+    );
+    return affected;
+  }
+
+  /**
+   * How many live pages an incremental export will render or write (after markRenderedWithOther): the stale ones,
+   * and the others the directory does not hold yet, each counted through its partial index (the latter in
+   * ordered chunks: the planner cannot estimate that condition and would scan the table otherwise).
+   */
+  async countToExport(): Promise<number> {
+    const [stale] = await this.pages.query<{ n: number }[]>(
+      `SELECT count(*)::int AS n FROM published_pages WHERE live AND stale`,
+    );
+    let total = stale.n;
+    for (let afterId = FIRST_UUID; ;) {
+      const [chunk] = await this.pages.query<{ n: number; fresh: number; last: string | null }[]>(
+        `SELECT count(*)::int AS n, (count(*) FILTER (WHERE NOT stale))::int AS fresh,
+                max(article_id::text COLLATE "C") AS last
+           FROM (SELECT article_id, stale FROM published_pages
+                  WHERE live AND article_id > $1
+                    AND (exported_checksum IS DISTINCT FROM html_checksum OR exported_slug IS DISTINCT FROM slug)
+                  ORDER BY article_id LIMIT $2) s`,
+        [afterId, COUNT_CHUNK],
+      );
+      total += chunk.fresh;
+      if (chunk.n < COUNT_CHUNK || !chunk.last) return total;
+      afterId = chunk.last;
+    }
+  }
+
+  /**
+   * Ids of live pages after `afterId`, in id order: all of them, or with `staleOnly` only the stale ones (those an
+   * incremental export renders, through their partial index).
+   */
+  async liveIdsAfter(options: { afterId: string; limit: number; staleOnly?: boolean }): Promise<string[]> {
+    const rows: { article_id: string }[] = await this.pages.query(
+      options.staleOnly
+        ? `SELECT article_id FROM published_pages WHERE live AND stale AND article_id > $1
+            ORDER BY article_id LIMIT $2`
+        : `SELECT article_id FROM published_pages WHERE live AND article_id > $1 ORDER BY article_id LIMIT $2`,
+      [options.afterId, options.limit],
+    );
     return rows.map((row) => row.article_id);
   }
 
@@ -275,17 +314,47 @@ export class PublishedPagesRepository {
     );
   }
 
-  /** Live pages for the sitemap, in id order after `afterId`. */
+  /**
+   * The sitemap's shards of `perFile` live pages each, in id order (the order of sitemapBatch and sitemapShard):
+   * how many pages each holds and their latest modification. Empty when nothing is live.
+   */
+  async sitemapShards(perFile: number): Promise<{ urls: number; lastmod: Date }[]> {
+    const rows: { urls: number; lastmod: Date }[] = await this.pages.query(
+      `SELECT count(*)::int AS urls, max(modified_at) AS lastmod
+         FROM (SELECT (row_number() OVER (ORDER BY article_id) - 1) / $1 AS shard, modified_at
+                 FROM published_pages WHERE live) s
+        GROUP BY shard ORDER BY shard`,
+      [perFile],
+    );
+    return rows;
+  }
+
+  /** The live pages of sitemap shard `shard` (from 1) of `perFile` pages each, in id order. */
+  async sitemapShard(shard: number, perFile: number): Promise<{ slug: string; modifiedAt: Date }[]> {
+    const rows: { slug: string; modified_at: Date }[] = await this.pages.query(
+      `SELECT slug, modified_at FROM published_pages WHERE live ORDER BY article_id OFFSET $1 LIMIT $2`,
+      [(shard - 1) * perFile, perFile],
+    );
+    return rows.map((row) => ({ slug: row.slug, modifiedAt: row.modified_at }));
+  }
+
+  /**
+   * Live pages for the sitemap, in id order after `afterId`, with their modification time as the sitemap writes
+   * it (ISO 8601 in UTC to the millisecond, as Date#toISOString: formatted by PostgreSQL, so that 50,000 rows
+   * are not parsed into Dates only to be formatted again).
+   */
   async sitemapBatch(
     afterId: string,
     limit: number,
-  ): Promise<{ articleId: string; slug: string; modifiedAt: Date }[]> {
-    const rows: { article_id: string; slug: string; modified_at: Date }[] = await this.pages.query(
-      `SELECT article_id, slug, modified_at FROM published_pages WHERE live AND article_id > $1
+  ): Promise<{ articleId: string; slug: string; lastmod: string }[]> {
+    const rows: { article_id: string; slug: string; lastmod: string }[] = await this.pages.query(
+      `SELECT article_id, slug,
+              to_char(modified_at AT TIME ZONE 'UTC', 'YYYY-MM-DD"T"HH24:MI:SS.MS"Z"') AS lastmod
+         FROM published_pages WHERE live AND article_id > $1
         ORDER BY article_id LIMIT $2`,
       [afterId, limit],
     );
-    return rows.map((row) => ({ articleId: row.article_id, slug: row.slug, modifiedAt: row.modified_at }));
+    return rows.map((row) => ({ articleId: row.article_id, slug: row.slug, lastmod: row.lastmod }));
   }
 }
 

@@ -99,6 +99,7 @@ export const ACCESS_POLICY: Readonly<Record<string, Access>> = {
   'GET /public': 'public',
   'GET /public/articles': 'public',
   'GET /public/sitemap.xml': 'public',
+  'GET /public/sitemap-{n}.xml': 'public',
   'GET /public/articles/{slug}': 'public',
   'GET /public/reviewers/{id}': 'public',
 };

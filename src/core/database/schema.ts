@@ -11,6 +11,7 @@ import { DeskCacheNotify1795745000000 } from '../../../migrations/1795745000000-
 import { RevisionCompression1795750000000 } from '../../../migrations/1795750000000-RevisionCompression.js';
 import { PublishedPagesLz41795750500000 } from '../../../migrations/1795750500000-PublishedPagesLz4.js';
 import { SearchDocumentParts1795751000000 } from '../../../migrations/1795751000000-SearchDocumentParts.js';
+import { ExportWorkIndexes1795752000000 } from '../../../migrations/1795752000000-ExportWorkIndexes.js';
 import { Article } from '../../articles/article.entity.js';
 import { Comment } from '../../articles/comment.entity.js';
 import { Revision } from '../../articles/revision.entity.js';
@@ -75,4 +76,5 @@ export const MIGRATIONS = [
   RevisionCompression1795750000000,
   PublishedPagesLz41795750500000,
   SearchDocumentParts1795751000000,
+  ExportWorkIndexes1795752000000,
 ];
