@@ -7,7 +7,8 @@
  * Environment: BENCH_ARTICLES (10000), BENCH_REVISIONS (5), BENCH_CONCURRENCY (8), BENCH_READS (2000),
  * BENCH_DATABASE_URL (postgres://postgres@127.0.0.1:5432/mrs_bench_drafting, dropped and created fresh),
  * REDIS_URL (redis://127.0.0.1:6379), BENCH_KEEP_DATABASE=1 to keep the database afterwards. Results go to
- * bench/results/drafting.json. The machine's load average is printed: other work on it skews every figure.
+ * bench/results/drafting.json (or BENCH_RESULTS_DIR). The machine's load average is printed: other work on it
+ * skews every figure.
  */
 import 'reflect-metadata';
 import { randomBytes } from 'node:crypto';
@@ -20,6 +21,7 @@ import type { ArticleContent } from '../src/articles/article-content.js';
 import { ArticlesRepository } from '../src/articles/articles.repository.js';
 import { ArticleDrafts } from '../src/articles/article-drafts.service.js';
 import type { AuthUser } from '../src/auth/auth-user.js';
+import { RESULTS_DIR } from './lib/machine.js';
 
 const root = join(import.meta.dirname, '..', '..', '..');
 const ARTICLES = Number(process.env.BENCH_ARTICLES ?? 10_000);
@@ -499,10 +501,10 @@ async function main(): Promise<void> {
     },
     plans,
   };
-  mkdirSync(join(root, 'bench', 'results'), { recursive: true });
-  writeFileSync(join(root, 'bench', 'results', 'drafting.json'), `${JSON.stringify(results, null, 2)}\n`);
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  writeFileSync(join(RESULTS_DIR, 'drafting.json'), `${JSON.stringify(results, null, 2)}\n`);
   console.log(`\nload average after: ${loadAfter} (1, 5, 15 min; ${cpus().length} CPUs)`);
-  console.log('written to bench/results/drafting.json');
+  console.log(`written to ${join(RESULTS_DIR, 'drafting.json')}`);
 }
 
 main().catch((error: unknown) => {
