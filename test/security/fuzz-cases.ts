@@ -644,6 +644,18 @@ function isJson(text: string): boolean {
   }
 }
 
+/** Whether a query value is a number the schema accepts (its type, minimum and maximum). */
+function validNumber(value: string, schema: JsonSchema): boolean {
+  if (!/^-?\d+(\.\d+)?$/.test(value)) return false;
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) && schema.type === 'integer') return false;
+  if (!Number.isFinite(n)) return false;
+  if (schema.minimum !== undefined && n < schema.minimum) return false;
+  if (schema.maximum !== undefined && n > schema.maximum) return false;
+  // Without bounds a plain small number may well be valid: not "bad" for sure.
+  return schema.minimum !== undefined || schema.maximum !== undefined || Math.abs(n) < 2 ** 31;
+}
+
 function badQueryValue(g: Draw, name: string, schema: JsonSchema): string {
   const pick = <T>(items: T[]): T => items[g(fc.nat, items.length - 1)];
   if (schema.enum) return pick(['not-a-status', 'ALL', 'draft ', '', '*', 'é']);
@@ -660,7 +672,9 @@ function badQueryValue(g: Draw, name: string, schema: JsonSchema): string {
   if (schema.type === 'number' || schema.type === 'integer') {
     const out = ['abc', '1.5', '-5', '0', '1e400', '99999999999', '2147483648', '9'.repeat(30), ''];
     if (schema.maximum !== undefined) out.push(String(schema.maximum + 1));
-    return pick(out);
+    if (schema.minimum !== undefined) out.push(String(schema.minimum - 1));
+    // Only values the schema refuses: '0' is a bad `limit` (minimum 1) but a good `offset` (minimum 0).
+    return pick(out.filter((value) => !validNumber(value, schema)));
   }
   if (schema.type === 'boolean') return pick(['yes', '1', 'TRUE', '', 'null']);
   if (name === 'cursor')
