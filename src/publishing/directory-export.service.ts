@@ -14,8 +14,7 @@ import {
 import { ExportFolderRemoval } from './export-folder-removal.js';
 import { ExportPageWriter } from './export-page-writer.js';
 import { ExportRenderBatches } from './export-render-batches.js';
-import { SLUG_MAX_LENGTH } from '../articles/slug.js';
-import { articleUrl, sitemapUrl } from './page-view-model.js';
+import { articleUrl, longestArticleUrl, sitemapUrl } from './page-view-model.js';
 import { PageRendering } from './page-rendering.service.js';
 import { PublishedPagesRepository } from './published-pages.repository.js';
 import {
@@ -170,7 +169,7 @@ export class DirectoryExportService {
    */
   private async writeSitemap(full: boolean): Promise<number> {
     const site = this.rendering.site;
-    const perFile = sitemapUrlsPerFile(this.sitemapUrlLimit, articleUrl(site, 'x'.repeat(SLUG_MAX_LENGTH)));
+    const perFile = sitemapUrlsPerFile(this.sitemapUrlLimit, longestArticleUrl(site));
     const shards: SitemapEntry[] = [];
     let afterId = FIRST_ID;
     let total = 0;

@@ -1,4 +1,5 @@
 import type { ArticleContent, RenderedContent } from '../articles/article-content.js';
+import { SLUG_MAX_LENGTH } from '../articles/slug.js';
 import { localDay } from '../sign-offs/byline.js';
 import { httpUrl, trimBase } from './safe-url.js';
 import { jsonForScript, schemaOrgSpecialty } from './structured-data.js';
@@ -117,6 +118,11 @@ export function articleUrl(site: SiteSettings, slug: string): string {
 
 export function reviewerUrl(site: SiteSettings, reviewerId: string): string {
   return `${trimBase(site.publicBaseUrl)}/public/reviewers/${encodeURIComponent(reviewerId)}`;
+}
+
+/** The longest URL an article can have on this site (a slug of the longest length): what sizes a sitemap file. */
+export function longestArticleUrl(site: SiteSettings): string {
+  return articleUrl(site, 'x'.repeat(SLUG_MAX_LENGTH));
 }
 
 /** A sitemap file (`sitemap.xml`, `sitemap-<n>.xml`) as the service serves it. */

@@ -5,7 +5,7 @@ import { formatReviewDate } from '../sign-offs/byline.js';
 import { type EncodedPage, encodePage, etagMatches } from './encoded-page.js';
 import { PublicPageCache } from './public-page-cache.js';
 import { UsersRepository } from '../users/users.repository.js';
-import { articleUrl, indexUrl, reviewerUrl, sitemapUrl } from './page-view-model.js';
+import { articleUrl, indexUrl, longestArticleUrl, reviewerUrl, sitemapUrl } from './page-view-model.js';
 import { PageRendering } from './page-rendering.service.js';
 import { PublishedPagesRepository } from './published-pages.repository.js';
 import {
@@ -16,7 +16,6 @@ import {
   sitemapUrlsPerFile,
   sitemapXml,
 } from './sitemap.js';
-import { SLUG_MAX_LENGTH } from '../articles/slug.js';
 
 export interface PublicDocument {
   body: string;
@@ -143,13 +142,7 @@ export class PublicSiteService {
   async sitemapListing(): Promise<PublicListing> {
     const site = this.rendering.site;
     const perFile = this.sitemapUrlsPerFile();
-    const shards = await this.pages.sitemapShards(perFile);
-    if (
-      sitemapShardCount(
-        shards.reduce((sum, shard) => sum + shard.urls, 0),
-        perFile,
-      ) === 0
-    ) {
+    if ((await this.sitemapShardCount(perFile)) === 0) {
       const entries = (await this.pages.listLive()).map((page) => ({
         loc: articleUrl(site, page.slug),
         lastmod: page.modifiedAt,
@@ -159,7 +152,7 @@ export class PublicSiteService {
         render: () => ({ body: sitemapXml(entries), etag: '', contentType: XML }),
       };
     }
-    const index = shards.map((shard, i) => ({
+    const index = (await this.pages.sitemapShards(perFile)).map((shard, i) => ({
       loc: sitemapUrl(site, sitemapShardFile(i + 1)),
       lastmod: shard.lastmod,
     }));
@@ -176,11 +169,7 @@ export class PublicSiteService {
   async sitemapShardListing(shard: number): Promise<PublicListing> {
     const site = this.rendering.site;
     const perFile = this.sitemapUrlsPerFile();
-    const shards = await this.pages.sitemapShards(perFile);
-    const count = sitemapShardCount(
-      shards.reduce((sum, s) => sum + s.urls, 0),
-      perFile,
-    );
+    const count = await this.sitemapShardCount(perFile);
     if (!Number.isSafeInteger(shard) || shard < 1 || shard > count) throw ApiError.notFound('Sitemap');
     const entries = (await this.pages.sitemapShard(shard, perFile)).map((page) => ({
       loc: articleUrl(site, page.slug),
@@ -193,10 +182,12 @@ export class PublicSiteService {
   }
 
   private sitemapUrlsPerFile(): number {
-    return sitemapUrlsPerFile(
-      this.sitemapUrlLimit,
-      articleUrl(this.rendering.site, 'x'.repeat(SLUG_MAX_LENGTH)),
-    );
+    return sitemapUrlsPerFile(this.sitemapUrlLimit, longestArticleUrl(this.rendering.site));
+  }
+
+  /** 0 while sitemap.xml lists every live page, else how many shards it indexes. */
+  private async sitemapShardCount(perFile: number): Promise<number> {
+    return sitemapShardCount(await this.pages.countLive(), perFile);
   }
 
   /**

@@ -212,6 +212,7 @@ export class PublishedPagesRepository {
    */
   async markRenderedWithOther(fingerprint: string): Promise<number> {
     // TypeORM answers an UPDATE with [rows, affected].
+    // `<` and `>` rather than IS DISTINCT FROM, which cannot use the fingerprint's index.
     const [, affected] = await this.pages.query<[unknown[], number]>(
       `UPDATE published_pages SET stale = true
         WHERE live AND NOT stale
