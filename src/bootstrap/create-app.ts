@@ -1,4 +1,3 @@
-import helmet from '@fastify/helmet';
 import { ConsoleLogger, type INestApplication, type LogLevel, Logger, Module } from '@nestjs/common';
 import { NestFactory } from '@nestjs/core';
 import { FastifyAdapter, type NestFastifyApplication } from '@nestjs/platform-fastify';
@@ -12,6 +11,7 @@ import type { AppConfig } from '../core/config/app-config.js';
 import { ensureDatabase } from '../core/database/ensure-database.js';
 import { runMigrationsWithLock } from '../core/database/migrate.js';
 import { ErrorFilter, toErrorBody } from '../core/http/error.filter.js';
+import { registerSecurityHeaders } from '../core/http/security-headers.js';
 import { createValidationPipe, RejectNulBytesPipe } from '../core/http/validation.js';
 import { GracefulShutdownModule } from './graceful-shutdown.js';
 import { buildOpenApiDocument } from './openapi-document.js';
@@ -73,21 +73,8 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
 
 /** Everything that makes the HTTP surface behave the same in production and in tests. */
 export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
-  await app.register(helmet, {
-    contentSecurityPolicy: {
-      directives: {
-        defaultSrc: ["'self'"],
-        scriptSrc: ["'self'"],
-        styleSrc: ["'self'", "'unsafe-inline'"],
-        imgSrc: ["'self'", 'data:', 'https:'],
-        objectSrc: ["'none'"],
-        frameAncestors: ["'none'"],
-      },
-    },
-    // Not helmet's no-referrer: with it, browsers send `Origin: null` on the desk's own form posts, and the
-    // desk's same-origin check refuses them. same-origin still sends nothing to other sites.
-    referrerPolicy: { policy: 'same-origin' },
-  });
+  // helmet's headers, decided once (see security-headers.ts), on every response.
+  registerSecurityHeaders(app.getHttpAdapter().getInstance());
   app.useGlobalPipes(new RejectNulBytesPipe(), createValidationPipe());
   app.useGlobalFilters(new ErrorFilter());
   app.enableShutdownHooks();
