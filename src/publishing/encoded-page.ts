@@ -38,6 +38,21 @@ export function encodePage(body: string | Buffer, etag: string, contentType: str
  */
 export function chooseCoding(acceptEncoding: string | string[] | undefined): ContentCoding {
   const header = Array.isArray(acceptEncoding) ? acceptEncoding.join(',') : (acceptEncoding ?? '');
+  // Browsers send a handful of distinct headers: parse each once (a public page's CPU is counted in µs).
+  const known = codingOf.get(header);
+  if (known) return known;
+  const coding = parseCoding(header);
+  if (header.length <= 256) {
+    if (codingOf.size >= 256) codingOf.clear();
+    codingOf.set(header, coding);
+  }
+  return coding;
+}
+
+/** Accept-Encoding header to the coding chosen for it; bounded (cleared when full). */
+const codingOf = new Map<string, ContentCoding>();
+
+function parseCoding(header: string): ContentCoding {
   const quality = new Map<string, number>();
   for (const item of header.split(',')) {
     const [name, ...params] = item.trim().toLowerCase().split(';');
