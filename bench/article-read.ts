@@ -347,7 +347,7 @@ async function main(): Promise<void> {
   mkdirSync(RESULTS_DIR, { recursive: true });
   writeFileSync(join(RESULTS_DIR, 'article-read.json'), `${JSON.stringify(read, null, 2)}\n`);
   writeFileSync(join(RESULTS_DIR, 'memory.json'), `${JSON.stringify(memory, null, 2)}\n`);
-  console.log('written to bench/results/article-read.json and bench/results/memory.json');
+  console.log(`written to ${join(RESULTS_DIR, 'article-read.json')} and ${join(RESULTS_DIR, 'memory.json')}`);
 }
 
 main().catch((error: unknown) => {

@@ -517,7 +517,7 @@ async function main(): Promise<void> {
     };
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(join(RESULTS_DIR, 'cluster.json'), `${JSON.stringify(output, null, 2)}\n`);
-    console.log('written to bench/results/cluster.json');
+    console.log(`written to ${join(RESULTS_DIR, 'cluster.json')}`);
   } finally {
     for (const client of clients) await client.end().catch(() => undefined);
     await stopCluster(cluster);

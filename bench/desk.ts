@@ -265,7 +265,7 @@ async function main(): Promise<void> {
         2,
       )}\n`,
     );
-    console.log('written to bench/results/desk.json');
+    console.log(`written to ${join(RESULTS_DIR, 'desk.json')}`);
   } finally {
     await stopService(service);
   }

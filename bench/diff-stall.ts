@@ -219,7 +219,7 @@ async function main(): Promise<void> {
         2,
       )}\n`,
     );
-    console.log('written to bench/results/diff-stall.json');
+    console.log(`written to ${join(RESULTS_DIR, 'diff-stall.json')}`);
   } finally {
     await stopService(service);
   }

@@ -265,7 +265,7 @@ async function main(): Promise<void> {
     };
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(join(RESULTS_DIR, 'public-page.json'), `${JSON.stringify(results, null, 2)}\n`);
-    console.log('written to bench/results/public-page.json');
+    console.log(`written to ${join(RESULTS_DIR, 'public-page.json')}`);
   } finally {
     await bare?.stop();
     await stopService(service);
