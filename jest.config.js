@@ -50,6 +50,11 @@ const withServices = (displayName, testMatch) => ({
 
 export default {
   testTimeout: 60000,
+  // The ESM sandbox (--experimental-vm-modules) keeps every test file's module graph alive: run in band, the one
+  // process grew past 1.7 GB within ten minutes of the main run, and late files (the demo) slowed until a
+  // 60-second hook ran out. With a limit, Jest runs the files in a worker and starts a fresh one once a file
+  // leaves it above this size. (--runInBand, as test:faults uses, keeps the files in one process regardless.)
+  workerIdleMemoryLimit: '1200MB',
   projects: [
     // The benchmarks' own logic (bench/lib) is unit-tested next to it too.
     project('unit', ['<rootDir>/src/**/*.spec.ts', '<rootDir>/bench/**/*.spec.ts']),
