@@ -72,7 +72,7 @@ export function createFastifyAdapter(config: AppConfig): FastifyAdapter {
 }
 
 /** Everything that makes the HTTP surface behave the same in production and in tests. */
-export async function configureApp(app: NestFastifyApplication, config: AppConfig): Promise<void> {
+export function configureApp(app: NestFastifyApplication, config: AppConfig): void {
   // helmet's headers, decided once (see security-headers.ts), on every response.
   registerSecurityHeaders(app.getHttpAdapter().getInstance());
   app.useGlobalPipes(new RejectNulBytesPipe(), createValidationPipe());
@@ -103,6 +103,6 @@ export async function createApp(config: AppConfig): Promise<NestFastifyApplicati
     bufferLogs: false,
   });
   await prepareDatabase(app, config);
-  await configureApp(app, config);
+  configureApp(app, config);
   return app;
 }

@@ -112,7 +112,7 @@ export async function createTestApp(options: TestAppOptions = {}): Promise<TestA
     logger: process.env.TEST_LOG ? ['error', 'warn'] : false,
   });
   await prepareDatabase(app, config);
-  await configureApp(app, config);
+  configureApp(app, config);
   await app.init();
   await app.getHttpAdapter().getInstance().ready();
 

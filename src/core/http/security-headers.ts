@@ -52,7 +52,7 @@ export function securityHeaders(options: Readonly<HelmetOptions> = HELMET_OPTION
   helmet({ ...options })({} as IncomingMessage, recorder as unknown as ServerResponse, (error?: unknown) => {
     failure = error;
   });
-  if (failure) throw failure instanceof Error ? failure : new Error(String(failure));
+  if (failure) throw failure instanceof Error ? failure : new Error('helmet refused its options');
   return { set: [...set.entries()], removed };
 }
 
