@@ -10,11 +10,16 @@
  *    process) that serves those bytes from memory with the same content type, at the same paths, compressed
  *    the same way as the service (brotli and gzip kept in memory, chosen by Accept-Encoding).
  *    The load asks with Accept-Encoding BENCH_ACCEPT_ENCODING (`br, gzip`, as browsers do).
- * 4. autocannon, in this process, against GET /public/articles/:slug of each server in turn: every connection
- *    cycles through all the slugs in order; BENCH_CONNECTIONS (50) connections, BENCH_WARMUP_SECONDS (3) of
- *    warm-up then BENCH_SECONDS (10) measured, BENCH_ROUNDS (1) rounds (medians reported).
- * 5. Prints req/s, p50 and p99 of both and the ratio service / bare (target >= 0.8); writes
- *    bench/results/public-page.json. The database and the Redis keys are deleted afterwards
+ *    The index (GET /public/articles, its first page) and the sitemap (GET /public/sitemap.xml) are fetched too,
+ *    and the bare server sends their bytes at the same paths, the same way.
+ * 4. autocannon, in this process, against each of the three documents #15 §2 names, on each server in turn: the
+ *    page (GET /public/articles/:slug, every connection cycling through all the slugs in order), the index and
+ *    the sitemap. BENCH_CONNECTIONS (50) connections, BENCH_WARMUP_SECONDS (3) of warm-up then BENCH_SECONDS (10)
+ *    measured, BENCH_ROUNDS (1) rounds (medians reported). BENCH_DOCUMENTS=page,index,sitemap (all by default)
+ *    picks some of them.
+ * 5. Prints req/s, p50 and p99 of both and the ratio service / bare of each document (target >= 0.8); writes
+ *    bench/results/public-page.json (the page's figures at the top level, as before; the index's and the
+ *    sitemap's under `documents`). The database and the Redis keys are deleted afterwards
  *    (BENCH_KEEP_DATABASE=1 keeps the database).
  */
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
@@ -117,6 +122,33 @@ async function publishAll(service: RunningService): Promise<string[]> {
   return articles.map((article) => article.slug);
 }
 
+/** The public documents besides the pages that #15 §2 holds to the same target, at their paths. */
+const OTHER_DOCUMENTS = [
+  { key: 'index', label: 'GET /public/articles (the index, first page)', path: '/public/articles' },
+  { key: 'sitemap', label: 'GET /public/sitemap.xml', path: '/public/sitemap.xml' },
+] as const;
+type DocumentKey = 'page' | (typeof OTHER_DOCUMENTS)[number]['key'];
+const DOCUMENT_KEYS: DocumentKey[] = ['page', ...OTHER_DOCUMENTS.map((document) => document.key)];
+const CHOSEN = (process.env.BENCH_DOCUMENTS ?? DOCUMENT_KEYS.join(','))
+  .split(',')
+  .map((key) => key.trim())
+  .filter(Boolean);
+for (const key of CHOSEN)
+  if (!DOCUMENT_KEYS.includes(key as DocumentKey))
+    throw new Error(`BENCH_DOCUMENTS: unknown document "${key}"; choose among ${DOCUMENT_KEYS.join(', ')}`);
+
+/** A document as the service sends it (uncompressed), for the bare server to send the same. */
+interface BareDocument {
+  contentType: string;
+  body: string;
+}
+
+async function fetchDocument(baseUrl: string, path: string): Promise<BareDocument> {
+  const response = await fetch(`${baseUrl}${path}`);
+  if (response.status !== 200) throw new Error(`GET ${path} answered ${response.status}`);
+  return { contentType: response.headers.get('content-type') ?? '', body: await response.text() };
+}
+
 /** Each live page as the service sends it, and its content type (the same for every page). */
 async function fetchPages(
   baseUrl: string,
@@ -148,8 +180,11 @@ async function main(): Promise<void> {
     const slugs = await publishAll(service);
     const { contentType, pages } = await fetchPages(service.baseUrl, slugs);
     const sizes = Object.values(pages).map((html) => Buffer.byteLength(html, 'utf8'));
+    const documents: Record<string, BareDocument> = {};
+    for (const document of OTHER_DOCUMENTS)
+      documents[document.path] = await fetchDocument(service.baseUrl, document.path);
     const pagesFile = join(scratch, 'pages.json');
-    writeFileSync(pagesFile, JSON.stringify({ contentType, pages }));
+    writeFileSync(pagesFile, JSON.stringify({ contentType, pages, documents }));
     const barePort = await freePort();
     bare = await spawnUntilReady(
       'the bare Fastify server',
@@ -163,77 +198,123 @@ async function main(): Promise<void> {
     const check = await fetch(`${bare.baseUrl}/public/articles/${slugs[0]}`);
     if ((await check.text()) !== pages[slugs[0]] || check.headers.get('content-type') !== contentType)
       throw new Error('the bare server does not send the same page');
+    for (const [path, document] of Object.entries(documents)) {
+      const same = await fetchDocument(bare.baseUrl, path);
+      if (same.body !== document.body || same.contentType !== document.contentType)
+        throw new Error(`the bare server does not send the same ${path}`);
+    }
 
-    const paths = slugs.map((slug) => `/public/articles/${slug}`);
+    const targets: { key: DocumentKey; label: string; paths: string[]; bytes: number[] }[] = [
+      {
+        key: 'page' as const,
+        label: 'GET /public/articles/:slug',
+        paths: slugs.map((slug) => `/public/articles/${slug}`),
+        bytes: sizes,
+      },
+      ...OTHER_DOCUMENTS.map((document) => ({
+        key: document.key,
+        label: document.label,
+        paths: [document.path],
+        bytes: [Buffer.byteLength(documents[document.path].body, 'utf8')],
+      })),
+    ].filter((target) => CHOSEN.includes(target.key));
     const servers = [
       { key: 'service' as const, label: 'service', baseUrl: service.baseUrl, pid: service.pid },
       { key: 'bare' as const, label: 'bare Fastify', baseUrl: bare.baseUrl, pid: bare.pid },
     ];
-    const measured: Record<'service' | 'bare', LoadResult[]> = { service: [], bare: [] };
-    for (let round = 1; round <= ROUNDS; round++) {
-      // Alternate which goes first, so a change in the machine's load does not always favour the same one.
-      const order = round % 2 ? servers : [...servers].reverse();
-      for (const server of order) {
-        const settings = {
-          baseUrl: server.baseUrl,
-          paths,
-          headers: { 'accept-encoding': ACCEPT_ENCODING },
-          connections: CONNECTIONS,
-          pid: server.pid,
-        };
-        if (WARMUP_SECONDS) {
-          await load({ ...settings, label: `${server.label} warm-up`, seconds: WARMUP_SECONDS });
-        }
-        const result = await load({
-          ...settings,
-          label: `${server.label}, round ${round}/${ROUNDS}`,
-          seconds: SECONDS,
-        });
-        assertClean(server.label, result);
-        measured[server.key].push(result);
-      }
+    interface Compared {
+      label: string;
+      paths: number;
+      bytes: { min: number; max: number };
+      service: LoadResult;
+      bare: LoadResult;
+      rounds: { service: LoadResult; bare: LoadResult }[];
+      ratio: { value: number; target: number; met: boolean };
+      judged: ReturnType<typeof judge>;
     }
-    const serviceResult = medianOf(measured.service);
-    const bareResult = medianOf(measured.bare);
-    const ratio = serviceResult.requestsPerSecond / bareResult.requestsPerSecond;
-    // Judged on the two figures printed: the service's median req/s against half the bare server's (#15 §3).
-    const judged = judge(serviceResult.requestsPerSecond, '>=', bareResult.requestsPerSecond * TARGET_RATIO);
+    const compared = new Map<DocumentKey, Compared>();
+    for (const target of targets) {
+      const measured: Record<'service' | 'bare', LoadResult[]> = { service: [], bare: [] };
+      for (let round = 1; round <= ROUNDS; round++) {
+        // Alternate which goes first, so a change in the machine's load does not always favour the same one.
+        const order = round % 2 ? servers : [...servers].reverse();
+        for (const server of order) {
+          const settings = {
+            baseUrl: server.baseUrl,
+            paths: target.paths,
+            headers: { 'accept-encoding': ACCEPT_ENCODING },
+            connections: CONNECTIONS,
+            pid: server.pid,
+          };
+          const name = `${server.label}, ${target.key}`;
+          if (WARMUP_SECONDS) await load({ ...settings, label: `${name} warm-up`, seconds: WARMUP_SECONDS });
+          const result = await load({ ...settings, label: `${name}, round ${round}/${ROUNDS}`, seconds: SECONDS });
+          assertClean(`${server.label} ${target.label}`, result);
+          measured[server.key].push(result);
+        }
+      }
+      const serviceResult = medianOf(measured.service);
+      const bareResult = medianOf(measured.bare);
+      const ratio = serviceResult.requestsPerSecond / bareResult.requestsPerSecond;
+      // Judged on the two figures printed: the service's median req/s against 80% of the bare server's (#15 §3).
+      const judged = judge(serviceResult.requestsPerSecond, '>=', bareResult.requestsPerSecond * TARGET_RATIO);
+      compared.set(target.key, {
+        label: target.label,
+        paths: target.paths.length,
+        bytes: { min: Math.min(...target.bytes), max: Math.max(...target.bytes) },
+        service: serviceResult,
+        bare: bareResult,
+        rounds: measured.service.map((s, index) => ({ service: s, bare: measured.bare[index] })),
+        ratio: { value: Number(ratio.toFixed(3)), target: TARGET_RATIO, met: judged.met },
+        judged,
+      });
+    }
     const machine = machineInfo(loadBefore);
 
-    const rows: Row[] = [
-      [
-        'service GET /public/articles/:slug (req/s)',
-        judged.measured,
-        `${judged.target} (${TARGET_RATIO * 100}% of bare)`,
-        `${ratio.toFixed(2)} of bare, ${verdict(judged.met)}`,
-      ],
-      ['bare Fastify, same bytes (req/s)', String(bareResult.requestsPerSecond), '(ceiling)', '1.00'],
-      [
-        'service latency p50 / p99 (ms)',
-        `${serviceResult.latencyMs.p50} / ${serviceResult.latencyMs.p99}`,
-        '-',
-        '-',
-      ],
-      ['bare latency p50 / p99 (ms)', `${bareResult.latencyMs.p50} / ${bareResult.latencyMs.p99}`, '-', '-'],
-      [
-        'server process CPU per request, service / bare (ms)',
-        `${serviceResult.serverCpuMsPerRequest ?? '?'} / ${bareResult.serverCpuMsPerRequest ?? '?'}`,
-        '-',
-        `cores busy ${serviceResult.serverCpuCores ?? '?'} / ${bareResult.serverCpuCores ?? '?'}`,
-      ],
-      [
-        'page size (bytes, min-max)',
-        `${Math.min(...sizes)}-${Math.max(...sizes)}`,
-        '-',
-        `${slugs.length} slugs rotated`,
-      ],
-    ];
+    const rows: Row[] = [];
+    for (const [key, result] of compared) {
+      rows.push(
+        [
+          `service ${result.label} (req/s)`,
+          result.judged.measured,
+          `${result.judged.target} (${TARGET_RATIO * 100}% of bare)`,
+          `${result.ratio.value.toFixed(2)} of bare, ${verdict(result.judged.met)}`,
+        ],
+        [`  bare Fastify, same bytes (req/s)`, String(result.bare.requestsPerSecond), '(ceiling)', '1.00'],
+        [
+          '  latency p50 / p99, service / bare (ms)',
+          `${result.service.latencyMs.p50} / ${result.service.latencyMs.p99}; ` +
+            `${result.bare.latencyMs.p50} / ${result.bare.latencyMs.p99}`,
+          '-',
+          '-',
+        ],
+        [
+          '  server process CPU per request, service / bare (ms)',
+          `${result.service.serverCpuMsPerRequest ?? '?'} / ${result.bare.serverCpuMsPerRequest ?? '?'}`,
+          '-',
+          `cores busy ${result.service.serverCpuCores ?? '?'} / ${result.bare.serverCpuCores ?? '?'}`,
+        ],
+        [
+          '  size uncompressed (bytes' + (result.paths > 1 ? ', min-max)' : ')'),
+          result.paths > 1 ? `${result.bytes.min}-${result.bytes.max}` : String(result.bytes.min),
+          '-',
+          key === 'page' ? `${result.paths} slugs rotated` : '-',
+        ],
+      );
+    }
     printTable(rows);
     console.log(
       `\nmachine: ${machine.cores} x ${machine.cpu}, ${machine.memoryMb} MB, node ${machine.node}; ` +
         `load average ${machine.loadAverage.before.join(' ')} before, ${machine.loadAverage.after.join(' ')} after`,
     );
 
+    const page = compared.get('page');
+    const others = Object.fromEntries(
+      [...compared].filter(([key]) => key !== 'page').map(([key, result]) => {
+        const { judged: _judged, ...figures } = result;
+        return [key, { path: OTHER_DOCUMENTS.find((d) => d.key === key)!.path, ...figures }];
+      }),
+    );
     const results = {
       benchmark: 'public-page',
       ranAt: new Date().toISOString(),
@@ -245,23 +326,27 @@ async function main(): Promise<void> {
         seconds: SECONDS,
         warmupSeconds: WARMUP_SECONDS,
         rounds: ROUNDS,
-        paths: 'GET /public/articles/:slug; every connection cycles through all the slugs in order',
+        documents: targets.map((target) => target.key),
+        paths:
+          'GET /public/articles/:slug (every connection cycles through all the slugs in order); ' +
+          'GET /public/articles (the index, first page); GET /public/sitemap.xml',
         acceptEncoding: ACCEPT_ENCODING,
-        bare: 'the same body, compressed the same way (src/publishing/encoded-page.ts) and chosen by Accept-Encoding, and content-type from memory; none of the other service headers (helmet, ETag, cache-control, request id)',
+        bare: 'the same body, compressed the same way (src/publishing/encoded-page.ts) and chosen by Accept-Encoding, and content-type from memory; none of the other service headers (security headers, ETag, cache-control, request id)',
         serviceRole: 'api',
         serviceEnv: `NODE_ENV=production LOG_LEVEL=warn NODE_OPTIONS=${API_NODE_OPTIONS}`,
         loadGenerator:
           'autocannon (library) in the benchmark process; service and bare server in child processes',
       },
-      page: {
-        contentType,
-        minBytes: Math.min(...sizes),
-        maxBytes: Math.max(...sizes),
-      },
-      service: serviceResult,
-      bare: bareResult,
-      rounds: measured.service.map((s, index) => ({ service: s, bare: measured.bare[index] })),
-      ratio: { value: Number(ratio.toFixed(3)), target: TARGET_RATIO, met: judged.met },
+      ...(page
+        ? {
+            page: { contentType, minBytes: page.bytes.min, maxBytes: page.bytes.max },
+            service: page.service,
+            bare: page.bare,
+            rounds: page.rounds,
+            ratio: page.ratio,
+          }
+        : {}),
+      documents: others,
     };
     mkdirSync(RESULTS_DIR, { recursive: true });
     writeFileSync(join(RESULTS_DIR, 'public-page.json'), `${JSON.stringify(results, null, 2)}\n`);

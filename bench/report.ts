@@ -461,6 +461,23 @@ const publicPage: Adapter = (r) => {
       { label: 'bare latency p50 / p99 (ms)', measured: latency('bare'), target: '-', verdict: 'info' },
       ...cpuFigure(r, 'service', 'service process CPU per request (ms)'),
       ...cpuFigure(r, 'bare', 'bare server CPU per request (ms)'),
+      // The index and the sitemap, held to the same target (runs before 2026-12-01 measured the page only).
+      ...['index', 'sitemap'].flatMap((key): Figure[] => {
+        const served = optNum(r, `documents.${key}.service.requestsPerSecond`);
+        const ceiling = optNum(r, `documents.${key}.bare.requestsPerSecond`);
+        if (served === undefined || ceiling === undefined) return [];
+        const path = at(r, `documents.${key}.path`);
+        const documentRatio = optNum(r, `documents.${key}.ratio.value`) ?? served / ceiling;
+        const documentTarget = optNum(r, `documents.${key}.ratio.target`) ?? target;
+        return [
+          {
+            label: `service, GET ${typeof path === 'string' ? path : key} (req/s)`,
+            measured: `${fmt(served, 0)} (${fmt(documentRatio)} of bare's ${fmt(ceiling, 0)})`,
+            target: `≥ ${fmt(ceiling * documentTarget, 0)} (${fmt(documentTarget * 100, 0)}% of bare Fastify)`,
+            verdict: mark(optBool(r, `documents.${key}.ratio.met`) ?? documentRatio >= documentTarget),
+          },
+        ];
+      }),
     ],
     charts: [
       {

@@ -5,7 +5,9 @@
  *
  *   node dist/bench/bench/lib/bare-server.js <pages.json> <port>
  *
- * pages.json: { "contentType": "...", "pages": { "<slug>": "<html>" } }. Prints `listening on <port>`.
+ * pages.json: { "contentType": "...", "pages": { "<slug>": "<html>" }, "documents": { "<path>": { "contentType":
+ * "...", "body": "..." } } } (documents: the index and the sitemap, each at its own path). Prints
+ * `listening on <port>`.
  */
 import Fastify from 'fastify';
 import { readFileSync } from 'node:fs';
@@ -14,11 +16,12 @@ import { chooseCoding, encodePage } from '../../src/publishing/encoded-page.js';
 interface Pages {
   contentType: string;
   pages: Record<string, string>;
+  documents?: Record<string, { contentType: string; body: string }>;
 }
 
 async function main(): Promise<void> {
   const [file, port] = process.argv.slice(2);
-  const { contentType, pages } = JSON.parse(readFileSync(file, 'utf8')) as Pages;
+  const { contentType, pages, documents = {} } = JSON.parse(readFileSync(file, 'utf8')) as Pages;
   const bodies = new Map(
     Object.entries(pages).map(([slug, html]) => [slug, encodePage(html, '"bare"', contentType)]),
   );
@@ -31,6 +34,15 @@ async function main(): Promise<void> {
       void reply.header('content-encoding', coding).header('vary', 'Accept-Encoding');
     return reply.header('content-type', contentType).send(body[coding]);
   });
+  for (const [path, document] of Object.entries(documents)) {
+    const encoded = encodePage(document.body, '"bare"', document.contentType);
+    app.get(path, (request, reply) => {
+      const coding = chooseCoding(request.headers['accept-encoding']);
+      if (coding !== 'identity')
+        void reply.header('content-encoding', coding).header('vary', 'Accept-Encoding');
+      return reply.header('content-type', document.contentType).send(encoded[coding]);
+    });
+  }
   await app.listen({ host: '127.0.0.1', port: Number(port) });
   console.log(`listening on ${port}`);
   const close = () => void app.close().then(() => process.exit(0));
