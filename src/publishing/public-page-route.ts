@@ -7,15 +7,19 @@ import { toErrorBody } from '../core/http/error.filter.js';
 import { PublicPageCache } from './public-page-cache.js';
 import { encodePage, etagMatches, sendEncoded } from './encoded-page.js';
 import { PUBLIC_CACHE_CONTROL, sendNotModified } from './public-site.controller.js';
-import { PublicSiteService } from './public-site.service.js';
+import { type ListingAnswer, PublicSiteService } from './public-site.service.js';
 
 export const PUBLIC_ARTICLE_PATH = '/public/articles/:slug';
 
 /**
- * GET /public/articles/:slug, the route readers hit most, as a plain Fastify route: no Nest guard, pipe or
- * interceptor has anything to do for a public page, and the page's bytes come from memory (PublicPageCache).
- * Fastify's own hooks (helmet's headers, the request id) still apply, and errors have the one error body.
- * It is not in the OpenAPI document, which only lists Nest's routes; the README and the security suite list it.
+ * What readers and crawlers hit most, as plain Fastify routes: an article's live page
+ * (GET /public/articles/:slug), the index (GET /public and /public/articles) and the sitemap
+ * (GET /public/sitemap.xml and its files /public/sitemap-:n.xml). No Nest guard, pipe or interceptor has
+ * anything to do for a public document, and the bytes come from memory (PublicPageCache); through Nest's router
+ * the index cost about twice the CPU of bare Fastify sending the same bytes (bench:public-page). Fastify's own
+ * hooks (the security headers, the request id) still apply, errors have the one error body, and the rules (which
+ * page numbers exist, what a listing holds) stay in PublicSiteService. Nest's scanner cannot see these routes:
+ * their OpenAPI entries are in public-page-openapi.ts.
  */
 @Injectable()
 export class PublicPageRoute implements OnModuleInit {
@@ -30,10 +34,53 @@ export class PublicPageRoute implements OnModuleInit {
     // An application context without HTTP (the export CLI, benchmarks) has no adapter: nothing to serve.
     const adapter = this.adapterHost.httpAdapter as HttpAdapterHost['httpAdapter'] | null;
     if (!this.config.runsApi || !adapter) return;
-    adapter
-      .getInstance<FastifyInstance>()
-      .get(PUBLIC_ARTICLE_PATH, (request, reply) => this.serve(request, reply));
+    const fastify = adapter.getInstance<FastifyInstance>();
+    fastify.get(PUBLIC_ARTICLE_PATH, (request, reply) => this.serve(request, reply));
+    const index = (request: FastifyRequest, reply: FastifyReply) =>
+      this.answer(request, reply, () => {
+        const number = this.site.indexPageNumber((request.query ?? {}) as Record<string, unknown>);
+        return this.site.listing(
+          `index:${number}`,
+          () => this.site.indexListing(number),
+          request.headers['if-none-match'],
+        );
+      });
+    fastify.get('/public', index);
+    fastify.get('/public/articles', index);
+    fastify.get('/public/sitemap.xml', (request, reply) =>
+      this.answer(request, reply, () =>
+        this.site.listing('sitemap', () => this.site.sitemapListing(), request.headers['if-none-match']),
+      ),
+    );
+    fastify.get('/public/sitemap-:n.xml', (request, reply) =>
+      this.answer(request, reply, () => {
+        const { n } = request.params as { n: string };
+        if (!/^[1-9][0-9]{0,8}$/.test(n)) throw ApiError.notFound('Sitemap');
+        const shard = Number(n);
+        return this.site.listing(
+          `sitemap:${shard}`,
+          () => this.site.sitemapShardListing(shard),
+          request.headers['if-none-match'],
+        );
+      }),
+    );
     await this.cache.start();
+  }
+
+  /** A listing (index page, sitemap), from memory or made once; 304 when If-None-Match names it. */
+  private async answer(
+    request: FastifyRequest,
+    reply: FastifyReply,
+    listing: () => Promise<ListingAnswer>,
+  ): Promise<FastifyReply> {
+    try {
+      const answer = await listing();
+      return answer.notModified
+        ? sendNotModified(reply, answer.etag)
+        : sendEncoded(request, reply, answer.page, PUBLIC_CACHE_CONTROL);
+    } catch (error) {
+      return this.fail(request, reply, error);
+    }
   }
 
   private async serve(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
@@ -53,12 +100,17 @@ export class PublicPageRoute implements OnModuleInit {
       }
       return sendEncoded(request, reply, page, PUBLIC_CACHE_CONTROL);
     } catch (error) {
-      const body = toErrorBody(error);
-      if (body.statusCode >= 500) request.log.error({ err: error }, `GET ${request.url} failed`);
-      return reply
-        .status(body.statusCode)
-        .header('content-type', 'application/json; charset=utf-8')
-        .send(body);
+      return this.fail(request, reply, error);
     }
+  }
+
+  /** The one error body (a 5xx logged with the request id), as Nest's error filter answers. */
+  private fail(request: FastifyRequest, reply: FastifyReply, error: unknown): FastifyReply {
+    const body = toErrorBody(error);
+    if (body.statusCode >= 500) request.log.error({ err: error }, `GET ${request.url} failed`);
+    return reply
+      .status(body.statusCode)
+      .header('content-type', 'application/json; charset=utf-8')
+      .send(body);
   }
 }
