@@ -747,8 +747,8 @@ const BENCHMARKS: Benchmark[] = [
   {
     name: 'public-page',
     file: 'public-page.json',
-    title: 'Public page against bare Fastify',
-    what: 'GET /public/articles/:slug from the service process against a bare Fastify 5 process serving the same bytes from memory, same autocannon settings.',
+    title: 'Public pages against bare Fastify',
+    what: 'GET /public/articles/:slug (every slug in turn), the index GET /public/articles and GET /public/sitemap.xml from the service process, each against a bare Fastify 5 process serving the same bytes from memory at the same path, same autocannon settings (runs before 2026-12-01 measured the article page only).',
     command: 'npm run bench:public-page',
     adapt: publicPage,
   },
