@@ -194,7 +194,9 @@ export class ArticlesRepository {
     articleId: string,
     numbers: number[],
   ): Promise<{ number: number; contentHash: string; content: ArticleContent }[]> {
-    return tx.query(
+    return queryPrepared(
+      tx,
+      'revision_contents',
       `SELECT number, content_hash AS "contentHash", content FROM revisions WHERE article_id = $1 AND number = ANY($2::int[])`,
       [articleId, numbers],
     );

@@ -3,6 +3,7 @@ import { InjectRepository } from '@nestjs/typeorm';
 import { Brackets, EntityManager, type QueryDeepPartialEntity, Repository } from 'typeorm';
 import { AppConfig } from '../core/config/app-config.js';
 import { EmailOutbox, type EmailStatus } from './email-outbox.entity.js';
+import { queryPrepared } from '../core/database/prepared-query.js';
 
 export interface NewOutboxRow {
   dedupeKey: string;
@@ -79,7 +80,9 @@ export class EmailOutboxRepository {
    * Message-ID here, `<id@messageIdHost>`, once and for all. Ids of new rows.
    */
   async insertNew(tx: EntityManager, rows: NewOutboxRow[]): Promise<string[]> {
-    const inserted: { id: string }[] = await tx.query(
+    const inserted = await queryPrepared<{ id: string }>(
+      tx,
+      'outbox_insert',
       `INSERT INTO email_outbox (id, message_id, dedupe_key, template, to_address, to_user_id, article_id, context)
        SELECT id, '<' || id || '@' || $7 || '>', dedupe_key, template, to_address, to_user_id, article_id, context
          FROM (SELECT uuid_generate_v4() AS id, u.*
@@ -126,14 +129,16 @@ export class EmailOutboxRepository {
    * statement. Null when the row is not pending (sent, someone else's, or gone): read it to find out which.
    */
   async claimForSending(id: string, attemptAt: Date): Promise<ClaimedEmail | null> {
-    const rows: {
+    const rows = await queryPrepared<{
       template: string;
       to_address: string;
       context: Record<string, unknown>;
       attempts: number;
       auto_resends: number;
       message_id: string;
-    }[] = await this.rows.query(
+    }>(
+      this.rows.manager,
+      'outbox_claim',
       // As a CTE, so the driver answers with the rows (an UPDATE's answer is [rows, count]).
       `WITH claimed AS (
            UPDATE email_outbox
@@ -164,7 +169,9 @@ export class EmailOutboxRepository {
    */
   async markSent(id: string, sentAt: Date, manager?: EntityManager): Promise<boolean> {
     // Every delivered e-mail passes here: one plain statement (the query builder cost as much CPU as the rest).
-    const rows: { id: string }[] = await (manager ?? this.rows.manager).query(
+    const rows = await queryPrepared<{ id: string }>(
+      manager ?? this.rows.manager,
+      'outbox_sent',
       `WITH moved AS (
            UPDATE email_outbox SET status = 'sent', sent_at = $2, updated_at = now()
             WHERE id = $1 AND status IN ('sending', 'unknown', 'pending')

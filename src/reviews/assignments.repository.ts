@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { type EntityManager, In, Repository } from 'typeorm';
 import { Assignment, type AssignmentStatus } from './assignment.entity.js';
+import { queryPrepared } from '../core/database/prepared-query.js';
 
 /** An assignment is open while pending or accepted; at most one per article. */
 export const OPEN_ASSIGNMENT: readonly AssignmentStatus[] = ['pending', 'accepted'];
@@ -24,7 +25,9 @@ export class AssignmentsRepository {
 
   /** Plain SQL: read once per reminder sent, where the query builder's cost showed (#15, bench:schedule). */
   async findOpenForArticle(articleId: string, tx?: EntityManager): Promise<Assignment | null> {
-    const rows: Assignment[] = await (tx ?? this.assignments.manager).query(
+    const rows = await queryPrepared<Assignment>(
+      tx ?? this.assignments.manager,
+      'assignment_open',
       `SELECT ${ASSIGNMENT_COLUMNS} FROM assignments WHERE article_id = $1 AND status = ANY($2::varchar[]) LIMIT 1`,
       [articleId, OPEN_ASSIGNMENT],
     );

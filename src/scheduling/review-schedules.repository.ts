@@ -4,6 +4,7 @@ import { In, type EntityManager, type Repository, type SelectQueryBuilder } from
 import type { AuditCte } from '../audit/audit.service.js';
 import type { ReminderKind } from './reminder-plan.js';
 import { ReviewSchedule } from './review-schedule.entity.js';
+import { queryPrepared } from '../core/database/prepared-query.js';
 
 export const SWEEP_PAGE = 2000;
 
@@ -26,7 +27,9 @@ export class ReviewSchedulesRepository {
    * the query builder's cost was a visible part of a reminder's CPU (#15, bench:schedule).
    */
   async lockByArticle(tx: EntityManager, articleId: string): Promise<ReviewSchedule | null> {
-    const rows: ReviewSchedule[] = await tx.query(
+    const rows = await queryPrepared<ReviewSchedule>(
+      tx,
+      'schedule_lock',
       `SELECT ${SCHEDULE_COLUMNS} FROM review_schedules WHERE article_id = $1 FOR UPDATE`,
       [articleId],
     );
@@ -69,7 +72,9 @@ export class ReviewSchedulesRepository {
     audit: AuditCte,
   ): Promise<void> {
     const event = audit('recorded', 'moved', 4);
-    await tx.query(
+    await queryPrepared(
+      tx,
+      'schedule_move',
       `WITH moved AS (
          UPDATE review_schedules SET next_reminder_kind = $2, next_reminder_at = $3, updated_at = now()
           WHERE article_id = $1

@@ -2,6 +2,7 @@ import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
 import { SignOff } from './sign-off.entity.js';
+import { queryPrepared } from '../core/database/prepared-query.js';
 
 /** Every column of a sign-off, named as the entity's properties (the date as the entity has it: YYYY-MM-DD). */
 const SIGN_OFF_COLUMNS = `id, article_id AS "articleId", revision_number AS "revisionNumber", content_hash AS "contentHash",
@@ -17,7 +18,9 @@ export class SignOffsRepository {
 
   /** Plain SQL: read once per reminder sent, where the query builder's cost showed (#15, bench:schedule). */
   async findById(id: string, tx?: EntityManager): Promise<SignOff | null> {
-    const rows: SignOff[] = await (tx ?? this.signOffs.manager).query(
+    const rows = await queryPrepared<SignOff>(
+      tx ?? this.signOffs.manager,
+      'sign_off_by_id',
       `SELECT ${SIGN_OFF_COLUMNS} FROM sign_offs WHERE id = $1`,
       [id],
     );

@@ -6,6 +6,7 @@ import { NotifiedCache } from '../core/database/notified-cache.js';
 import { CHANGE_CHANNELS, RowChangeListener } from '../core/database/row-change-listener.js';
 import { ReviewerProfile } from './reviewer-profile.entity.js';
 import { User, type Role } from './user.entity.js';
+import { queryPrepared } from '../core/database/prepared-query.js';
 
 export type Caller = Pick<User, 'id' | 'email' | 'name' | 'roles' | 'tokenVersion'>;
 
@@ -105,7 +106,9 @@ export class UsersRepository implements OnModuleInit {
    * where the query builder's cost showed (#15, bench:schedule).
    */
   async findById(id: string, manager?: EntityManager): Promise<User | null> {
-    const rows: User[] = await (manager ?? this.users.manager).query(
+    const rows = await queryPrepared<User>(
+      manager ?? this.users.manager,
+      'user_by_id',
       `SELECT id, email, name, token_version AS "tokenVersion", roles, active, created_at AS "createdAt",
               updated_at AS "updatedAt"
          FROM users WHERE id = $1`,
