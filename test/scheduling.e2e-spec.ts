@@ -139,10 +139,11 @@ describe('re-review scheduling and reminders', () => {
       ]),
     );
     // Each reminder sent is on the audit trail, with what it was and to whom, in the transaction that sent it.
-    const audited: { after: { kind: string; signOffId: string; recipients: string[] } }[] = await t.dataSource.query(
-      `SELECT after FROM audit_events WHERE action = 'review.reminder_sent' AND article_id = $1 ORDER BY id`,
-      [article.id],
-    );
+    const audited: { after: { kind: string; signOffId: string; recipients: string[] } }[] =
+      await t.dataSource.query(
+        `SELECT after FROM audit_events WHERE action = 'review.reminder_sent' AND article_id = $1 ORDER BY id`,
+        [article.id],
+      );
     expect(audited.map((e) => e.after.kind)).toEqual(['before-P30D', 'before-P7D', 'due', 'overdue-1']);
     expect(audited.every((e) => e.after.signOffId === signOff.id)).toBe(true);
     expect(audited[3].after.recipients.sort()).toEqual([alan.email, editor.email].sort());
@@ -275,6 +276,91 @@ describe('re-review scheduling and reminders', () => {
     ]);
     const files = readdirSync(mailDir).filter((name) => name.endsWith('.eml'));
     expect(files.length).toBeGreaterThan(0);
+  });
+
+  it('writes reminders asked for together in one transaction, each job its own outcome; a bad one fails alone', async () => {
+    t.clock.set(T0);
+    const jobOf = async ({ article, signOff }: Awaited<ReturnType<typeof signedSeed>>) => {
+      const [schedule] = await t.dataSource.query(
+        `SELECT next_reminder_kind FROM review_schedules WHERE article_id = $1`,
+        [article.id],
+      );
+      return {
+        articleId: article.id,
+        signOffId: signOff.id,
+        kind: schedule.next_reminder_kind as ReminderKind,
+      };
+    };
+    const seeds = [];
+    for (let i = 0; i < 4; i += 1) seeds.push(await signedSeed(t, writer, editor, alan));
+    const jobs = await Promise.all(seeds.map(jobOf));
+    const ids = seeds.map(({ article }) => article.id);
+    const remind = (job: (typeof jobs)[number]) => t.app.get(ReviewReminders).remind(job);
+
+    // Asked for at once, as a worker's concurrent jobs: the first is written at once, the others wait and are
+    // written together. A stale job (its clock is at another reminder) is skipped; a second job for an article
+    // already in the group is written alone after it, and finds its clock moved on.
+    t.clock.set(at('2026-12-11T15:30:00Z'));
+    const outcomes = await Promise.all(
+      [...jobs, { ...jobs[3], kind: 'overdue-2' as ReminderKind }, jobs[2]].map(remind),
+    );
+    expect(outcomes).toEqual(['done', 'done', 'done', 'done', 'skipped', 'skipped']);
+    const events: {
+      article_id: string;
+      txid: string;
+      after: { kind: string; signOffId: string; recipients: string[] };
+    }[] = await t.dataSource.query(
+      `SELECT article_id, txid, after FROM audit_events
+          WHERE action = 'review.reminder_sent' AND article_id = ANY($1::uuid[]) ORDER BY article_id`,
+      [ids],
+    );
+    expect(events.map((e) => e.article_id).sort()).toEqual([...ids].sort());
+    // Two transactions for four reminders: the first alone, the three that waited together.
+    expect(new Set(events.map((e) => e.txid)).size).toBe(2);
+    for (const [index, id] of ids.entries()) {
+      const event = events.find((e) => e.article_id === id)!;
+      expect(event.after).toMatchObject({
+        kind: jobs[index].kind,
+        signOffId: seeds[index].signOff.id,
+        recipients: [alan.email],
+      });
+      const [schedule] = await t.dataSource.query(
+        `SELECT next_reminder_kind FROM review_schedules WHERE article_id = $1`,
+        [id],
+      );
+      expect(schedule.next_reminder_kind).not.toBe(jobs[index].kind);
+    }
+    // Each job sent its own e-mail, once.
+    await eventually(async () => {
+      const rows = await Promise.all(ids.map((id) => reminders(id)));
+      return rows.every((r) => r.length === 1 && r[0].status === 'sent' && r[0].to_address === alan.email);
+    }, 'one reminder sent per article');
+
+    // A reminder that cannot be written (its reviewer's address no longer passes the outbox's check) fails its
+    // own job only: the group it was in is written again one reminder at a time.
+    t.clock.set(T0);
+    const bob = await createReviewer(t, { displayName: 'Bob Broken' });
+    const [good1, broken, good2] = [
+      await signedSeed(t, writer, editor, alan),
+      await signedSeed(t, writer, editor, bob),
+      await signedSeed(t, writer, editor, alan),
+    ];
+    const [goodJob1, brokenJob, goodJob2] = await Promise.all([good1, broken, good2].map(jobOf));
+    await t.dataSource.query(`UPDATE users SET email = 'not an address' WHERE id = $1`, [bob.id]);
+    t.clock.set(at('2026-12-11T15:30:00Z'));
+    const settled = await Promise.allSettled([goodJob1, brokenJob, goodJob2].map(remind));
+    expect(settled[0]).toEqual({ status: 'fulfilled', value: 'done' });
+    expect(settled[1].status).toBe('rejected');
+    expect(String((settled[1] as PromiseRejectedResult).reason)).toContain(
+      '"not an address" is not an email address',
+    );
+    expect(settled[2]).toEqual({ status: 'fulfilled', value: 'done' });
+    expect(await reminders(broken.article.id)).toHaveLength(0);
+    expect((await jobOf(broken)).kind).toBe(brokenJob.kind);
+    await eventually(
+      async () => (await reminders(good2.article.id)).some((e) => e.status === 'sent'),
+      'the good reminder of the failed group sent',
+    );
   });
 
   it('queues only the reminders of the next window, not one job per article', async () => {

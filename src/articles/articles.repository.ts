@@ -188,6 +188,36 @@ export class ArticlesRepository {
     return rows.length ? Object.assign(new Article(), rows[0]) : null;
   }
 
+  /**
+   * Locks the articles of `ids` that exist (a map by id), in id order: two transactions locking several articles
+   * this way never wait on each other in a cycle. For jobs that work on a group of articles at once.
+   */
+  async lockManyIfExist(tx: EntityManager, ids: readonly string[]): Promise<Map<string, Article>> {
+    const rows = await queryPrepared<Article>(
+      tx,
+      'articles_lock_many',
+      `SELECT ${ARTICLE_COLUMNS} FROM articles a WHERE a.id = ANY($1::uuid[]) ORDER BY a.id FOR UPDATE`,
+      [ids],
+    );
+    return new Map(rows.map((row) => [row.id, Object.assign(new Article(), row)]));
+  }
+
+  /** The content and content hash of revisions of several articles, by (article, number), in one statement. */
+  async findRevisionContentsOf(
+    tx: EntityManager,
+    revisions: readonly { articleId: string; number: number }[],
+  ): Promise<{ articleId: string; number: number; contentHash: string; content: ArticleContent }[]> {
+    if (!revisions.length) return [];
+    return queryPrepared(
+      tx,
+      'revision_contents_of',
+      `SELECT r.article_id AS "articleId", r.number, r.content_hash AS "contentHash", r.content
+         FROM unnest($1::uuid[], $2::int[]) AS wanted(article_id, number)
+         JOIN revisions r ON r.article_id = wanted.article_id AND r.number = wanted.number`,
+      [revisions.map((revision) => revision.articleId), revisions.map((revision) => revision.number)],
+    );
+  }
+
   /** The content and content hash of these revisions of an article, in one statement (the rendered HTML left out). */
   async findRevisionContents(
     tx: EntityManager,

@@ -133,22 +133,49 @@ export class AuditService {
     firstParameter: number,
   ): { sql: string; parameters: unknown[] } {
     const $ = (offset: number) => `$${firstParameter + offset}`;
-    return {
-      sql: `${name} AS (
-        INSERT INTO audit_events (occurred_at, actor_id, action, entity_type, entity_id, article_id, before, after, txid)
-        SELECT ${$(0)}::timestamptz, ${$(1)}::uuid, ${$(2)}, ${$(3)}, ${$(4)}, ${$(5)}::uuid, ${$(6)}::jsonb, ${$(7)}::jsonb,
-               pg_current_xact_id()::text::bigint
-          FROM ${source})`,
+    return this.perRowInsert(name, source, input, firstParameter, {
+      sql: `${$(4)}, ${$(5)}::uuid, ${$(6)}::jsonb, ${$(7)}::jsonb`,
       parameters: [
-        this.clock.now(),
-        input.actorId,
-        input.action,
-        input.entityType,
         input.entityId,
         input.articleId ?? null,
         jsonParameter(input.before),
         jsonParameter(input.after),
       ],
+    });
+  }
+
+  /**
+   * As appendPerRowSql, for events that differ per row: `source` gives each event's `entity_id`, `article_id` and
+   * `after` (jsonb) columns; the actor, action and entity type are the same for every row, and `before` is null.
+   * For a caller that changes several rows and records each change in the same statement.
+   */
+  appendRowsSql(
+    name: string,
+    source: string,
+    fields: Pick<AuditInput, 'actorId' | 'action' | 'entityType'>,
+    firstParameter: number,
+  ): { sql: string; parameters: unknown[] } {
+    return this.perRowInsert(name, source, fields, firstParameter, {
+      sql: 'entity_id, article_id, NULL, after',
+      parameters: [],
+    });
+  }
+
+  /** The CTE of appendPerRowSql and appendRowsSql: `rest` gives entity_id, article_id, before and after. */
+  private perRowInsert(
+    name: string,
+    source: string,
+    fields: Pick<AuditInput, 'actorId' | 'action' | 'entityType'>,
+    firstParameter: number,
+    rest: { sql: string; parameters: unknown[] },
+  ): { sql: string; parameters: unknown[] } {
+    const $ = (offset: number) => `$${firstParameter + offset}`;
+    return {
+      sql: `${name} AS (
+        INSERT INTO audit_events (occurred_at, actor_id, action, entity_type, entity_id, article_id, before, after, txid)
+        SELECT ${$(0)}::timestamptz, ${$(1)}::uuid, ${$(2)}, ${$(3)}, ${rest.sql}, pg_current_xact_id()::text::bigint
+          FROM ${source})`,
+      parameters: [this.clock.now(), fields.actorId, fields.action, fields.entityType, ...rest.parameters],
     };
   }
 

@@ -80,7 +80,15 @@ export class EmailOutboxRepository {
    * Message-ID here, `<id@messageIdHost>`, once and for all. Ids of new rows.
    */
   async insertNew(tx: EntityManager, rows: NewOutboxRow[]): Promise<string[]> {
-    const inserted = await queryPrepared<{ id: string }>(
+    return (await this.insertNewKeyed(tx, rows)).map((row) => row.id);
+  }
+
+  /** As insertNew, with each new row's dedupe key beside its id. */
+  async insertNewKeyed(
+    tx: EntityManager,
+    rows: NewOutboxRow[],
+  ): Promise<{ id: string; dedupeKey: string }[]> {
+    return queryPrepared<{ id: string; dedupeKey: string }>(
       tx,
       'outbox_insert',
       `INSERT INTO email_outbox (id, message_id, dedupe_key, template, to_address, to_user_id, article_id, context)
@@ -89,7 +97,7 @@ export class EmailOutboxRepository {
                  FROM unnest($1::varchar[], $2::varchar[], $3::varchar[], $4::uuid[], $5::uuid[], $6::jsonb[])
                    AS u(dedupe_key, template, to_address, to_user_id, article_id, context)) AS fresh
        ON CONFLICT (dedupe_key) DO NOTHING
-       RETURNING id`,
+       RETURNING id, dedupe_key AS "dedupeKey"`,
       [
         rows.map((row) => row.dedupeKey),
         rows.map((row) => row.template),
@@ -100,7 +108,6 @@ export class EmailOutboxRepository {
         this.messageIdHost,
       ],
     );
-    return inserted.map((row) => row.id);
   }
 
   /** Ids of the pending or sending rows whose dedupe key starts with `prefix` (few: only unfinished rows). */

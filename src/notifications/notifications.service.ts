@@ -1,9 +1,9 @@
-import { Injectable, Optional } from '@nestjs/common';
+import { Injectable, Logger, Optional } from '@nestjs/common';
 import { UnrecoverableError } from 'bullmq';
 import type { EntityManager } from 'typeorm';
 import type { TransactionContext } from '../core/database/transaction.js';
 import { EmailJobs } from './email-jobs.js';
-import { EmailOutboxRepository } from './email-outbox.repository.js';
+import { EmailOutboxRepository, type NewOutboxRow } from './email-outbox.repository.js';
 import { EmailSender } from './email-sender.js';
 import { isEmailTemplate } from './email-templates.js';
 
@@ -48,6 +48,8 @@ const MAX_ADDRESS_LENGTH = 254;
 /** The one way to send email: an outbox row written with the change that causes it, delivered by a worker. */
 @Injectable()
 export class NotificationsService {
+  private readonly logger = new Logger('Notifications');
+
   constructor(
     private readonly outbox: EmailOutboxRepository,
     private readonly jobs: EmailJobs,
@@ -67,22 +69,39 @@ export class NotificationsService {
   ): Promise<number> {
     if (!emails.length) return 0;
     emails.forEach(assertWellFormed);
-    const ids = await this.outbox.insertNew(
-      tx,
-      emails.map((email) => ({
-        dedupeKey: email.dedupeKey,
-        template: email.template,
-        toAddress: email.to.address,
-        toUserId: email.to.userId ?? null,
-        articleId: email.articleId ?? null,
-        context: email.context,
-      })),
-    );
+    const ids = await this.outbox.insertNew(tx, emails.map(outboxRow));
     if (ids.length) {
       const sender = options.deliverNow ? this.sender : undefined;
       ctx.afterCommit(() => (sender ? this.deliverNow(sender, ids) : this.jobs.enqueue(ids)));
     }
     return ids.length;
+  }
+
+  /**
+   * As `queue` for several callers' emails in one insert, without sending: the ids of each group's new rows (in
+   * the order of `groups`; a dedupe key already used is skipped), for `deliver` once the transaction committed.
+   */
+  async queueGroups(tx: EntityManager, groups: readonly OutgoingEmail[][]): Promise<string[][]> {
+    const emails = groups.flat();
+    if (!emails.length) return groups.map(() => []);
+    emails.forEach(assertWellFormed);
+    const inserted = await this.outbox.insertNewKeyed(tx, emails.map(outboxRow));
+    const idByKey = new Map(inserted.map((row) => [row.dedupeKey, row.id]));
+    return groups.map((group) => group.flatMap((email) => idByKey.get(email.dedupeKey) ?? []));
+  }
+
+  /**
+   * Delivers rows that `queueGroups` wrote, once their transaction committed: sent now in a worker process (a
+   * failed send goes to the queue for its retries), through one SendEmail job per row elsewhere. Never throws: a
+   * row left pending (Redis down) is enqueued by the outbox relay, as for `queue`.
+   */
+  async deliver(ids: readonly string[]): Promise<void> {
+    if (!ids.length) return;
+    try {
+      await (this.sender ? this.deliverNow(this.sender, [...ids]) : this.jobs.enqueue([...ids]));
+    } catch (error) {
+      this.logger.warn(`emails left for the outbox relay: ${(error as Error).message}`);
+    }
   }
 
   /**
@@ -110,6 +129,18 @@ export class NotificationsService {
     }
     await this.jobs.enqueue(retry, { delay: RETRY_AFTER_IMMEDIATE_FAILURE_MS });
   }
+}
+
+/** The outbox row of an email. */
+function outboxRow(email: OutgoingEmail): NewOutboxRow {
+  return {
+    dedupeKey: email.dedupeKey,
+    template: email.template,
+    toAddress: email.to.address,
+    toUserId: email.to.userId ?? null,
+    articleId: email.articleId ?? null,
+    context: email.context,
+  };
 }
 
 /** A malformed email is a bug in the caller: refuse it loudly, inside its transaction. */

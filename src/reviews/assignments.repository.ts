@@ -34,6 +34,23 @@ export class AssignmentsRepository {
     return rows.length ? Object.assign(new Assignment(), rows[0]) : null;
   }
 
+  /** findOpenForArticle for several articles in one plain statement: the open assignments, by article. */
+  async findOpenForArticlesIn(
+    tx: EntityManager,
+    articleIds: readonly string[],
+  ): Promise<Map<string, Assignment>> {
+    if (!articleIds.length) return new Map();
+    const rows = await queryPrepared<Assignment>(
+      tx,
+      'assignments_open_of',
+      `SELECT DISTINCT ON (article_id) ${ASSIGNMENT_COLUMNS} FROM assignments
+        WHERE article_id = ANY($1::uuid[]) AND status = ANY($2::varchar[])
+        ORDER BY article_id`,
+      [articleIds, OPEN_ASSIGNMENT],
+    );
+    return new Map(rows.map((row) => [row.articleId, Object.assign(new Assignment(), row)]));
+  }
+
   /** The open assignment of an article, locked for the rest of the transaction. */
   lockOpenForArticle(tx: EntityManager, articleId: string): Promise<Assignment | null> {
     return tx.getRepository(Assignment).findOne({

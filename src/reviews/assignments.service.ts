@@ -221,6 +221,11 @@ export class AssignmentsService implements OnModuleInit {
     return this.assignments.findOpenForArticle(articleId, tx);
   }
 
+  /** The open assignments of these articles, by article (one statement). */
+  findOpenOf(tx: EntityManager, articleIds: readonly string[]): Promise<Map<string, Assignment>> {
+    return this.assignments.findOpenForArticlesIn(tx, articleIds);
+  }
+
   async transition(
     tx: EntityManager,
     actorId: string | null,

@@ -1,13 +1,15 @@
-import { Injectable } from '@nestjs/common';
+import { Injectable, Logger } from '@nestjs/common';
 import { InjectDataSource } from '@nestjs/typeorm';
 import { DataSource, type EntityManager } from 'typeorm';
 import type { Article } from '../articles/article.entity.js';
+import type { ArticleContent } from '../articles/article-content.js';
 import { ArticlesRepository } from '../articles/articles.repository.js';
 import { changeLines, type ChangeLine } from '../articles/changes-by-heading.js';
 import { AuditService } from '../audit/audit.service.js';
 import { Clock } from '../core/clock/clock.js';
 import { AppConfig } from '../core/config/app-config.js';
 import { inTransaction } from '../core/database/transaction.js';
+import { GroupedCalls } from '../core/queues/grouped-calls.js';
 import { NotificationsService, type OutgoingEmail } from '../notifications/notifications.service.js';
 import { deskArticleUrl, deskReReviewUrl, deskReviewUrl } from '../reviews/desk-links.js';
 import { formatReviewDate } from '../sign-offs/byline.js';
@@ -35,6 +37,41 @@ interface Recipient {
   reviewer: { id: string; email: string; name: string; active: boolean } | null;
 }
 
+/** A revision's content and hash, as the reminder reads them. */
+interface RevisionContent {
+  contentHash: string;
+  content: ArticleContent;
+}
+
+/** One reminder to send, with everything its e-mails say. */
+interface Reminder {
+  job: ReminderJob;
+  article: ReminderArticle;
+  signOff: SignOff;
+  schedule: ReviewSchedule;
+  recipient: Recipient;
+  changes: ChangeLine[];
+}
+
+/** What a group wrote for one job: its outcome and its new e-mails to send; 'alone' to write it by itself. */
+type GroupOutcome = { outcome: JobOutcome; emailIds: string[] } | 'alone';
+
+/** Reminders written in one transaction at most (a worker runs WORKER_CONCURRENCY jobs at once, 8 by default). */
+const MAX_GROUP = 32;
+
+/** The audit event of a reminder sent, but for its article and what it says. */
+const REMINDER_EVENT = { actorId: null, action: 'review.reminder_sent', entityType: 'article' } as const;
+
+/** What the audit event of a reminder sent records. */
+function sentEvent({ job, signOff, schedule }: Reminder, emails: readonly OutgoingEmail[]) {
+  return {
+    kind: job.kind,
+    signOffId: signOff.id,
+    dueAt: schedule.dueAt,
+    recipients: emails.map((email) => email.to.address),
+  };
+}
+
 const DAY_MS = 24 * 3600 * 1000;
 const QUARTER_HOUR_MS = 15 * 60 * 1000;
 /** A day of quarter hours: a sweep window's worth. */
@@ -47,6 +84,12 @@ export class ReviewReminders {
   readonly changeLinesCache = new ChangeLinesCache();
   /** dueDateText's, by UTC quarter hour. */
   private readonly dueDateTexts = new Map<number, string>();
+  private readonly logger = new Logger('Reminders');
+  /** The reminders being written, grouped (see remind). */
+  private readonly groups = new GroupedCalls<ReminderJob, GroupOutcome>(
+    (jobs) => this.writeGroup(jobs),
+    MAX_GROUP,
+  );
 
   constructor(
     @InjectDataSource() private readonly dataSource: DataSource,
@@ -67,14 +110,36 @@ export class ReviewReminders {
    * Sends one reminder (to the reviewer; overdue ones also to every editor), opens the re-review assignment on
    * the due date, and moves the schedule on to the next reminder, all in one transaction. A reminder whose
    * schedule has moved on (re-reviewed, unpublished, already sent) is skipped.
+   *
+   * Reminders asked for while others are being written (a worker runs several jobs at once) are written together:
+   * one transaction and one round of statements for the group (see remindGroup), each job then sending its own
+   * e-mails. A group that fails is not retried as a group: each of its reminders is then written alone, so one
+   * bad reminder fails only its own job.
    */
   async remind(job: ReminderJob): Promise<JobOutcome> {
-    const outcome = await this.remindOnce(job);
+    const written = await this.groups.call(job);
+    const outcome = written === 'alone' ? await this.remindOnce(job) : written.outcome;
+    if (written !== 'alone') await this.notifications.deliver(written.emailIds);
     // A run of this job that died after its commit (a killed worker) may have left its emails unsent.
     if (outcome === 'skipped') await this.notifications.finishLeftovers(reminderDedupePrefix(job));
     return outcome;
   }
 
+  /** The group's reminders written, or 'alone' for every one of them when a group of several failed. */
+  private async writeGroup(jobs: ReminderJob[]): Promise<GroupOutcome[]> {
+    try {
+      return await this.remindGroup(jobs);
+    } catch (error) {
+      // A reminder alone fails as it always did: its job is retried.
+      if (jobs.length === 1) throw error;
+      this.logger.warn(
+        `a group of ${jobs.length} reminders failed (${(error as Error).message}); writing each alone`,
+      );
+      return jobs.map(() => 'alone');
+    }
+  }
+
+  /** One reminder in a transaction of its own; its e-mails are sent once it commits. */
   private remindOnce(job: ReminderJob): Promise<JobOutcome> {
     return inTransaction(this.dataSource, async (tx, ctx) => {
       // Locks in the order signing takes them (the article, then its schedule), or the two deadlock. One
@@ -93,26 +158,22 @@ export class ReviewReminders {
       // On the due date the re-review opens first: its reviewer is the one reminded.
       if (job.kind === 'due') await this.reReviews.open(tx, ctx, article, signOff);
       const recipient = await this.recipientOf(tx, article.id, schedule.reviewerId);
-      const emails = await this.reminderEmails(tx, article, signOff, schedule, job.kind, recipient);
+      const changes = await this.changesSince(tx, article, signOff);
+      const editors = isOverdueKind(job.kind) ? await this.users.findActiveByRole('editor', tx) : [];
+      const reminder: Reminder = { job, article, signOff, schedule, recipient, changes };
+      const emails = this.reminderEmails(reminder, editors);
       await this.notifications.queue(tx, ctx, emails, { deliverNow: true });
-      const next = followingReminder(job.kind, schedule.dueAt, reminderPlan(this.config));
+      const next = this.nextOf(reminder);
       // The clock moves on and the audit event is appended in one statement.
       await this.schedules.moveToNextReminder(tx, article.id, next.kind, next.at, (name, source, first) =>
         this.audit.appendPerRowSql(
           name,
           source,
           {
-            actorId: null,
-            action: 'review.reminder_sent',
-            entityType: 'article',
+            ...REMINDER_EVENT,
             entityId: article.id,
             articleId: article.id,
-            after: {
-              kind: job.kind,
-              signOffId: signOff.id,
-              dueAt: schedule.dueAt,
-              recipients: emails.map((e) => e.to.address),
-            },
+            after: sentEvent(reminder, emails),
           },
           first,
         ),
@@ -126,14 +187,124 @@ export class ReviewReminders {
     });
   }
 
-  private async reminderEmails(
+  /**
+   * remindOnce for a group of reminders in one transaction, with one statement per step for the whole group: the
+   * articles locked (in id order, then their schedules, as signing takes them), the sign-offs, open assignments,
+   * reviewers and revisions read, every e-mail inserted, every clock moved with its audit event. The e-mails are
+   * not sent here: each job sends its own (`emailIds`) once the group committed. A second reminder of an article
+   * already in the group is written alone after it.
+   */
+  private remindGroup(jobs: ReminderJob[]): Promise<GroupOutcome[]> {
+    return inTransaction(this.dataSource, async (tx, ctx) => {
+      // By position: the same job may be asked for twice.
+      const outcomes: GroupOutcome[] = jobs.map(() => ({ outcome: 'skipped', emailIds: [] }));
+      const byArticle = new Map<string, { job: ReminderJob; index: number }>();
+      jobs.forEach((job, index) => {
+        if (byArticle.has(job.articleId)) outcomes[index] = 'alone';
+        else byArticle.set(job.articleId, { job, index });
+      });
+      const articleIds = [...byArticle.keys()];
+      const articles = await this.articles.lockManyIfExist(tx, articleIds);
+      const schedules = await this.schedules.lockManyByArticle(tx, articleIds);
+      const current = [...byArticle.values()].filter(({ job }) => {
+        const schedule = schedules.get(job.articleId);
+        return schedule?.signOffId === job.signOffId && schedule.nextReminderKind === job.kind;
+      });
+      const signOffs = await this.signOffs.findManyById(
+        current.map(({ job }) => job.signOffId),
+        tx,
+      );
+      const due: Omit<Reminder, 'recipient' | 'changes'>[] = [];
+      /** The position in `jobs` of each of `due`. */
+      const positions: number[] = [];
+      for (const { job, index } of current) {
+        const article: ReminderArticle | undefined = articles.get(job.articleId);
+        const signOff = signOffs.get(job.signOffId) ?? (await findAttestedAsSignOff(tx, job.signOffId));
+        if (!article || !signOff || article.status === 'archived') {
+          await this.schedules.remove(tx, job.articleId);
+          continue;
+        }
+        if (job.kind === 'due') await this.reReviews.open(tx, ctx, article, signOff);
+        due.push({ job, article, signOff, schedule: schedules.get(job.articleId)! });
+        positions.push(index);
+      }
+
+      const reminders = await this.withRecipientsAndChanges(tx, due);
+      const editors = reminders.some((reminder) => isOverdueKind(reminder.job.kind))
+        ? await this.users.findActiveByRole('editor', tx)
+        : [];
+      const emails = reminders.map((reminder) => this.reminderEmails(reminder, editors));
+      const emailIds = await this.notifications.queueGroups(tx, emails);
+      const nexts = reminders.map((reminder) => this.nextOf(reminder));
+      await this.schedules.moveManyToNextReminder(
+        tx,
+        reminders.map((reminder, index) => ({
+          articleId: reminder.article.id,
+          kind: nexts[index].kind,
+          at: nexts[index].at,
+          after: sentEvent(reminder, emails[index]),
+        })),
+        (name, source, first) => this.audit.appendRowsSql(name, source, REMINDER_EVENT, first),
+      );
+      reminders.forEach(({ article, signOff }, index) => {
+        this.reminders.enqueueIfInWindow(
+          ctx,
+          { articleId: article.id, signOffId: signOff.id, kind: nexts[index].kind },
+          nexts[index].at,
+        );
+        outcomes[positions[index]] = { outcome: 'done', emailIds: emailIds[index] };
+      });
+      return outcomes;
+    });
+  }
+
+  /** The reminders with whom each goes to and what changed since its sign-off: a few statements for all. */
+  private async withRecipientsAndChanges(
     tx: EntityManager,
-    article: ReminderArticle,
-    signOff: SignOff,
-    schedule: ReviewSchedule,
-    kind: ReminderKind,
-    { open, reviewer }: Recipient,
-  ): Promise<OutgoingEmail[]> {
+    reminders: Omit<Reminder, 'recipient' | 'changes'>[],
+  ): Promise<Reminder[]> {
+    if (!reminders.length) return [];
+    const opens = await this.assignments.findOpenOf(
+      tx,
+      reminders.map(({ article }) => article.id),
+    );
+    const reviewerOf = (reminder: Omit<Reminder, 'recipient' | 'changes'>) =>
+      opens.get(reminder.article.id)?.reviewerId ?? reminder.schedule.reviewerId;
+    const users = await this.users.findManyById([...new Set(reminders.map(reviewerOf))], tx);
+    const changed = reminders.filter(
+      ({ article, signOff }) => signOff.revisionNumber !== article.currentRevision,
+    );
+    const contents = await this.articles.findRevisionContentsOf(
+      tx,
+      changed.flatMap(({ article, signOff }) => [
+        { articleId: article.id, number: signOff.revisionNumber },
+        { articleId: article.id, number: article.currentRevision },
+      ]),
+    );
+    const content = new Map(contents.map((row) => [`${row.articleId}:${row.number}`, row]));
+    return reminders.map((reminder) => {
+      const open = opens.get(reminder.article.id);
+      const signed = content.get(`${reminder.article.id}:${reminder.signOff.revisionNumber}`);
+      const current = content.get(`${reminder.article.id}:${reminder.article.currentRevision}`);
+      return {
+        ...reminder,
+        recipient: { open: open ? { id: open.id } : null, reviewer: users.get(reviewerOf(reminder)) ?? null },
+        changes: this.changeLinesOf(reminder.signOff, reminder.article, signed, current),
+      };
+    });
+  }
+
+  /** When the next reminder of the schedule is due, and which. */
+  private nextOf({ job, schedule }: Pick<Reminder, 'job' | 'schedule'>): { kind: ReminderKind; at: Date } {
+    return followingReminder(job.kind, schedule.dueAt, reminderPlan(this.config));
+  }
+
+  private reminderEmails(
+    { job, article, signOff, schedule, recipient, changes }: Reminder,
+    editors: readonly { id: string; email: string; name: string }[],
+  ): OutgoingEmail[] {
+    const { open, reviewer } = recipient;
+    const kind = job.kind;
     const now = this.clock.now();
     const dueDateText = this.dueDateText(schedule.dueAt);
     const days = Math.round((schedule.dueAt.getTime() - now.getTime()) / DAY_MS);
@@ -147,7 +318,6 @@ export class ReviewReminders {
     const base = this.config.env.PUBLIC_BASE_URL;
     // The open review's page; before the due date, the page where the last signer starts the re-review early.
     const reviewUrl = open ? deskReviewUrl(base, open.id) : deskReReviewUrl(base, article.id);
-    const changes = await this.changesSince(tx, article, signOff);
     const prefix = reminderDedupePrefix({ articleId: article.id, signOffId: signOff.id, kind });
     const emails: OutgoingEmail[] = [];
     if (reviewer?.active) {
@@ -168,7 +338,7 @@ export class ReviewReminders {
       });
     }
     if (overdue) {
-      for (const editor of await this.users.findActiveByRole('editor', tx)) {
+      for (const editor of editors) {
         emails.push({
           dedupeKey: `${prefix}${editor.id}`,
           template: 'overdue-escalation',
@@ -218,8 +388,7 @@ export class ReviewReminders {
 
   /**
    * What changed since the revision the reviewer signed, one line per changed place, named by its heading. Both
-   * revisions in one statement; the lines are kept by the pair of content hashes (a revision's content never
-   * changes, so an entry never goes stale).
+   * revisions in one statement.
    */
   private async changesSince(
     tx: EntityManager,
@@ -233,7 +402,20 @@ export class ReviewReminders {
     ]);
     const signed = rows.find((row) => row.number === signOff.revisionNumber);
     const current = rows.find((row) => row.number === article.currentRevision);
-    if (!signed || !current) return [];
+    return this.changeLinesOf(signOff, article, signed, current);
+  }
+
+  /**
+   * The change lines between the signed and the current revision (none when they are one, or one is missing),
+   * kept by the pair of content hashes (a revision's content never changes, so an entry never goes stale).
+   */
+  private changeLinesOf(
+    signOff: SignOff,
+    article: ReminderArticle,
+    signed: RevisionContent | undefined,
+    current: RevisionContent | undefined,
+  ): ChangeLine[] {
+    if (signOff.revisionNumber === article.currentRevision || !signed || !current) return [];
     return this.changeLinesCache.get(signed.contentHash, current.contentHash, () =>
       changeLines(signed.content, current.content),
     );

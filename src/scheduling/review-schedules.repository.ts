@@ -36,6 +36,23 @@ export class ReviewSchedulesRepository {
     return rows.length ? Object.assign(new ReviewSchedule(), rows[0]) : null;
   }
 
+  /**
+   * The schedules of these articles (a map by article), locked for the rest of the transaction in article order,
+   * as ArticlesRepository.lockManyIfExist locks the articles (which callers lock first, as signing does).
+   */
+  async lockManyByArticle(
+    tx: EntityManager,
+    articleIds: readonly string[],
+  ): Promise<Map<string, ReviewSchedule>> {
+    const rows = await queryPrepared<ReviewSchedule>(
+      tx,
+      'schedule_lock_many',
+      `SELECT ${SCHEDULE_COLUMNS} FROM review_schedules WHERE article_id = ANY($1::uuid[]) ORDER BY article_id FOR UPDATE`,
+      [articleIds],
+    );
+    return new Map(rows.map((row) => [row.articleId, Object.assign(new ReviewSchedule(), row)]));
+  }
+
   /** The schedules of these articles, locked for the rest of the transaction (one query). */
   lockByArticles(tx: EntityManager, articleIds: string[]): Promise<ReviewSchedule[]> {
     if (!articleIds.length) return Promise.resolve([]);
@@ -82,6 +99,40 @@ export class ReviewSchedulesRepository {
        ${event.sql}
        SELECT 1`,
       [articleId, kind, at, ...event.parameters],
+    );
+  }
+
+  /**
+   * moveToNextReminder for several articles in one statement: each clock moves on, and `audit` appends one event
+   * per moved schedule from the rows of `moved` (columns entity_id, article_id and after, its JSON).
+   */
+  async moveManyToNextReminder(
+    tx: EntityManager,
+    moves: readonly { articleId: string; kind: ReminderKind; at: Date; after: unknown }[],
+    audit: AuditCte,
+  ): Promise<void> {
+    if (!moves.length) return;
+    const event = audit('recorded', 'moved', 5);
+    await queryPrepared(
+      tx,
+      'schedule_move_many',
+      `WITH wanted AS (
+         SELECT * FROM unnest($1::uuid[], $2::varchar[], $3::timestamptz[], $4::jsonb[])
+           AS w(article_id, kind, at, after)),
+       moved AS (
+         UPDATE review_schedules s SET next_reminder_kind = w.kind, next_reminder_at = w.at, updated_at = now()
+           FROM wanted w
+          WHERE s.article_id = w.article_id
+         RETURNING s.article_id::text AS entity_id, s.article_id, w.after),
+       ${event.sql}
+       SELECT 1`,
+      [
+        moves.map((move) => move.articleId),
+        moves.map((move) => move.kind),
+        moves.map((move) => move.at),
+        moves.map((move) => JSON.stringify(move.after)),
+        ...event.parameters,
+      ],
     );
   }
 
