@@ -175,12 +175,38 @@ export class EmailOutboxRepository {
    * back to pending for an automatic re-send, is resolved too: it did arrive.
    */
   async markSent(id: string, sentAt: Date, manager?: EntityManager): Promise<boolean> {
-    // Every delivered e-mail passes here: one plain statement (the query builder cost as much CPU as the rest).
     const rows = await queryPrepared<{ id: string }>(
       manager ?? this.rows.manager,
       'outbox_sent',
       `WITH moved AS (
            UPDATE email_outbox SET status = 'sent', sent_at = $2, updated_at = now()
+            WHERE id = $1 AND status IN ('sending', 'unknown', 'pending')
+            RETURNING id)
+         SELECT id FROM moved`,
+      [id, sentAt],
+    );
+    return rows.length === 1;
+  }
+
+  /**
+   * markSent for the sender, right after the server accepted the message, in a statement of its own whose commit
+   * does not wait for its WAL to reach the disk (`synchronous_commit` off for this statement alone: one disk flush
+   * less per e-mail delivered). Safe because losing the mark loses nothing: only a crash of the database server
+   * in the fraction of a second before the WAL writer flushes it can undo it, and the row is then `sending` again,
+   * which the next attempt (a retry, the reminder job run again, the outbox relay) marks `unknown`: the outcome
+   * of a worker that dies between the handover and the mark, already handled by each template's policy (a
+   * reminder is sent again with the same Message-ID; the others wait for a person). The claim before the send
+   * stays synchronous: it is what keeps a message from being sent twice without anyone knowing.
+   */
+  async markDelivered(id: string, sentAt: Date): Promise<boolean> {
+    // Every delivered e-mail passes here: one plain statement (the query builder cost as much CPU as the rest).
+    const rows = await queryPrepared<{ id: string }>(
+      this.rows.manager,
+      'outbox_delivered',
+      `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),
+       moved AS (
+           UPDATE email_outbox SET status = 'sent', sent_at = $2, updated_at = now()
+             FROM relaxed
             WHERE id = $1 AND status IN ('sending', 'unknown', 'pending')
             RETURNING id)
          SELECT id FROM moved`,

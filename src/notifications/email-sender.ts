@@ -74,7 +74,7 @@ export class EmailSender {
   private async recordSent(id: string): Promise<void> {
     for (let attempt = 1; ; attempt++) {
       try {
-        await this.outbox.markSent(id, this.clock.now());
+        await this.outbox.markDelivered(id, this.clock.now());
         return;
       } catch (error) {
         if (attempt >= RECORD_SENT_ATTEMPTS) throw error;
