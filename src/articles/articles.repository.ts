@@ -218,20 +218,6 @@ export class ArticlesRepository {
     );
   }
 
-  /** The content and content hash of these revisions of an article, in one statement (the rendered HTML left out). */
-  async findRevisionContents(
-    tx: EntityManager,
-    articleId: string,
-    numbers: number[],
-  ): Promise<{ number: number; contentHash: string; content: ArticleContent }[]> {
-    return queryPrepared(
-      tx,
-      'revision_contents',
-      `SELECT number, content_hash AS "contentHash", content FROM revisions WHERE article_id = $1 AND number = ANY($2::int[])`,
-      [articleId, numbers],
-    );
-  }
-
   findRevision(articleId: string, number: number, tx?: EntityManager): Promise<Revision | null> {
     return (tx ? tx.getRepository(Revision) : this.revisions).findOne({ where: { articleId, number } });
   }

@@ -175,17 +175,7 @@ export class EmailOutboxRepository {
    * back to pending for an automatic re-send, is resolved too: it did arrive.
    */
   async markSent(id: string, sentAt: Date, manager?: EntityManager): Promise<boolean> {
-    const rows = await queryPrepared<{ id: string }>(
-      manager ?? this.rows.manager,
-      'outbox_sent',
-      `WITH moved AS (
-           UPDATE email_outbox SET status = 'sent', sent_at = $2, updated_at = now()
-            WHERE id = $1 AND status IN ('sending', 'unknown', 'pending')
-            RETURNING id)
-         SELECT id FROM moved`,
-      [id, sentAt],
-    );
-    return rows.length === 1;
+    return this.moveToSent(manager ?? this.rows.manager, id, sentAt, true);
   }
 
   /**
@@ -198,15 +188,25 @@ export class EmailOutboxRepository {
    * reminder is sent again with the same Message-ID; the others wait for a person). The claim before the send
    * stays synchronous: it is what keeps a message from being sent twice without anyone knowing.
    */
-  async markDelivered(id: string, sentAt: Date): Promise<boolean> {
-    // Every delivered e-mail passes here: one plain statement (the query builder cost as much CPU as the rest).
+  markDelivered(id: string, sentAt: Date): Promise<boolean> {
+    return this.moveToSent(this.rows.manager, id, sentAt, false);
+  }
+
+  /** The row to `sent`: one plain statement (every delivered e-mail passes here; the query builder cost as much). */
+  private async moveToSent(
+    manager: EntityManager,
+    id: string,
+    sentAt: Date,
+    durable: boolean,
+  ): Promise<boolean> {
+    // Not durable: synchronous_commit off until this statement's own (implicit) transaction ends.
+    const relax = durable ? '' : `relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),`;
     const rows = await queryPrepared<{ id: string }>(
-      this.rows.manager,
-      'outbox_delivered',
-      `WITH relaxed AS (SELECT set_config('synchronous_commit', 'off', true)),
-       moved AS (
+      manager,
+      durable ? 'outbox_sent' : 'outbox_delivered',
+      `WITH ${relax} moved AS (
            UPDATE email_outbox SET status = 'sent', sent_at = $2, updated_at = now()
-             FROM relaxed
+             ${durable ? '' : 'FROM relaxed'}
             WHERE id = $1 AND status IN ('sending', 'unknown', 'pending')
             RETURNING id)
          SELECT id FROM moved`,

@@ -117,9 +117,12 @@ export class ReviewReminders {
    * bad reminder fails only its own job.
    */
   async remind(job: ReminderJob): Promise<JobOutcome> {
-    const written = await this.groups.call(job);
-    const outcome = written === 'alone' ? await this.remindOnce(job) : written.outcome;
-    if (written !== 'alone') await this.notifications.deliver(written.emailIds);
+    let written = await this.groups.call(job);
+    // Its group failed: written again as a group of its own, whose failure is this job's.
+    if (written === 'alone') [written] = await this.remindGroup([job]);
+    if (written === 'alone') throw new Error('a group of one reminder cannot leave it alone');
+    const { outcome, emailIds } = written;
+    await this.notifications.deliver(emailIds);
     // A run of this job that died after its commit (a killed worker) may have left its emails unsent.
     if (outcome === 'skipped') await this.notifications.finishLeftovers(reminderDedupePrefix(job));
     return outcome;
@@ -139,60 +142,12 @@ export class ReviewReminders {
     }
   }
 
-  /** One reminder in a transaction of its own; its e-mails are sent once it commits. */
-  private remindOnce(job: ReminderJob): Promise<JobOutcome> {
-    return inTransaction(this.dataSource, async (tx, ctx) => {
-      // Locks in the order signing takes them (the article, then its schedule), or the two deadlock. One
-      // statement: a missing article is null here, not an error.
-      const article: ReminderArticle | null = await this.articles.lockIfExists(tx, job.articleId);
-      const schedule = await this.schedules.lockByArticle(tx, job.articleId);
-      if (!schedule || schedule.signOffId !== job.signOffId || schedule.nextReminderKind !== job.kind)
-        return 'skipped';
-      const signOff =
-        (await this.signOffs.findById(job.signOffId, tx)) ?? (await findAttestedAsSignOff(tx, job.signOffId));
-      if (!article || !signOff || article.status === 'archived') {
-        await this.schedules.remove(tx, job.articleId);
-        return 'skipped';
-      }
-
-      // On the due date the re-review opens first: its reviewer is the one reminded.
-      if (job.kind === 'due') await this.reReviews.open(tx, ctx, article, signOff);
-      const recipient = await this.recipientOf(tx, article.id, schedule.reviewerId);
-      const changes = await this.changesSince(tx, article, signOff);
-      const editors = isOverdueKind(job.kind) ? await this.users.findActiveByRole('editor', tx) : [];
-      const reminder: Reminder = { job, article, signOff, schedule, recipient, changes };
-      const emails = this.reminderEmails(reminder, editors);
-      await this.notifications.queue(tx, ctx, emails, { deliverNow: true });
-      const next = this.nextOf(reminder);
-      // The clock moves on and the audit event is appended in one statement.
-      await this.schedules.moveToNextReminder(tx, article.id, next.kind, next.at, (name, source, first) =>
-        this.audit.appendPerRowSql(
-          name,
-          source,
-          {
-            ...REMINDER_EVENT,
-            entityId: article.id,
-            articleId: article.id,
-            after: sentEvent(reminder, emails),
-          },
-          first,
-        ),
-      );
-      this.reminders.enqueueIfInWindow(
-        ctx,
-        { articleId: article.id, signOffId: signOff.id, kind: next.kind },
-        next.at,
-      );
-      return 'done';
-    });
-  }
-
   /**
-   * remindOnce for a group of reminders in one transaction, with one statement per step for the whole group: the
+   * A group of reminders in one transaction, with one statement per step for the whole group: the
    * articles locked (in id order, then their schedules, as signing takes them), the sign-offs, open assignments,
    * reviewers and revisions read, every e-mail inserted, every clock moved with its audit event. The e-mails are
    * not sent here: each job sends its own (`emailIds`) once the group committed. A second reminder of an article
-   * already in the group is written alone after it.
+   * already in the group is written alone after it, as a group of one.
    */
   private remindGroup(jobs: ReminderJob[]): Promise<GroupOutcome[]> {
     return inTransaction(this.dataSource, async (tx, ctx) => {
@@ -358,18 +313,6 @@ export class ReviewReminders {
     return emails;
   }
 
-  /** The open (pending or accepted) assignment of the article, if any, and the person to remind: its reviewer, else
-   * `fallbackReviewerId` (who signed). */
-  private async recipientOf(
-    tx: EntityManager,
-    articleId: string,
-    fallbackReviewerId: string,
-  ): Promise<Recipient> {
-    const open = await this.assignments.findOpen(articleId, tx);
-    const reviewer = await this.users.findById(open?.reviewerId ?? fallbackReviewerId, tx);
-    return { open: open ? { id: open.id } : null, reviewer };
-  }
-
   /**
    * "January 10th, 2026" in the publication's time zone. A run of reminders shares a few due dates' days, so the
    * text is kept by quarter hour: every time zone's offset from UTC is a whole number of quarter hours, so two
@@ -384,25 +327,6 @@ export class ReviewReminders {
       this.dueDateTexts.set(quarterHour, text);
     }
     return text;
-  }
-
-  /**
-   * What changed since the revision the reviewer signed, one line per changed place, named by its heading. Both
-   * revisions in one statement.
-   */
-  private async changesSince(
-    tx: EntityManager,
-    article: ReminderArticle,
-    signOff: SignOff,
-  ): Promise<ChangeLine[]> {
-    if (signOff.revisionNumber === article.currentRevision) return [];
-    const rows = await this.articles.findRevisionContents(tx, article.id, [
-      signOff.revisionNumber,
-      article.currentRevision,
-    ]);
-    const signed = rows.find((row) => row.number === signOff.revisionNumber);
-    const current = rows.find((row) => row.number === article.currentRevision);
-    return this.changeLinesOf(signOff, article, signed, current);
   }
 
   /**

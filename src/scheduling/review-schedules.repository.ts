@@ -78,33 +78,8 @@ export class ReviewSchedulesRepository {
   }
 
   /**
-   * Moves the clock on to the next reminder and appends the audit event of the reminder just sent, in one
-   * statement (once per reminder sent, so one round trip less: #15, bench:schedule).
-   */
-  async moveToNextReminder(
-    tx: EntityManager,
-    articleId: string,
-    kind: ReminderKind,
-    at: Date,
-    audit: AuditCte,
-  ): Promise<void> {
-    const event = audit('recorded', 'moved', 4);
-    await queryPrepared(
-      tx,
-      'schedule_move',
-      `WITH moved AS (
-         UPDATE review_schedules SET next_reminder_kind = $2, next_reminder_at = $3, updated_at = now()
-          WHERE article_id = $1
-         RETURNING article_id),
-       ${event.sql}
-       SELECT 1`,
-      [articleId, kind, at, ...event.parameters],
-    );
-  }
-
-  /**
-   * moveToNextReminder for several articles in one statement: each clock moves on, and `audit` appends one event
-   * per moved schedule from the rows of `moved` (columns entity_id, article_id and after, its JSON).
+   * Moves the clocks of several articles on to their next reminders and appends the audit event of each reminder
+   * sent, in one statement: `audit` appends one event per moved schedule from the rows of `moved` (columns entity_id, article_id and after, its JSON).
    */
   async moveManyToNextReminder(
     tx: EntityManager,
