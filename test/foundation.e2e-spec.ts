@@ -197,6 +197,21 @@ describe('service foundation', () => {
       expect(res.headers['content-security-policy']).toContain("default-src 'self'");
       expect(res.headers['x-request-id']).toEqual(expect.any(String));
     });
+
+    it('echoes a request id on every answer: a 200, a 404, a refused URL, and one the client sent', async () => {
+      const ok = await t.http().get('/health');
+      const missing = await t.http().get('/no-such-route');
+      // Fastify's router refuses a malformed percent-encoding before any route or hook runs.
+      const refused = await t.http().get('/public/articles/%zz');
+      const given = await t.http().get('/public/articles/no-such-page').set('x-request-id', 'trace-123');
+      expect([ok.status, missing.status, refused.status, given.status]).toEqual([200, 404, 400, 404]);
+      for (const res of [ok, missing, refused]) {
+        expect(res.headers['x-request-id']).toMatch(/^[0-9a-f-]{36}$/);
+        expect(res.headers['x-content-type-options']).toBe('nosniff');
+      }
+      expect(new Set([ok, missing, refused].map((res) => res.headers['x-request-id'])).size).toBe(3);
+      expect(given.headers['x-request-id']).toBe('trace-123');
+    });
   });
 
   describe('audit trail', () => {

@@ -7,7 +7,7 @@ import { toErrorBody } from '../core/http/error.filter.js';
 import { PublicPageCache } from './public-page-cache.js';
 import { encodePage, etagMatches, sendEncoded } from './encoded-page.js';
 import { PUBLIC_CACHE_CONTROL, sendNotModified } from './public-site.controller.js';
-import { type ListingAnswer, PublicSiteService } from './public-site.service.js';
+import { type ListingAnswer, type PublicListing, PublicSiteService } from './public-site.service.js';
 
 export const PUBLIC_ARTICLE_PATH = '/public/articles/:slug';
 
@@ -39,65 +39,74 @@ export class PublicPageRoute implements OnModuleInit {
     const index = (request: FastifyRequest, reply: FastifyReply) =>
       this.answer(request, reply, () => {
         const number = this.site.indexPageNumber((request.query ?? {}) as Record<string, unknown>);
-        return this.site.listing(
-          `index:${number}`,
-          () => this.site.indexListing(number),
-          request.headers['if-none-match'],
-        );
+        return { key: `index:${number}`, make: () => this.site.indexListing(number) };
       });
     fastify.get('/public', index);
     fastify.get('/public/articles', index);
     fastify.get('/public/sitemap.xml', (request, reply) =>
-      this.answer(request, reply, () =>
-        this.site.listing('sitemap', () => this.site.sitemapListing(), request.headers['if-none-match']),
-      ),
+      this.answer(request, reply, () => ({ key: 'sitemap', make: () => this.site.sitemapListing() })),
     );
     fastify.get('/public/sitemap-:n.xml', (request, reply) =>
       this.answer(request, reply, () => {
         const { n } = request.params as { n: string };
         if (!/^[1-9][0-9]{0,8}$/.test(n)) throw ApiError.notFound('Sitemap');
         const shard = Number(n);
-        return this.site.listing(
-          `sitemap:${shard}`,
-          () => this.site.sitemapShardListing(shard),
-          request.headers['if-none-match'],
-        );
+        return { key: `sitemap:${shard}`, make: () => this.site.sitemapShardListing(shard) };
       }),
     );
     await this.cache.start();
   }
 
-  /** A listing (index page, sitemap), from memory or made once; 304 when If-None-Match names it. */
-  private async answer(
+  /**
+   * A listing (index page, sitemap), from memory or made once; 304 when If-None-Match names it. `which` checks
+   * the request and names the listing (its cache key and how to make it). A listing in memory is answered
+   * synchronously, without a promise: that is nearly every request.
+   */
+  private answer(
     request: FastifyRequest,
     reply: FastifyReply,
-    listing: () => Promise<ListingAnswer>,
-  ): Promise<FastifyReply> {
+    which: () => { key: string; make: () => Promise<PublicListing> },
+  ): FastifyReply | Promise<FastifyReply> {
+    const ifNoneMatch = request.headers['if-none-match'];
+    let listing: { key: string; make: () => Promise<PublicListing> };
     try {
-      const answer = await listing();
-      return answer.notModified
-        ? sendNotModified(reply, answer.etag)
-        : sendEncoded(request, reply, answer.page, PUBLIC_CACHE_CONTROL);
+      listing = which();
+      const cached = this.site.cachedListing(listing.key, ifNoneMatch);
+      if (cached) return this.send(request, reply, cached);
     } catch (error) {
       return this.fail(request, reply, error);
     }
+    return this.site.listing(listing.key, listing.make, ifNoneMatch).then(
+      (answer) => this.send(request, reply, answer),
+      (error: unknown) => this.fail(request, reply, error),
+    );
   }
 
-  private async serve(request: FastifyRequest, reply: FastifyReply): Promise<FastifyReply> {
+  private send(request: FastifyRequest, reply: FastifyReply, answer: ListingAnswer): FastifyReply {
+    return answer.notModified
+      ? sendNotModified(reply, answer.etag)
+      : sendEncoded(request, reply, answer.page, PUBLIC_CACHE_CONTROL);
+  }
+
+  /** An article's live page: from memory synchronously (nearly every request), else read and compressed once. */
+  private serve(request: FastifyRequest, reply: FastifyReply): FastifyReply | Promise<FastifyReply> {
     const { slug } = request.params as { slug: string };
+    // No Nest pipe refuses a NUL here, and PostgreSQL cannot hold one: no page has it in its URL.
+    if (slug.includes('\u0000')) return this.fail(request, reply, ApiError.notFound('Page'));
+    const page = this.cache.get(slug);
+    if (page) return sendEncoded(request, reply, page, PUBLIC_CACHE_CONTROL);
+    return this.read(request, reply, slug);
+  }
+
+  private async read(request: FastifyRequest, reply: FastifyReply, slug: string): Promise<FastifyReply> {
     try {
-      // No Nest pipe refuses a NUL here, and PostgreSQL cannot hold one: no page has it in its URL.
-      if (slug.includes('\u0000')) throw ApiError.notFound('Page');
-      let page = this.cache.get(slug);
-      if (!page) {
-        const ticket = this.cache.ticket();
-        const document = await this.site.article(slug);
-        // A conditional GET of a page not in memory is answered before compressing anything.
-        if (etagMatches(request.headers['if-none-match'], document.etag))
-          return sendNotModified(reply, document.etag);
-        page = encodePage(document.body, document.etag, document.contentType);
-        this.cache.set(slug, page, ticket);
-      }
+      const ticket = this.cache.ticket();
+      const document = await this.site.article(slug);
+      // A conditional GET of a page not in memory is answered before compressing anything.
+      if (etagMatches(request.headers['if-none-match'], document.etag))
+        return sendNotModified(reply, document.etag);
+      const page = encodePage(document.body, document.etag, document.contentType);
+      this.cache.set(slug, page, ticket);
       return sendEncoded(request, reply, page, PUBLIC_CACHE_CONTROL);
     } catch (error) {
       return this.fail(request, reply, error);

@@ -87,12 +87,8 @@ export class PublicSiteService {
     source: () => Promise<PublicListing>,
     ifNoneMatch?: string,
   ): Promise<ListingAnswer> {
-    const cached = this.cache.getListing(key);
-    if (cached) {
-      return etagMatches(ifNoneMatch, cached.etag)
-        ? { notModified: true, etag: cached.etag }
-        : { notModified: false, page: cached };
-    }
+    const cached = this.cachedListing(key, ifNoneMatch);
+    if (cached) return cached;
     const ticket = this.cache.ticket();
     const listing = await source();
     if (etagMatches(ifNoneMatch, listing.etag)) return { notModified: true, etag: listing.etag };
@@ -100,6 +96,18 @@ export class PublicSiteService {
     const page = encodePage(document.body, listing.etag, document.contentType);
     this.cache.setListing(key, page, ticket);
     return { notModified: false, page };
+  }
+
+  /**
+   * The answer for a listing when it is in memory, without waiting on anything (what most requests get: the
+   * route answers them synchronously); undefined when it must be read and made (see listing).
+   */
+  cachedListing(key: string, ifNoneMatch?: string): ListingAnswer | undefined {
+    const cached = this.cache.getListing(key);
+    if (!cached) return undefined;
+    return etagMatches(ifNoneMatch, cached.etag)
+      ? { notModified: true, etag: cached.etag }
+      : { notModified: false, page: cached };
   }
 
   /** One page of the index of live articles, by title; 404 past the last page (page 1 always exists). */
