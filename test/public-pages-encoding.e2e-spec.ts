@@ -117,6 +117,20 @@ describe('public pages: encodings, caching and pagination', () => {
     }
   });
 
+  it('answers /public as /public/articles, every answer as the API document says (the contract check)', async () => {
+    // t.http() checks each answer against the served OpenAPI document: status, content type and error shape.
+    const second = await t.http().get('/public?page=2');
+    expect(second.status).toBe(200);
+    expect(second.text).toBe((await get('/public/articles?page=2')).body);
+    expect((await t.http().get('/public?page=3')).status).toBe(404);
+    const bad = await t.http().get('/public?page=two');
+    expect(bad.status).toBe(400);
+    expect(bad.body).toMatchObject({ details: [{ field: 'page' }] });
+    const unknown = await t.http().get('/public?sort=title');
+    expect(unknown.status).toBe(400);
+    expect(unknown.body).toMatchObject({ details: [{ field: 'sort' }] });
+  });
+
   it('answers the index from memory, and a conditional GET without rendering even when not in memory', async () => {
     const first = await get('/public/articles');
     const before = renders;

@@ -837,7 +837,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** First page of the index of live articles (text/html; no login) */
+        /**
+         * The index of live articles, as /public/articles (text/html; no login)
+         * @description The same pages as /public/articles, first page by default. A page past the last is 404; a page that is not a whole number from 1, or any other query parameter, is 400.
+         */
         get: operations["PublicSiteController_home"];
         put?: never;
         post?: never;
@@ -6348,7 +6351,9 @@ export interface operations {
     };
     PublicSiteController_home: {
         parameters: {
-            query?: never;
+            query?: {
+                page?: number;
+            };
             header?: never;
             path?: never;
             cookie?: never;
@@ -6370,6 +6375,24 @@ export interface operations {
                     [name: string]: unknown;
                 };
                 content?: never;
+            };
+            /** @description Invalid request: details name each field and the reason */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
+            };
+            /** @description No such page of the index (past the last) */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorResponse"];
+                };
             };
             /** @description Unexpected failure (logged with the request id) */
             500: {

@@ -9,7 +9,7 @@ import { PUBLIC_ARTICLE_OPENAPI } from '../publishing/public-page-openapi.js';
  * The version of the HTTP API (not of the package). Semantic: a breaking change (README, "Versioning") bumps the
  * major, an addition the minor, a documentation-only fix the patch.
  */
-export const API_VERSION = '1.4.0';
+export const API_VERSION = '1.5.0';
 
 type Schema = Record<string, unknown>;
 type Operation = {

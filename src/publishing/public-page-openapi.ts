@@ -4,6 +4,12 @@ const LISTING_200 = (mediaType: string) => ({
   content: { [mediaType]: { schema: { type: 'string' } } },
 });
 const NOT_MODIFIED = { description: 'Not modified (If-None-Match matches the ETag)' };
+const INDEX_PAGE_PARAMETER = {
+  name: 'page',
+  required: false,
+  in: 'query',
+  schema: { type: 'integer', minimum: 1, maximum: 100000 },
+} as const;
 
 /**
  * The entries in the OpenAPI document of the plain Fastify routes of public-page-route.ts, which Nest's scanner
@@ -15,10 +21,17 @@ export const PUBLIC_ARTICLE_OPENAPI = {
   '/public': {
     get: {
       operationId: 'PublicSiteController_home',
-      summary: 'First page of the index of live articles (text/html; no login)',
+      summary: 'The index of live articles, as /public/articles (text/html; no login)',
+      description:
+        'The same pages as /public/articles, first page by default. A page past the last is 404; a page that is ' +
+        'not a whole number from 1, or any other query parameter, is 400.',
       tags: ['public'],
-      parameters: [],
-      responses: { '200': LISTING_200('text/html'), '304': NOT_MODIFIED },
+      parameters: [INDEX_PAGE_PARAMETER],
+      responses: {
+        '200': LISTING_200('text/html'),
+        '304': NOT_MODIFIED,
+        '404': { description: 'No such page of the index (past the last)' },
+      },
     },
   },
   '/public/articles': {
@@ -29,14 +42,7 @@ export const PUBLIC_ARTICLE_OPENAPI = {
         'Served from memory until a page is published or unpublished; a matching If-None-Match is answered 304 ' +
         'without rendering. A page past the last is 404.',
       tags: ['public'],
-      parameters: [
-        {
-          name: 'page',
-          required: false,
-          in: 'query',
-          schema: { type: 'integer', minimum: 1, maximum: 100000 },
-        },
-      ],
+      parameters: [INDEX_PAGE_PARAMETER],
       responses: {
         '200': LISTING_200('text/html'),
         '304': NOT_MODIFIED,
