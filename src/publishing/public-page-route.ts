@@ -76,7 +76,7 @@ export class PublicPageRoute implements OnModuleInit {
     } catch (error) {
       return this.fail(request, reply, error);
     }
-    return this.site.listing(listing.key, listing.make, ifNoneMatch).then(
+    return this.site.makeListing(listing.key, listing.make, ifNoneMatch).then(
       (answer) => this.send(request, reply, answer),
       (error: unknown) => this.fail(request, reply, error),
     );

@@ -78,29 +78,9 @@ export class PublicSiteService {
   }
 
   /**
-   * A listing (`index:<page>` or `sitemap`) from memory when nothing was published or unpublished since it was
-   * made (the cache is dropped by the same NOTIFY as the pages); otherwise from PostgreSQL, answering a matching
-   * If-None-Match with 304 before rendering, and rendering and compressing it once otherwise.
-   */
-  async listing(
-    key: string,
-    source: () => Promise<PublicListing>,
-    ifNoneMatch?: string,
-  ): Promise<ListingAnswer> {
-    const cached = this.cachedListing(key, ifNoneMatch);
-    if (cached) return cached;
-    const ticket = this.cache.ticket();
-    const listing = await source();
-    if (etagMatches(ifNoneMatch, listing.etag)) return { notModified: true, etag: listing.etag };
-    const document = listing.render();
-    const page = encodePage(document.body, listing.etag, document.contentType);
-    this.cache.setListing(key, page, ticket);
-    return { notModified: false, page };
-  }
-
-  /**
-   * The answer for a listing when it is in memory, without waiting on anything (what most requests get: the
-   * route answers them synchronously); undefined when it must be read and made (see listing).
+   * The answer for a listing (`index:<page>` or `sitemap`) when it is in memory: made since nothing was published
+   * or unpublished (the cache is dropped by the same NOTIFY as the pages). Synchronous, so the route answers most
+   * requests without a promise; undefined when it must be made (makeListing).
    */
   cachedListing(key: string, ifNoneMatch?: string): ListingAnswer | undefined {
     const cached = this.cache.getListing(key);
@@ -108,6 +88,24 @@ export class PublicSiteService {
     return etagMatches(ifNoneMatch, cached.etag)
       ? { notModified: true, etag: cached.etag }
       : { notModified: false, page: cached };
+  }
+
+  /**
+   * A listing not in memory, from PostgreSQL: a matching If-None-Match is answered 304 before rendering;
+   * otherwise it is rendered and compressed once, and kept (unless a change came while it was made).
+   */
+  async makeListing(
+    key: string,
+    source: () => Promise<PublicListing>,
+    ifNoneMatch?: string,
+  ): Promise<ListingAnswer> {
+    const ticket = this.cache.ticket();
+    const listing = await source();
+    if (etagMatches(ifNoneMatch, listing.etag)) return { notModified: true, etag: listing.etag };
+    const document = listing.render();
+    const page = encodePage(document.body, listing.etag, document.contentType);
+    this.cache.setListing(key, page, ticket);
+    return { notModified: false, page };
   }
 
   /** One page of the index of live articles, by title; 404 past the last page (page 1 always exists). */

@@ -79,7 +79,8 @@ export class ReviewSchedulesRepository {
 
   /**
    * Moves the clocks of several articles on to their next reminders and appends the audit event of each reminder
-   * sent, in one statement: `audit` appends one event per moved schedule from the rows of `moved` (columns entity_id, article_id and after, its JSON).
+   * sent, in one statement: `audit` appends one event per moved schedule from the rows of `moved` (columns
+   * entity_id, article_id and after, its JSON).
    */
   async moveManyToNextReminder(
     tx: EntityManager,
