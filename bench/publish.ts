@@ -23,6 +23,8 @@
  * time. `BENCH_KEEP_DATABASE=1` keeps each size's database, Redis prefix and directories (for EXPLAIN; drop them
  * after).
  * `BENCH_PUBLISH_PROFILE=<file>` writes a CPU profile of the publish phase alone (open it in Chrome DevTools).
+ * `BENCH_CHILD_NODE_ARGS` (space-separated) is added to the export's and the ceiling's node flags, e.g.
+ * `--cpu-prof --cpu-prof-dir=/tmp/prof` for a profile of each round.
  */
 import 'reflect-metadata';
 import type { INestApplicationContext } from '@nestjs/common';
@@ -813,7 +815,11 @@ function inChild<T, M>(
   return new Promise((resolve, reject) => {
     const started = performance.now();
     const child = fork(entry, [], {
-      execArgv: [...EXPORT_PROCESS_NODE_ARGS, ...extraArgs],
+      execArgv: [
+        ...EXPORT_PROCESS_NODE_ARGS,
+        ...extraArgs,
+        ...(process.env.BENCH_CHILD_NODE_ARGS?.split(/\s+/).filter(Boolean) ?? []),
+      ],
       env: { ...process.env, ...env },
       stdio: 'inherit',
     });

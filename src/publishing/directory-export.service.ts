@@ -95,7 +95,7 @@ export class DirectoryExportService {
       failed: [],
       assetsWritten: 0,
       sitemapWritten: false,
-      leftoversRemoved: full ? await this.target.removeLeftovers() : 0,
+      leftoversRemoved: await this.target.removeLeftovers(),
       durationMs: 0,
     };
     if (!full) await this.pages.markRenderedWithOther(this.rendering.fingerprint);

@@ -1,7 +1,13 @@
-import { mkdtempSync, readdirSync, readFileSync, writeFileSync, mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { DirectoryTarget, type FileOps, nodeFileOps, UnsafeSlugError } from './directory-target.js';
+import {
+  DirectoryTarget,
+  type FileOps,
+  nodeFileOps,
+  STAGING_FOLDER,
+  UnsafeSlugError,
+} from './directory-target.js';
 
 const OLD = '<!DOCTYPE html><p>old page</p></html>\n';
 const NEW = `<!DOCTYPE html><p>${'new page '.repeat(5000)}</p></html>\n`;
@@ -37,15 +43,40 @@ describe('directory target', () => {
         'process killed',
       );
       expect(readFileSync(join(root, 'baclofen', 'index.html'), 'utf8')).toBe(OLD);
-      expect(readdirSync(join(root, 'baclofen')).filter((name) => name.endsWith('.tmp'))).toHaveLength(1);
+      expect(readdirSync(join(root, 'baclofen'))).toEqual(['index.html']);
+      expect(readdirSync(join(root, STAGING_FOLDER)).filter((name) => name.endsWith('.tmp'))).toHaveLength(1);
 
       const target = new DirectoryTarget(root);
       expect(await target.removeLeftovers()).toBe(1);
       await target.writePage('baclofen', NEW);
       expect(readFileSync(join(root, 'baclofen', 'index.html'), 'utf8')).toBe(NEW);
       expect(readdirSync(join(root, 'baclofen'))).toEqual(['index.html']);
+      expect(readdirSync(join(root, STAGING_FOLDER))).toEqual([]);
     },
   );
+
+  it('cleans up what the export left beside the pages before the staging folder existed, once', async () => {
+    writeFileSync(join(root, 'baclofen', '.index.html.123-0a1b2c3d-1.tmp'), 'half a page');
+    writeFileSync(join(root, '.sitemap.xml.123-0a1b2c3d-2.tmp'), '<urlset');
+    const target = new DirectoryTarget(root);
+    expect(await target.removeLeftovers()).toBe(2);
+    expect(readdirSync(join(root, 'baclofen'))).toEqual(['index.html']);
+    expect(readdirSync(root).sort()).toEqual([STAGING_FOLDER, 'baclofen']);
+    // From now on only the staging folder is read: a stray file beside a page is no longer the export's.
+    writeFileSync(join(root, 'baclofen', '.index.html.456-0a1b2c3d-1.tmp'), 'not ours');
+    expect(await target.removeLeftovers()).toBe(0);
+  });
+
+  it("creates a new page's folder, and the staging folder again when it was removed under it", async () => {
+    const target = new DirectoryTarget(root);
+    await target.writePage('baclofen', NEW);
+    await target.writePage('tizanidine', OLD);
+    expect(readFileSync(join(root, 'tizanidine', 'index.html'), 'utf8')).toBe(OLD);
+    rmSync(join(root, STAGING_FOLDER), { recursive: true });
+    await target.writePage('tizanidine', NEW);
+    expect(readFileSync(join(root, 'tizanidine', 'index.html'), 'utf8')).toBe(NEW);
+    expect(readdirSync(join(root, STAGING_FOLDER))).toEqual([]);
+  });
 
   it('never writes outside its folder', async () => {
     const target = new DirectoryTarget(root);
@@ -76,7 +107,7 @@ describe('directory target', () => {
       })(),
     );
     expect(readFileSync(join(root, 'sitemap-1.xml'), 'utf8')).toBe('ab');
-    expect(readdirSync(root).sort()).toEqual(['baclofen', 'sitemap-1.xml']);
+    expect(readdirSync(root).sort()).toEqual([STAGING_FOLDER, 'baclofen', 'sitemap-1.xml']);
     await expect(
       target.writeStreamed(
         () => '../outside.xml',
@@ -86,7 +117,8 @@ describe('directory target', () => {
         })(),
       ),
     ).rejects.toThrow('is not a file name');
-    expect(readdirSync(root).sort()).toEqual(['baclofen', 'sitemap-1.xml']);
+    expect(readdirSync(root).sort()).toEqual([STAGING_FOLDER, 'baclofen', 'sitemap-1.xml']);
+    expect(readdirSync(join(root, STAGING_FOLDER))).toEqual([]);
   });
 
   it.each([false, true])(

@@ -31,23 +31,31 @@ const PROCESS_TAG = `${process.pid}-${randomBytes(4).toString('hex')}`;
 let tempCounter = 0;
 const TEMP = /^\..+\.tmp$/;
 const RESERVED = new Set(['assets', 'sitemap.xml']);
+/** The folder of temporary files (a dot folder: no slug can take its name). */
+export const STAGING_FOLDER = '.staging';
 
 export class UnsafeSlugError extends Error {}
 
 /**
  * PUBLISH_DIR: `<slug>/index.html` per page, `assets/…`, `sitemap.xml` (and its shards `sitemap-<n>.xml` past
  * the sitemap's limit; no slug can take such a name, having no dot). Every file is written to a temporary
- * file in the same folder and renamed over the old one (rename is atomic on one filesystem), so a reader, or
- * an export that dies half-way, only ever sees the old page or the new page, never a part of one.
+ * file in the staging folder (`PUBLISH_DIR/.staging`, on the same filesystem) and renamed over the old one
+ * (rename is atomic on one filesystem), so a reader, or an export that dies half-way, only ever sees the old page
+ * or the new page, never a part of one; what a dead export leaves is in that one folder, so cleaning it up is one
+ * read, whatever the number of pages. A page's folder is created only when the rename finds it missing.
  */
 export class DirectoryTarget {
   readonly root: string;
+  private readonly staging: string;
+  /** The staging folder, created once per target (again after a failure). */
+  private stagingReady: Promise<unknown> | undefined;
 
   constructor(
     root: string,
     private readonly files: FileOps = nodeFileOps,
   ) {
     this.root = resolve(root);
+    this.staging = join(this.root, STAGING_FOLDER);
   }
 
   pageFolder(slug: string): string {
@@ -106,8 +114,7 @@ export class DirectoryTarget {
   async writeStreamed(relativePath: string | (() => string), chunks: AsyncIterable<string>): Promise<void> {
     const named = typeof relativePath === 'string';
     const path = join(this.root, named ? relativePath : 'sitemap');
-    await this.files.mkdir(dirname(path), { recursive: true });
-    const temp = this.tempName(path);
+    const temp = await this.tempName(path);
     const handle = await fs.open(temp, 'wx');
     try {
       for await (const chunk of chunks) await handle.write(chunk);
@@ -118,7 +125,7 @@ export class DirectoryTarget {
     }
     await handle.close();
     try {
-      await this.files.rename(temp, named ? path : this.rootFile(relativePath()));
+      await this.renameInto(temp, named ? path : this.rootFile(relativePath()));
     } catch (error) {
       await this.files.rm(temp, { force: true });
       throw error;
@@ -161,35 +168,72 @@ export class DirectoryTarget {
   }
 
   /**
-   * Removes temporary files an interrupted export left behind: in the given folders, or in the root and every
-   * folder under it.
+   * Removes the temporary files an interrupted export left behind: the staging folder's (one read), and, the first
+   * time a folder is staged into (no staging folder yet), those that versions writing temporary files beside
+   * their target left in the root and in every folder under it. Called when an export starts: only one runs at a
+   * time (the export lock), so nothing in the staging folder is still being written.
    */
-  async removeLeftovers(folders?: string[]): Promise<number> {
+  async removeLeftovers(): Promise<number> {
     let removed = 0;
-    const list = folders ?? ['', ...(await this.files.readdir(this.root).catch(() => [] as string[]))];
-    for (const folder of list) {
-      const path = join(this.root, folder);
-      const names = await this.files.readdir(path).catch(() => [] as string[]);
+    const staged = await this.files.readdir(this.staging).catch(() => null);
+    const remove = async (folder: string, names: string[]): Promise<void> => {
       for (const name of names.filter((n) => TEMP.test(n))) {
-        await this.files.rm(join(path, name), { force: true });
+        await this.files.rm(join(folder, name), { force: true });
         removed += 1;
       }
+    };
+    if (staged) {
+      await remove(this.staging, staged);
+      return removed;
     }
+    const folders = ['', ...(await this.files.readdir(this.root).catch(() => [] as string[]))];
+    for (const folder of folders) {
+      const path = join(this.root, folder);
+      await remove(path, await this.files.readdir(path).catch(() => [] as string[]));
+    }
+    await this.ensureStaging();
     return removed;
   }
 
-  private tempName(path: string): string {
+  /** A temporary name in the staging folder for the file at `path`, unique per process and per file. */
+  private async tempName(path: string): Promise<string> {
+    await this.ensureStaging();
     const name = path.slice(dirname(path).length + 1);
     tempCounter += 1;
-    return join(dirname(path), `.${name}.${PROCESS_TAG}-${tempCounter.toString(36)}.tmp`);
+    return join(this.staging, `.${name}.${PROCESS_TAG}-${tempCounter.toString(36)}.tmp`);
+  }
+
+  private ensureStaging(): Promise<unknown> {
+    return (this.stagingReady ??= this.files.mkdir(this.staging, { recursive: true }).catch((error: unknown) => {
+      this.stagingReady = undefined;
+      throw error;
+    }));
+  }
+
+  /** Renames into place, creating the target's folder when the rename finds it missing (a new page's). */
+  private async renameInto(temp: string, path: string): Promise<void> {
+    try {
+      await this.files.rename(temp, path);
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      await this.files.mkdir(dirname(path), { recursive: true });
+      await this.files.rename(temp, path);
+    }
   }
 
   private async writeAtomic(path: string, data: string | Buffer): Promise<void> {
-    await this.files.mkdir(dirname(path), { recursive: true });
-    const temp = this.tempName(path);
+    let temp = await this.tempName(path);
     try {
-      await this.files.writeFile(temp, data, { flag: 'wx' });
-      await this.files.rename(temp, path);
+      try {
+        await this.files.writeFile(temp, data, { flag: 'wx' });
+      } catch (error) {
+        // The staging folder was removed under us (the whole directory cleared, say): made again, once.
+        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+        this.stagingReady = undefined;
+        temp = await this.tempName(path);
+        await this.files.writeFile(temp, data, { flag: 'wx' });
+      }
+      await this.renameInto(temp, path);
     } catch (error) {
       await this.files.rm(temp, { force: true }).catch(() => undefined);
       throw error;
