@@ -17,6 +17,9 @@
  *    the sitemap. BENCH_CONNECTIONS (50) connections, BENCH_WARMUP_SECONDS (3) of warm-up then BENCH_SECONDS (10)
  *    measured, BENCH_ROUNDS (1) rounds (medians reported). BENCH_DOCUMENTS=page,index,sitemap (all by default)
  *    picks some of them.
+ *    A second bare server (`--service-headers`) sends the same bytes with the service's own headers, set by the
+ *    service's own code (its security-header and request-id hook, its sendEncoded): the service / that ratio is
+ *    printed beside the target's (information), to tell what the headers cost from what the framework costs.
  * 5. Prints req/s, p50 and p99 of both and the ratio service / bare of each document (target >= 0.8); writes
  *    bench/results/public-page.json (the page's figures at the top level, as before; the index's and the
  *    sitemap's under `documents`). The database and the Redis keys are deleted afterwards
@@ -173,6 +176,7 @@ async function main(): Promise<void> {
   );
   let service: RunningService | undefined;
   let bare: ChildService | undefined;
+  let withHeaders: ChildService | undefined;
   const scratch = mkdtempSync(join(tmpdir(), 'mrs-bench-public-page-'));
   try {
     console.log('starting the service (fresh database mrs_bench_public_page)...');
@@ -194,14 +198,37 @@ async function main(): Promise<void> {
       /listening on/,
       `http://127.0.0.1:${barePort}`,
     );
-    // The same bytes from both, or the comparison means nothing.
-    const check = await fetch(`${bare.baseUrl}/public/articles/${slugs[0]}`);
-    if ((await check.text()) !== pages[slugs[0]] || check.headers.get('content-type') !== contentType)
-      throw new Error('the bare server does not send the same page');
-    for (const [path, document] of Object.entries(documents)) {
-      const same = await fetchDocument(bare.baseUrl, path);
-      if (same.body !== document.body || same.contentType !== document.contentType)
-        throw new Error(`the bare server does not send the same ${path}`);
+    const headersPort = await freePort();
+    withHeaders = await spawnUntilReady(
+      "the bare Fastify server with the service's headers",
+      BARE_SERVER,
+      [pagesFile, String(headersPort), '--service-headers'],
+      {},
+      /listening on/,
+      `http://127.0.0.1:${headersPort}`,
+    );
+    // The same bytes from both, or the comparison means nothing; the same header names from the second one.
+    for (const server of [bare, withHeaders]) {
+      const check = await fetch(`${server.baseUrl}/public/articles/${slugs[0]}`);
+      if ((await check.text()) !== pages[slugs[0]] || check.headers.get('content-type') !== contentType)
+        throw new Error('the bare server does not send the same page');
+      for (const [path, document] of Object.entries(documents)) {
+        const same = await fetchDocument(server.baseUrl, path);
+        if (same.body !== document.body || same.contentType !== document.contentType)
+          throw new Error(`the bare server does not send the same ${path}`);
+      }
+    }
+    for (const path of [`/public/articles/${slugs[0]}`, ...Object.keys(documents)]) {
+      const names = async (baseUrl: string) => {
+        const response = await fetch(`${baseUrl}${path}`, {
+          headers: { 'accept-encoding': ACCEPT_ENCODING },
+        });
+        await response.arrayBuffer();
+        return [...response.headers.keys()].sort().join(', ');
+      };
+      const [theService, theCopy] = [await names(service.baseUrl), await names(withHeaders.baseUrl)];
+      if (theService !== theCopy)
+        throw new Error(`${path}: the service sends headers ${theService}, its copy ${theCopy}`);
     }
 
     const targets: { key: DocumentKey; label: string; paths: string[]; bytes: number[] }[] = [
@@ -221,6 +248,12 @@ async function main(): Promise<void> {
     const servers = [
       { key: 'service' as const, label: 'service', baseUrl: service.baseUrl, pid: service.pid },
       { key: 'bare' as const, label: 'bare Fastify', baseUrl: bare.baseUrl, pid: bare.pid },
+      {
+        key: 'headers' as const,
+        label: "bare Fastify + service's headers",
+        baseUrl: withHeaders.baseUrl,
+        pid: withHeaders.pid,
+      },
     ];
     interface Compared {
       label: string;
@@ -228,13 +261,21 @@ async function main(): Promise<void> {
       bytes: { min: number; max: number };
       service: LoadResult;
       bare: LoadResult;
-      rounds: { service: LoadResult; bare: LoadResult }[];
+      /** The bare server sending the service's headers too (information). */
+      withHeaders: LoadResult;
+      rounds: { service: LoadResult; bare: LoadResult; withHeaders: LoadResult }[];
       ratio: { value: number; target: number; met: boolean };
+      /** service / the bare server with the service's headers. */
+      ratioToWithHeaders: number;
       judged: ReturnType<typeof judge>;
     }
     const compared = new Map<DocumentKey, Compared>();
     for (const target of targets) {
-      const measured: Record<'service' | 'bare', LoadResult[]> = { service: [], bare: [] };
+      const measured: Record<'service' | 'bare' | 'headers', LoadResult[]> = {
+        service: [],
+        bare: [],
+        headers: [],
+      };
       for (let round = 1; round <= ROUNDS; round++) {
         // Alternate which goes first, so a change in the machine's load does not always favour the same one.
         const order = round % 2 ? servers : [...servers].reverse();
@@ -248,24 +289,41 @@ async function main(): Promise<void> {
           };
           const name = `${server.label}, ${target.key}`;
           if (WARMUP_SECONDS) await load({ ...settings, label: `${name} warm-up`, seconds: WARMUP_SECONDS });
-          const result = await load({ ...settings, label: `${name}, round ${round}/${ROUNDS}`, seconds: SECONDS });
+          const result = await load({
+            ...settings,
+            label: `${name}, round ${round}/${ROUNDS}`,
+            seconds: SECONDS,
+          });
           assertClean(`${server.label} ${target.label}`, result);
           measured[server.key].push(result);
         }
       }
       const serviceResult = medianOf(measured.service);
       const bareResult = medianOf(measured.bare);
+      const headersResult = medianOf(measured.headers);
       const ratio = serviceResult.requestsPerSecond / bareResult.requestsPerSecond;
       // Judged on the two figures printed: the service's median req/s against 80% of the bare server's (#15 §3).
-      const judged = judge(serviceResult.requestsPerSecond, '>=', bareResult.requestsPerSecond * TARGET_RATIO);
+      const judged = judge(
+        serviceResult.requestsPerSecond,
+        '>=',
+        bareResult.requestsPerSecond * TARGET_RATIO,
+      );
       compared.set(target.key, {
         label: target.label,
         paths: target.paths.length,
         bytes: { min: Math.min(...target.bytes), max: Math.max(...target.bytes) },
         service: serviceResult,
         bare: bareResult,
-        rounds: measured.service.map((s, index) => ({ service: s, bare: measured.bare[index] })),
+        withHeaders: headersResult,
+        rounds: measured.service.map((s, index) => ({
+          service: s,
+          bare: measured.bare[index],
+          withHeaders: measured.headers[index],
+        })),
         ratio: { value: Number(ratio.toFixed(3)), target: TARGET_RATIO, met: judged.met },
+        ratioToWithHeaders: Number(
+          (serviceResult.requestsPerSecond / headersResult.requestsPerSecond).toFixed(3),
+        ),
         judged,
       });
     }
@@ -282,17 +340,27 @@ async function main(): Promise<void> {
         ],
         [`  bare Fastify, same bytes (req/s)`, String(result.bare.requestsPerSecond), '(ceiling)', '1.00'],
         [
-          '  latency p50 / p99, service / bare (ms)',
+          "  bare Fastify, same bytes and the service's headers (req/s)",
+          String(result.withHeaders.requestsPerSecond),
+          '(information)',
+          `${(result.withHeaders.requestsPerSecond / result.bare.requestsPerSecond).toFixed(2)} of bare; ` +
+            `service ${result.ratioToWithHeaders.toFixed(2)} of it`,
+        ],
+        [
+          '  latency p50 / p99, service / bare / bare with headers (ms)',
           `${result.service.latencyMs.p50} / ${result.service.latencyMs.p99}; ` +
-            `${result.bare.latencyMs.p50} / ${result.bare.latencyMs.p99}`,
+            `${result.bare.latencyMs.p50} / ${result.bare.latencyMs.p99}; ` +
+            `${result.withHeaders.latencyMs.p50} / ${result.withHeaders.latencyMs.p99}`,
           '-',
           '-',
         ],
         [
-          '  server process CPU per request, service / bare (ms)',
-          `${result.service.serverCpuMsPerRequest ?? '?'} / ${result.bare.serverCpuMsPerRequest ?? '?'}`,
+          '  server process CPU per request, service / bare / bare with headers (ms)',
+          `${result.service.serverCpuMsPerRequest ?? '?'} / ${result.bare.serverCpuMsPerRequest ?? '?'} / ` +
+            `${result.withHeaders.serverCpuMsPerRequest ?? '?'}`,
           '-',
-          `cores busy ${result.service.serverCpuCores ?? '?'} / ${result.bare.serverCpuCores ?? '?'}`,
+          `cores busy ${result.service.serverCpuCores ?? '?'} / ${result.bare.serverCpuCores ?? '?'} / ` +
+            `${result.withHeaders.serverCpuCores ?? '?'}`,
         ],
         [
           '  size uncompressed (bytes' + (result.paths > 1 ? ', min-max)' : ')'),
@@ -310,10 +378,12 @@ async function main(): Promise<void> {
 
     const page = compared.get('page');
     const others = Object.fromEntries(
-      [...compared].filter(([key]) => key !== 'page').map(([key, result]) => {
-        const { judged: _judged, ...figures } = result;
-        return [key, { path: OTHER_DOCUMENTS.find((d) => d.key === key)!.path, ...figures }];
-      }),
+      [...compared]
+        .filter(([key]) => key !== 'page')
+        .map(([key, result]) => {
+          const { judged: _judged, ...figures } = result;
+          return [key, { path: OTHER_DOCUMENTS.find((d) => d.key === key)!.path, ...figures }];
+        }),
     );
     const results = {
       benchmark: 'public-page',
@@ -332,6 +402,8 @@ async function main(): Promise<void> {
           'GET /public/articles (the index, first page); GET /public/sitemap.xml',
         acceptEncoding: ACCEPT_ENCODING,
         bare: 'the same body, compressed the same way (src/publishing/encoded-page.ts) and chosen by Accept-Encoding, and content-type from memory; none of the other service headers (security headers, ETag, cache-control, request id)',
+        withHeaders:
+          "the bare server with --service-headers: the same bytes and the service's header names, set by the service's registerSecurityHeaders (onRequest) and sendEncoded, a uuid request id; no Nest, no database, no logging",
         serviceRole: 'api',
         serviceEnv: `NODE_ENV=production LOG_LEVEL=warn NODE_OPTIONS=${API_NODE_OPTIONS}`,
         loadGenerator:
@@ -342,8 +414,10 @@ async function main(): Promise<void> {
             page: { contentType, minBytes: page.bytes.min, maxBytes: page.bytes.max },
             service: page.service,
             bare: page.bare,
+            withHeaders: page.withHeaders,
             rounds: page.rounds,
             ratio: page.ratio,
+            ratioToWithHeaders: page.ratioToWithHeaders,
           }
         : {}),
       documents: others,
@@ -353,6 +427,7 @@ async function main(): Promise<void> {
     console.log(`written to ${join(RESULTS_DIR, 'public-page.json')}`);
   } finally {
     await bare?.stop();
+    await withHeaders?.stop();
     await stopService(service);
     rmSync(scratch, { recursive: true, force: true });
   }

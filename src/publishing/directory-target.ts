@@ -204,10 +204,12 @@ export class DirectoryTarget {
   }
 
   private ensureStaging(): Promise<unknown> {
-    return (this.stagingReady ??= this.files.mkdir(this.staging, { recursive: true }).catch((error: unknown) => {
-      this.stagingReady = undefined;
-      throw error;
-    }));
+    return (this.stagingReady ??= this.files
+      .mkdir(this.staging, { recursive: true })
+      .catch((error: unknown) => {
+        this.stagingReady = undefined;
+        throw error;
+      }));
   }
 
   /** Renames into place, creating the target's folder when the rename finds it missing (a new page's). */
