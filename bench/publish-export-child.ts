@@ -3,7 +3,7 @@
  * `npm run export` forks, with the same node flags), plus what the benchmark counts inside it: the SQL statements
  * every pg client sends (start-up included) and, with BENCH_EXPORT_SAMPLE_HEAP=1 and --expose-gc, the heap kept
  * after a full collection at 10% and at 100% of the rendered pages (the time those collections take is reported
- * and taken off the export's time).
+ * and taken off the export's time), and the process's CPU time.
  */
 import 'reflect-metadata';
 import { performance } from 'node:perf_hooks';
@@ -20,8 +20,7 @@ let statements = 0;
   };
 }
 
-const gc =
-  process.env.BENCH_EXPORT_SAMPLE_HEAP === '1' ? (globalThis as { gc?: () => void }).gc : undefined;
+const gc = process.env.BENCH_EXPORT_SAMPLE_HEAP === '1' ? (globalThis as { gc?: () => void }).gc : undefined;
 let retainedAt10 = 0;
 let retainedAtEnd = 0;
 let collectingMs = 0;
@@ -39,5 +38,9 @@ serveExportRequest({
     if (done / total >= 0.1 && !retainedAt10) retainedAt10 = heapAfterCollection();
     if (done / total >= 1 && !retainedAtEnd) retainedAtEnd = heapAfterCollection();
   },
-  extra: () => ({ statements, retainedAt10, retainedAtEnd, collectingMs }),
+  extra: () => {
+    // User and system CPU of the whole process (its threads and libuv's pool included), from start-up.
+    const cpu = process.cpuUsage();
+    return { statements, retainedAt10, retainedAtEnd, collectingMs, cpuMs: (cpu.user + cpu.system) / 1000 };
+  },
 });

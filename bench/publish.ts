@@ -592,6 +592,13 @@ interface SizeResult {
     retainedHeapAfter10PercentMb: number;
     retainedHeapAtEndMb: number;
     statementsPerPage: number;
+    /** CPU per page of the export's process (start-up included), median of the rounds. */
+    cpuMsPerPage: number;
+    /**
+     * CPU per page of the PostgreSQL backends serving the export's process (sampled from /proc every 100 ms while
+     * it runs, so the last ≤ 100 ms of each is missed), median of the rounds; null when not readable here.
+     */
+    postgresCpuMsPerPage: number | null;
   };
   ceiling: {
     articlesPerSecond: number;
@@ -599,6 +606,8 @@ interface SizeResult {
     startupSeconds: number;
     peakRssMb: number;
     workArticlesPerSecond: number;
+    /** CPU per page of the ceiling's process (start-up included), median of the rounds. */
+    cpuMsPerPage: number;
   };
   /** Per round: ceiling seconds / export seconds. */
   perRoundRatio: number[];
@@ -686,7 +695,12 @@ async function run(app: INestApplicationContext, timeZone: string, ceilingDir: s
     ...REVIEWER,
     signedAt,
   };
-  const rounds: { full: ChildRun<ExportProcessResult>; ceiling: ChildRun<CeilingDone> }[] = [];
+  const rounds: {
+    full: ChildRun<ExportProcessResult>;
+    ceiling: ChildRun<CeilingDone>;
+    /** CPU seconds of the backends that served the export's process (null: not readable here). */
+    exportBackendsCpu: number | null;
+  }[] = [];
   for (let round = 1; round <= ROUNDS; round++) {
     const ceilingBar = bar(`ceiling, round ${round}/${ROUNDS}`);
     ceilingBar.start(ARTICLES, 0);
@@ -709,6 +723,7 @@ async function run(app: INestApplicationContext, timeZone: string, ceilingDir: s
 
     const exportBar = bar(`full export, round ${round}/${ROUNDS}`);
     exportBar.start(ARTICLES, 0);
+    const backends = sampleBackends(dataSource);
     const full = await inChild<ExportProcessResult, ExportProcessMessage>(
       EXPORT_ENTRY,
       round === 1 ? ['--expose-gc'] : [],
@@ -724,11 +739,12 @@ async function run(app: INestApplicationContext, timeZone: string, ceilingDir: s
       { BENCH_EXPORT_SAMPLE_HEAP: round === 1 ? '1' : '0' },
     );
     exportBar.stop();
+    const exportBackendsCpu = await backends.stop();
     const summary = full.result.summary;
     if (summary.written !== ARTICLES) throw new Error(`the export wrote ${summary.written} pages`);
     if (summary.changed !== 0)
       throw new Error(`the export found ${summary.changed} pages other than stored: the setup is wrong`);
-    rounds.push({ full, ceiling: top });
+    rounds.push({ full, ceiling: top, exportBackendsCpu });
   }
   const [first] = rounds;
 
@@ -775,6 +791,10 @@ async function run(app: INestApplicationContext, timeZone: string, ceilingDir: s
       statementsPerPage: Number(
         (median(rounds.map((r) => r.full.result.extra.statements ?? 0)) / ARTICLES).toFixed(3),
       ),
+      cpuMsPerPage: Number((median(rounds.map((r) => r.full.result.extra.cpuMs ?? 0)) / ARTICLES).toFixed(3)),
+      postgresCpuMsPerPage: rounds.every((r) => r.exportBackendsCpu !== null)
+        ? Number(((median(rounds.map((r) => r.exportBackendsCpu!)) * 1000) / ARTICLES).toFixed(3))
+        : null,
     },
     ceiling: {
       articlesPerSecond: median(rounds.map((r) => ARTICLES / r.ceiling.seconds)),
@@ -784,6 +804,9 @@ async function run(app: INestApplicationContext, timeZone: string, ceilingDir: s
       ),
       peakRssMb: mb(Math.max(...rounds.map((r) => r.ceiling.result.peakRssBytes))),
       workArticlesPerSecond: median(rounds.map((r) => ARTICLES / r.ceiling.result.workSeconds)),
+      cpuMsPerPage: Number(
+        ((median(rounds.map((r) => r.ceiling.result.cpuSeconds)) * 1000) / ARTICLES).toFixed(3),
+      ),
     },
     perRoundRatio: rounds.map((r) => Number((r.ceiling.seconds / r.full.seconds).toFixed(2))),
     reexportSeconds: median(reexports),
@@ -847,6 +870,7 @@ function inChild<T, M>(
 interface CeilingDone {
   workSeconds: number;
   peakRssBytes: number;
+  cpuSeconds: number;
 }
 
 /**
@@ -884,6 +908,49 @@ async function backendCpu(dataSource: DataSource): Promise<Map<number, number> |
     if (seconds !== undefined) cpu.set(pid, seconds);
   }
   return cpu.size ? cpu : null;
+}
+
+/**
+ * Samples, every 100 ms until stopped, the CPU of every other backend of this database (the export process's
+ * connections come and go with it): `stop()` gives the CPU seconds they used while sampled (a backend first seen
+ * meanwhile: all of its), or null when the server's processes are not readable here.
+ */
+function sampleBackends(dataSource: DataSource): { stop: () => Promise<number | null> } {
+  const first = new Map<number, number>();
+  const last = new Map<number, number>();
+  let readable = false;
+  let sampling = true;
+  let started = false;
+  const sample = async () => {
+    const rows = await dataSource.query<{ pid: number }[]>(
+      `SELECT pid FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid()`,
+    );
+    for (const { pid } of rows) {
+      const seconds = cpuSeconds(pid);
+      if (seconds === undefined) continue;
+      readable = true;
+      if (!first.has(pid)) first.set(pid, started ? 0 : seconds);
+      last.set(pid, seconds);
+    }
+  };
+  const loop = (async () => {
+    await sample();
+    started = true;
+    while (sampling) {
+      await new Promise((resolve) => setTimeout(resolve, 100));
+      await sample();
+    }
+  })();
+  return {
+    stop: async () => {
+      sampling = false;
+      await loop;
+      if (!readable) return null;
+      let seconds = 0;
+      for (const [pid, used] of last) seconds += used - (first.get(pid) ?? 0);
+      return seconds;
+    },
+  };
 }
 
 /** CPU seconds the backends of `after` used since `before` (a backend that connected meanwhile: all of its). */
@@ -984,6 +1051,14 @@ function sizeRows(result: SizeResult): { rows: Row[]; judged: Judged[] } {
       (result.export.workArticlesPerSecond / result.ceiling.workArticlesPerSecond).toFixed(2),
     ],
     [`[${n}] SQL statements per exported page`, `${result.export.statementsPerPage}`, '(information)', '-'],
+    [
+      `[${n}] CPU ms per page, start-up included: export process + its PostgreSQL backends / ceiling process`,
+      `${result.export.cpuMsPerPage} + ${result.export.postgresCpuMsPerPage ?? '?'} / ${result.ceiling.cpuMsPerPage}`,
+      '(information)',
+      result.export.postgresCpuMsPerPage === null
+        ? '-'
+        : `${((result.export.cpuMsPerPage + result.export.postgresCpuMsPerPage) / result.ceiling.cpuMsPerPage).toFixed(2)}x the ceiling's CPU`,
+    ],
     judgedRow(
       `[${n}] re-export after 1 change (s${result.reexportSecondsEach.length > 1 ? `, median of ${result.reexportSecondsEach.join(', ')}` : ''})`,
       reexportJudged,
