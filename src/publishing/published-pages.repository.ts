@@ -1,6 +1,7 @@
 import { Injectable } from '@nestjs/common';
 import { InjectRepository } from '@nestjs/typeorm';
 import { EntityManager, Repository } from 'typeorm';
+import { queryPrepared } from '../core/database/prepared-query.js';
 import { pageModifiedAt, type PageSource } from './page-view-model.js';
 import { PublishedPage } from './published-page.entity.js';
 
@@ -307,7 +308,10 @@ export class PublishedPagesRepository {
   /** Records what the directory now holds for each page, in one statement. */
   async markExported(marks: ExportedMark[]): Promise<void> {
     if (!marks.length) return;
-    await this.pages.query(
+    // Prepared: once a batch of the export; its generic plan looks each page up by primary key.
+    await queryPrepared(
+      this.pages.manager,
+      'export_mark',
       `UPDATE published_pages p SET exported_checksum = m.checksum, exported_slug = m.slug
          FROM unnest($1::uuid[], $2::text[], $3::text[]) AS m(article_id, checksum, slug)
         WHERE p.article_id = m.article_id`,
