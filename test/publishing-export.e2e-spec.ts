@@ -1,7 +1,8 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { DirectoryExportService } from '../src/publishing/directory-export.service.js';
+import { STAGING_FOLDER } from '../src/publishing/directory-target.js';
 import { bearer, createTestApp, type TestApp } from './utils/test-app.js';
 import {
   type Cast,
@@ -83,6 +84,9 @@ describe('directory export', () => {
     const inode = (slug: string) => statSync(pagePath(slug)).ino;
     const before = new Map(articles.map((a) => [a.slug, inode(a.slug)]));
 
+    // What a killed export left in the staging folder: an incremental export cleans it up too.
+    mkdirSync(join(dir, STAGING_FOLDER), { recursive: true });
+    writeFileSync(join(dir, STAGING_FOLDER, '.index.html.1-0a1b2c3d-1.tmp'), 'half a page');
     const nothing = await exporter.run({ mode: 'incremental', trigger: 'cli' });
     expect(nothing).toMatchObject({
       livePages: PAGES,
@@ -90,7 +94,9 @@ describe('directory export', () => {
       written: 0,
       unchanged: PAGES,
       removed: 0,
+      leftoversRemoved: 1,
     });
+    expect(readdirSync(join(dir, STAGING_FOLDER))).toEqual([]);
 
     const changed = articles[5];
     await editArticle(t, changed.id, cast.writer, { title: 'Page 5, revised' });

@@ -114,8 +114,7 @@ export class DirectoryTarget {
   async writeStreamed(relativePath: string | (() => string), chunks: AsyncIterable<string>): Promise<void> {
     const named = typeof relativePath === 'string';
     const path = join(this.root, named ? relativePath : 'sitemap');
-    const temp = await this.tempName(path);
-    const handle = await fs.open(temp, 'wx');
+    const { temp, result: handle } = await this.staged(path, (name) => fs.open(name, 'wx'));
     try {
       for await (const chunk of chunks) await handle.write(chunk);
     } catch (error) {
@@ -203,6 +202,33 @@ export class DirectoryTarget {
     return join(this.staging, `.${name}.${PROCESS_TAG}-${tempCounter.toString(36)}.tmp`);
   }
 
+  /**
+   * Creates the temporary file for `path` in the staging folder (`create` makes it at the name given), removing
+   * what a failed `create` left. When the staging folder was removed under the target (the whole directory
+   * cleared, say), it is made again, once.
+   */
+  private async staged<T>(
+    path: string,
+    create: (temp: string) => Promise<T>,
+  ): Promise<{ temp: string; result: T }> {
+    const attempt = async () => {
+      const temp = await this.tempName(path);
+      try {
+        return { temp, result: await create(temp) };
+      } catch (error) {
+        await this.files.rm(temp, { force: true }).catch(() => undefined);
+        throw error;
+      }
+    };
+    try {
+      return await attempt();
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
+      this.stagingReady = undefined;
+      return attempt();
+    }
+  }
+
   private ensureStaging(): Promise<unknown> {
     return (this.stagingReady ??= this.files
       .mkdir(this.staging, { recursive: true })
@@ -224,17 +250,8 @@ export class DirectoryTarget {
   }
 
   private async writeAtomic(path: string, data: string | Buffer): Promise<void> {
-    let temp = await this.tempName(path);
+    const { temp } = await this.staged(path, (name) => this.files.writeFile(name, data, { flag: 'wx' }));
     try {
-      try {
-        await this.files.writeFile(temp, data, { flag: 'wx' });
-      } catch (error) {
-        // The staging folder was removed under us (the whole directory cleared, say): made again, once.
-        if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
-        this.stagingReady = undefined;
-        temp = await this.tempName(path);
-        await this.files.writeFile(temp, data, { flag: 'wx' });
-      }
       await this.renameInto(temp, path);
     } catch (error) {
       await this.files.rm(temp, { force: true }).catch(() => undefined);
